@@ -1,0 +1,70 @@
+// The configuration model: embedded defaults <- TOML file <- command-line flags.
+// Plain structs; loading and validation live in loader.h, flags in command_line.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lacquer::conf {
+
+struct Endpoint {
+  std::string host;  // IPv4 literal, IPv6 literal (without brackets) or a hostname
+  std::uint16_t port = 0;
+  std::string to_string() const;  // "127.0.0.1:8080", "[::1]:8080"
+};
+
+struct ServerConfig {
+  Endpoint listen{"127.0.0.1", 8080};
+  Endpoint admin{"127.0.0.1", 8081};
+  unsigned threads = 0;  // 0 = one per CPU core
+};
+
+struct OriginConfig {
+  Endpoint address{"127.0.0.1", 8000};
+  std::uint32_t connect_timeout_ms = 2000;
+  std::uint32_t first_byte_timeout_ms = 15000;  // request sent -> response head complete
+  std::uint32_t read_timeout_ms = 30000;        // between body bytes
+  std::uint32_t idle_timeout_ms = 30000;        // pooled keep-alive connection unused
+  std::uint32_t max_idle_per_worker = 64;
+};
+
+struct CacheConfig {
+  std::string state_dir = "./lacquer-state";
+  std::uint64_t memory_bytes = 256ull << 20;
+  std::uint64_t disk_bytes = 1ull << 30;
+  std::uint64_t max_object_bytes = 16ull << 20;  // memory admission limit per response
+  std::uint32_t max_ttl_s = 365u * 86400u;       // cap on any freshness lifetime
+  std::uint32_t default_grace_s = 0;             // stale serving when the origin sends nothing
+  bool store_set_cookie = false;                 // store responses carrying Set-Cookie
+  bool honour_client_no_cache = false;           // CDN default: ignore client no-cache/no-store
+  bool keep_surrogate_headers = false;           // send Surrogate-* / CDN-Cache-Control downstream
+};
+
+struct LimitsConfig {
+  std::uint32_t max_request_line = 8 * 1024;     // 414
+  std::uint32_t max_header_field = 8 * 1024;     // 431
+  std::uint32_t max_header_bytes = 32 * 1024;    // 431
+  std::uint32_t max_header_count = 100;          // 431
+  std::uint64_t max_body_bytes = 16ull << 20;    // 413
+  std::uint32_t header_timeout_ms = 10000;       // first byte -> end of head
+  std::uint32_t body_timeout_ms = 30000;         // between request body bytes
+  std::uint32_t idle_timeout_ms = 60000;         // keep-alive connection with no request
+  std::uint32_t max_connections = 10000;         // per process
+  std::uint64_t max_output_buffer = 4ull << 20;  // per connection, before we stop reading origin
+};
+
+struct PurgeConfig {
+  std::vector<std::string> allow_cidrs;  // besides loopback, e.g. "10.0.0.0/8"
+  std::string token;                     // Authorization: Bearer <token>; empty = none
+};
+
+struct Config {
+  ServerConfig server;
+  OriginConfig origin;
+  CacheConfig cache;
+  LimitsConfig limits;
+  PurgeConfig purge;
+};
+
+}  // namespace lacquer::conf

@@ -1,0 +1,111 @@
+#include "edge/admin_exchange.h"
+
+#include <event2/buffer.h>
+
+#include "edge/client_connection.h"
+#include "edge/synthetic.h"
+#include "edge/version.h"
+#include "edge/worker.h"
+#include "storage/memory_tier.h"
+
+namespace lacquer::edge {
+namespace {
+
+void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            std::uint64_t value) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+  out.append(name).append(" ").append(std::to_string(value)).append("\n");
+}
+
+template <class Get>
+std::uint64_t sum(const SharedState& s, Get get) {
+  std::uint64_t total = 0;
+  for (const Worker* w : s.workers) total += get(*w);
+  return total;
+}
+
+}  // namespace
+
+std::string render_metrics(const SharedState& s) {
+  std::string out;
+  out.reserve(4096);
+  auto counter = [&](std::string_view name, std::string_view help, Counter WorkerMetrics::*field) {
+    metric(out, name, "counter", help, sum(s, [&](const Worker& w) { return (w.metrics().*field).get(); }));
+  };
+  counter("lacquer_requests_total", "Requests parsed on the main port.", &WorkerMetrics::requests);
+  counter("lacquer_cache_hits_total", "Requests answered from the cache.", &WorkerMetrics::hits);
+  counter("lacquer_cache_misses_total", "Cacheable requests sent to the origin.", &WorkerMetrics::misses);
+  counter("lacquer_passes_total", "Requests with methods the cache does not handle.", &WorkerMetrics::passes);
+  counter("lacquer_cache_stored_total", "Responses stored.", &WorkerMetrics::stored);
+  counter("lacquer_cache_not_stored_total", "Cacheable-method responses not stored.", &WorkerMetrics::not_stored);
+  counter("lacquer_bad_requests_total", "Requests rejected as malformed.", &WorkerMetrics::bad_requests);
+  counter("lacquer_synthetic_errors_total", "5xx answers lacquer made itself.", &WorkerMetrics::synthetic_errors);
+  counter("lacquer_truncated_responses_total", "Responses cut off because the origin broke off.", &WorkerMetrics::truncated_responses);
+  counter("lacquer_connections_accepted_total", "Client connections accepted.", &WorkerMetrics::connections_accepted);
+  counter("lacquer_connections_rejected_total", "Client connections refused at the cap.", &WorkerMetrics::connections_rejected);
+  counter("lacquer_client_timeouts_total", "Client connections timed out.", &WorkerMetrics::timeouts);
+  metric(out, "lacquer_connections_open", "gauge", "Client connections open.",
+         sum(s, [](const Worker& w) { return w.metrics().connections_open.get(); }));
+  auto tier = s.tier->stats();
+  metric(out, "lacquer_cache_objects", "gauge", "Objects in the memory tier.", tier.objects);
+  metric(out, "lacquer_cache_bytes", "gauge", "Bytes charged to the memory tier.", tier.bytes);
+  metric(out, "lacquer_cache_budget_bytes", "gauge", "Memory tier budget.", s.tier->budget_bytes());
+  metric(out, "lacquer_cache_evictions_total", "counter", "Objects evicted from the memory tier.", tier.evictions);
+  auto pool_sum = [&](auto get) {
+    return sum(s, [&](const Worker& w) {
+      const auto* p = w.origin_pool_if_any();
+      return p ? get(p->counters()) : 0;
+    });
+  };
+  metric(out, "lacquer_origin_fetches_total", "counter", "Requests sent to the origin.",
+         pool_sum([](const origin::OriginCounters& c) { return c.fetches.load(std::memory_order_relaxed); }));
+  metric(out, "lacquer_origin_connects_total", "counter", "Connections opened to the origin.",
+         pool_sum([](const origin::OriginCounters& c) { return c.connects.load(std::memory_order_relaxed); }));
+  metric(out, "lacquer_origin_reuses_total", "counter", "Requests sent on a pooled keep-alive connection.",
+         pool_sum([](const origin::OriginCounters& c) { return c.reuses.load(std::memory_order_relaxed); }));
+  metric(out, "lacquer_origin_retries_total", "counter", "Idempotent requests retried after a stale pooled connection.",
+         pool_sum([](const origin::OriginCounters& c) { return c.retries.load(std::memory_order_relaxed); }));
+  std::uint64_t errors_total = 0;
+  std::string by_kind;
+  for (int k = 0; k < 5; ++k) {
+    auto n = pool_sum([k](const origin::OriginCounters& c) { return c.errors[k].load(std::memory_order_relaxed); });
+    errors_total += n;
+    by_kind.append("lacquer_origin_errors_by_kind_total{kind=\"")
+        .append(origin::to_string(static_cast<origin::OriginError>(k)))
+        .append("\"} ").append(std::to_string(n)).append("\n");
+  }
+  metric(out, "lacquer_origin_errors_total", "counter", "Origin fetches that failed.", errors_total);
+  out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
+  out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
+  return out;
+}
+
+void AdminExchange::start() {
+  const Request& req = conn_.request();
+  std::string_view target = req.line.target;
+  std::string_view path = target.substr(0, target.find('?'));
+  bool get = req.line.method == "GET" || req.line.method == "HEAD";
+  auto& shared = conn_.worker().shared();
+  if (path == "/healthz" || path == "/version" || path == "/metrics") {
+    if (!get) return respond(405, "text/plain; charset=utf-8", "method not allowed\n");
+    if (path == "/healthz") return respond(200, "text/plain; charset=utf-8", "ok\n");
+    if (path == "/version")
+      return respond(200, "application/json",
+                     std::string("{\"name\":\"lacquer\",\"version\":\"") + LACQUER_VERSION +
+                         "\",\"commit\":\"" + LACQUER_COMMIT + "\"}\n");
+    return respond(200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(shared));
+  }
+  respond(404, "text/plain; charset=utf-8", "not found\n");
+}
+
+void AdminExchange::respond(int status, std::string_view content_type, std::string_view body) {
+  std::string head;
+  append_synthetic_head(head, status, body.size(), conn_.worker().shared().via, {},
+                        conn_.connection_header(), content_type);
+  evbuffer_add(conn_.output(), head.data(), head.size());
+  if (conn_.request().line.method != "HEAD") evbuffer_add(conn_.output(), body.data(), body.size());
+  conn_.finish(conn_.keep_alive());
+}
+
+}  // namespace lacquer::edge

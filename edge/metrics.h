@@ -1,0 +1,35 @@
+// Counters for /metrics. Each worker owns a WorkerMetrics and is its only writer (relaxed
+// load+store, no read-modify-write on the hot path); the admin thread sums them when scraped.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lacquer::edge {
+
+struct Counter {
+  std::atomic<std::uint64_t> v{0};
+  void inc(std::uint64_t n = 1) { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void dec() { v.store(v.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
+  std::uint64_t get() const { return v.load(std::memory_order_relaxed); }
+};
+
+struct alignas(64) WorkerMetrics {
+  Counter requests;            // every request parsed
+  Counter hits;
+  Counter misses;              // cacheable method, not served from cache
+  Counter passes;              // methods the cache does not handle, forwarded as is
+  Counter stored;              // responses stored
+  Counter not_stored;          // cacheable-method misses not stored
+  Counter bad_requests;        // rejected by the parser or framing rules
+  Counter synthetic_errors;    // 5xx we generated (origin failures)
+  Counter truncated_responses; // origin broke off mid-body; client connection closed
+  Counter connections_accepted;
+  Counter connections_open;
+  Counter connections_rejected;  // over the connection cap
+  Counter timeouts;              // header, body or idle timeouts on client connections
+};
+
+}  // namespace lacquer::edge

@@ -1,0 +1,100 @@
+#include "edge/server.h"
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "edge/admin_exchange.h"
+#include "edge/listeners.h"
+#include "edge/proxy_exchange.h"
+#include "edge/worker.h"
+#include "storage/cache_key.h"
+
+namespace lacquer::edge {
+namespace {
+
+struct StopContext {
+  std::vector<Worker*> workers;
+  event_base* main_base = nullptr;
+};
+
+void on_stop_signal(int sig, short, void* arg) {
+  auto* ctx = static_cast<StopContext*>(arg);
+  std::fprintf(stderr, "lacquer: %s received, finishing in-flight responses\n",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  for (Worker* w : ctx->workers) w->drain();
+  event_base_loopexit(ctx->main_base, nullptr);
+}
+
+unsigned worker_count(const conf::Config& config) {
+  if (config.server.threads > 0) return config.server.threads;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+}  // namespace
+
+int run_server(const conf::Config& config) {
+  evthread_use_pthreads();
+  std::signal(SIGPIPE, SIG_IGN);
+  std::random_device rd;
+  storage::set_process_hash_seed((static_cast<std::uint64_t>(rd()) << 32) | rd());
+
+  const unsigned threads = worker_count(config);
+  SharedState shared(config);
+  shared.started_at = static_cast<std::int64_t>(std::time(nullptr));
+  BoundListeners main_fds, admin_fds;
+  try {
+    main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
+    admin_fds = bind_listeners(config.server.admin, 1);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lacquer: %s\n", e.what());
+    return 1;
+  }
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  try {
+    for (unsigned i = 0; i < threads; ++i)
+      workers.push_back(std::make_unique<Worker>(static_cast<int>(i), shared, main_fds.fds[i],
+                                                 std::make_unique<ProxyExchangeFactory>(), true));
+    workers.push_back(std::make_unique<Worker>(static_cast<int>(threads), shared, admin_fds.fds[0],
+                                               std::make_unique<AdminExchangeFactory>(), false));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lacquer: %s\n", e.what());
+    return 1;
+  }
+  for (const auto& w : workers) shared.workers.push_back(w.get());
+
+  StopContext stop;
+  stop.main_base = event_base_new();
+  for (const auto& w : workers) stop.workers.push_back(w.get());
+  event* sigterm = evsignal_new(stop.main_base, SIGTERM, on_stop_signal, &stop);
+  event* sigint = evsignal_new(stop.main_base, SIGINT, on_stop_signal, &stop);
+  event_add(sigterm, nullptr);
+  event_add(sigint, nullptr);
+
+  for (const auto& w : workers) w->start();
+  std::fprintf(stderr, "lacquer: ready listen=%s admin=%s origin=%s threads=%u\n",
+               main_fds.address.c_str(), admin_fds.address.c_str(),
+               config.origin.address.to_string().c_str(), threads);
+  std::fflush(stderr);
+
+  event_base_dispatch(stop.main_base);
+  for (const auto& w : workers) w->join();
+  workers.clear();
+  event_free(sigterm);
+  event_free(sigint);
+  event_base_free(stop.main_base);
+  std::fprintf(stderr, "lacquer: stopped\n");
+  return 0;
+}
+
+}  // namespace lacquer::edge

@@ -1,0 +1,54 @@
+#include "origin/forward.h"
+
+#include <array>
+
+#include "http/serializer.h"
+
+namespace lacquer::origin {
+namespace {
+
+// Fields that change what an origin returns but are not part of the cache key: a client could
+// poison the cache through them, so they never reach the origin (design: Hostile input).
+constexpr std::array<std::string_view, 8> kUnkeyedRewriters = {
+    "X-Forwarded-Host", "X-Original-URL",     "X-Rewrite-URL",      "X-HTTP-Method-Override",
+    "X-Host",           "X-Forwarded-Server", "X-Forwarded-Scheme", "X-Forwarded-Proto",
+};
+
+bool is_unkeyed_rewriter(std::string_view name) {
+  for (auto f : kUnkeyedRewriters)
+    if (http::iequals(name, f)) return true;
+  return false;
+}
+
+}  // namespace
+
+bool is_hop_field(std::span<const http::Header> headers, std::string_view name) noexcept {
+  return http::is_hop_by_hop(name) || http::is_named_by_connection(headers, name);
+}
+
+void append_origin_request(std::string& out, const ForwardRequest& req) {
+  http::append_request_line(out, req.method, req.target);
+  http::append_header(out, "Host", req.host);
+  std::string_view prior_xff;
+  for (const auto& h : req.headers) {
+    if (is_hop_field(req.headers, h.name) || http::iequals(h.name, "Host") ||
+        http::iequals(h.name, "Content-Length") || http::iequals(h.name, "Expect") ||
+        is_unkeyed_rewriter(h.name))
+      continue;
+    if (http::iequals(h.name, "X-Forwarded-For")) {
+      prior_xff = h.value;  // combined below; a client may send several, keep the last
+      continue;
+    }
+    http::append_header(out, h.name, h.value);
+  }
+  if (prior_xff.empty()) {
+    http::append_header(out, "X-Forwarded-For", req.client_ip);
+  } else {
+    out.append("X-Forwarded-For: ").append(prior_xff).append(", ").append(req.client_ip).append("\r\n");
+  }
+  http::append_header(out, "Via", req.via);
+  if (req.has_body) http::append_header(out, "Content-Length", req.body_length);
+  out.append("\r\n");
+}
+
+}  // namespace lacquer::origin

@@ -1,0 +1,37 @@
+// Building the request we send to the origin from the request a client sent us. Pure: the
+// normalised host and target come from the cache key, so what we key is what we forward.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "http/message.h"
+
+namespace lacquer::origin {
+
+struct ForwardRequest {
+  std::string_view method;
+  std::string_view host;    // normalised (lower case, no default port)
+  std::string_view target;  // normalised origin-form target
+  std::span<const http::Header> headers;  // the client's fields
+  std::string_view client_ip;             // appended to X-Forwarded-For
+  std::string_view via;                   // e.g. "1.1 lacquer/0.1.0"
+  std::uint64_t body_length = 0;          // decoded request body we will send
+  bool has_body = false;                  // send Content-Length (even 0) when the client sent a body
+};
+
+// Appends the request head (request line, fields, blank line) to `out`.
+// Dropped: hop-by-hop fields and any field the Connection field names (RFC 9110 §7.6.1), Host
+// (rewritten from the key), the client's framing fields (we re-frame the body we buffered),
+// Expect (we answered 100-continue ourselves), and fields that make origins return content the
+// cache key does not reflect (X-Forwarded-Host, X-Original-URL, X-Rewrite-URL,
+// X-HTTP-Method-Override, X-Host, X-Forwarded-Server, X-Forwarded-Scheme, X-Forwarded-Proto).
+// Added: Via (ours after any existing one), X-Forwarded-For.
+void append_origin_request(std::string& out, const ForwardRequest& req);
+
+// True for fields never forwarded in either direction (hop-by-hop or Connection-named).
+bool is_hop_field(std::span<const http::Header> headers, std::string_view name) noexcept;
+
+}  // namespace lacquer::origin

@@ -1,0 +1,79 @@
+// One keep-alive connection to the origin and the HTTP/1.1 client state machine that runs a
+// single request on it at a time. Internal to origin/; used through OriginPool and OriginFetch.
+//
+// Lifetime: created and destroyed by the pool, on the pool's thread. A connection may be asked
+// to close from inside one of its own libevent callbacks (an observer destroying its fetch);
+// it then only marks itself dead and is deleted when the outermost callback returns.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "http/chunked.h"
+#include "origin/origin_client.h"
+
+struct bufferevent;
+struct event;
+
+namespace lacquer::origin {
+
+class OriginConnection {
+ public:
+  explicit OriginConnection(OriginPool& pool);
+  ~OriginConnection();
+  OriginConnection(const OriginConnection&) = delete;
+  OriginConnection& operator=(const OriginConnection&) = delete;
+
+  // Starts connecting; failures are reported asynchronously through the fetch.
+  void connect();
+  // Sends the fetch's request on this connection.
+  void begin(OriginFetch* fetch);
+  // The fetch went away before its response completed: the connection cannot be reused.
+  void abandon();
+  void pause();
+  void resume();
+  // Called by the pool when parked as idle, and when the pool shuts down.
+  void park();
+  void destroy();
+
+  bool reused() const { return uses_ > 1; }
+
+ private:
+  enum class State : std::uint8_t { Connecting, AwaitingHead, ReadingBody, Idle, Closed };
+
+  static void on_read(bufferevent* bev, void* self);
+  static void on_event(bufferevent* bev, short what, void* self);
+  static void on_timer(int fd, short what, void* self);
+  void enter_callback() { ++depth_; }
+  void leave_callback();  // may delete this
+
+  void process_input();
+  bool read_head();     // false when the connection must stop processing
+  bool read_body();
+  void deliver(const char* data, std::size_t len);
+  void finish();
+  void fail(OriginError e);
+  void close_self();
+  void arm_timer(std::uint32_t ms);
+  bool fetch_gone() const { return fetch_ == nullptr || dead_; }
+
+  OriginPool& pool_;
+  bufferevent* bev_ = nullptr;
+  event* timer_ = nullptr;
+  OriginFetch* fetch_ = nullptr;
+  State state_ = State::Connecting;
+  http::Framing framing_;
+  http::ChunkedDecoder chunked_;
+  std::uint64_t remaining_ = 0;
+  std::vector<http::Header> header_scratch_;
+  std::uint32_t uses_ = 0;
+  int depth_ = 0;
+  bool dead_ = false;
+  bool keep_alive_ = false;
+  bool response_started_ = false;
+  bool head_seen_ = false;
+  bool paused_ = false;
+  bool connect_failed_ = false;
+};
+
+}  // namespace lacquer::origin

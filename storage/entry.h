@@ -1,0 +1,88 @@
+// A stored response. Immutable once published to a tier, shared by reference count: a hit takes
+// a reference, hands the head and body bytes to libevent by reference (no copy), and the last
+// evbuffer callback drops it. Whoever drops the count to zero frees the entry, on any thread.
+//
+// Layout of the stored head: the status line and the stored header fields exactly as they go on
+// the wire ("HTTP/1.1 200 OK\r\nContent-Type: ...\r\n...Content-Length: N\r\n"), WITHOUT the
+// blank line, so a hit only appends what changes per response (Age, Cache-Status, Connection)
+// and the final CRLF.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "storage/sieve.h"
+
+namespace lacquer::storage {
+
+inline constexpr std::uint8_t kEntryFormatVersion = 1;
+
+struct EntryMeta {
+  std::int64_t response_time = 0;          // when the head arrived (epoch seconds)
+  std::int64_t corrected_initial_age = 0;  // RFC 9111 §4.2.3
+  std::uint32_t lifetime_s = 0;            // freshness lifetime, §4.2.1
+  std::uint64_t birth_seq = 0;             // purge sequence when the origin request was sent
+  std::uint16_t status = 0;
+  std::uint8_t format_version = kEntryFormatVersion;
+};
+
+// Entry is-a SieveNode so the shard's eviction list needs no back-pointer.
+class Entry : public SieveNode {
+ public:
+  Entry(std::string key, std::uint64_t hash, std::string head, std::string body, EntryMeta meta)
+      : key_(std::move(key)), head_(std::move(head)), body_(std::move(body)), hash_(hash), meta_(meta) {}
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+
+  const std::string& key() const { return key_; }
+  const std::string& head() const { return head_; }
+  const std::string& body() const { return body_; }
+  std::uint64_t hash() const { return hash_; }
+  const EntryMeta& meta() const { return meta_; }
+  // Bytes charged against the memory budget: payload plus bookkeeping.
+  std::size_t charged_bytes() const {
+    return sizeof(Entry) + key_.size() + head_.size() + body_.size() + kIndexOverhead;
+  }
+
+  void retain() const { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() const {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // Approximate per-entry cost of the shard's hash map node.
+  static constexpr std::size_t kIndexOverhead = 32;
+
+ private:
+  ~Entry() = default;
+  std::string key_;
+  std::string head_;
+  std::string body_;
+  std::uint64_t hash_;
+  EntryMeta meta_;
+  mutable std::atomic<std::uint32_t> refs_{1};
+};
+
+// Owning handle to one reference.
+class EntryRef {
+ public:
+  EntryRef() = default;
+  // Adopts one existing reference.
+  static EntryRef adopt(const Entry* e) { EntryRef r; r.e_ = e; return r; }
+  static EntryRef share(const Entry* e) { if (e) e->retain(); return adopt(e); }
+  EntryRef(const EntryRef& o) : e_(o.e_) { if (e_) e_->retain(); }
+  EntryRef(EntryRef&& o) noexcept : e_(o.e_) { o.e_ = nullptr; }
+  EntryRef& operator=(EntryRef o) noexcept { std::swap(e_, o.e_); return *this; }
+  ~EntryRef() { if (e_) e_->release(); }
+
+  const Entry* get() const { return e_; }
+  const Entry* operator->() const { return e_; }
+  explicit operator bool() const { return e_ != nullptr; }
+  // Gives up ownership of the reference (the caller must release it).
+  const Entry* leak() { auto* e = e_; e_ = nullptr; return e; }
+
+ private:
+  const Entry* e_ = nullptr;
+};
+
+}  // namespace lacquer::storage

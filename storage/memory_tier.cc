@@ -1,0 +1,114 @@
+#include "storage/memory_tier.h"
+
+namespace lacquer::storage {
+
+namespace {
+// The list links are fields of the entry (its SieveNode base); the shard lock guards them.
+SieveNode* node_of(const Entry* e) { return const_cast<Entry*>(e); }
+const Entry* entry_of(SieveNode* n) { return static_cast<const Entry*>(n); }
+}  // namespace
+
+struct MemoryTier::Shard {
+  std::mutex mu;
+  std::unordered_map<std::uint64_t, const Entry*> index;  // owns one reference per entry
+  SieveList sieve;
+  std::uint64_t bytes = 0;
+  std::atomic<std::uint64_t> objects_relaxed{0};
+  std::atomic<std::uint64_t> bytes_relaxed{0};
+
+  // Precondition: mu held. Unlinks and returns the entry (its index reference transfers out).
+  const Entry* unlink(std::unordered_map<std::uint64_t, const Entry*>::iterator it) {
+    const Entry* e = it->second;
+    index.erase(it);
+    sieve.remove(node_of(e));
+    bytes -= e->charged_bytes();
+    return e;
+  }
+  void publish_counts() {
+    objects_relaxed.store(index.size(), std::memory_order_relaxed);
+    bytes_relaxed.store(bytes, std::memory_order_relaxed);
+  }
+};
+
+MemoryTier::MemoryTier(std::uint64_t budget_bytes, std::size_t shard_count)
+    : budget_(budget_bytes), shard_budget_(budget_bytes / shard_count) {
+  shards_.reserve(shard_count);
+  for (std::size_t i = 0; i < shard_count; ++i) shards_.push_back(std::make_unique<Shard>());
+}
+
+MemoryTier::~MemoryTier() {
+  for (auto& s : shards_)
+    for (auto& [hash, e] : s->index) e->release();
+}
+
+MemoryTier::Shard& MemoryTier::shard_for(std::uint64_t hash) {
+  // High bits pick the shard; the map uses all bits.
+  return *shards_[(hash >> 40) % shards_.size()];
+}
+
+EntryRef MemoryTier::lookup(std::uint64_t hash, std::string_view key) {
+  Shard& s = shard_for(hash);
+  std::lock_guard lock(s.mu);
+  auto it = s.index.find(hash);
+  if (it == s.index.end() || it->second->key() != key) return {};
+  SieveList::touch(node_of(it->second));
+  return EntryRef::share(it->second);
+}
+
+bool MemoryTier::insert(EntryRef entry) {
+  const Entry* e = entry.leak();
+  if (e->charged_bytes() > shard_budget_) {
+    e->release();
+    return false;
+  }
+  std::vector<const Entry*> dropped;  // released after the lock is gone
+  Shard& s = shard_for(e->hash());
+  {
+    std::lock_guard lock(s.mu);
+    auto it = s.index.find(e->hash());
+    if (it != s.index.end()) dropped.push_back(s.unlink(it));
+    s.index.emplace(e->hash(), e);
+    s.sieve.insert(node_of(e));
+    s.bytes += e->charged_bytes();
+    while (s.bytes > shard_budget_) {
+      SieveNode* victim = s.sieve.evict();
+      if (!victim) break;
+      const Entry* v = entry_of(victim);
+      s.index.erase(v->hash());
+      s.bytes -= v->charged_bytes();
+      dropped.push_back(v);
+      evictions_.fetch_add(1, std::memory_order_relaxed);
+    }
+    s.publish_counts();
+  }
+  inserts_.fetch_add(1, std::memory_order_relaxed);
+  for (const Entry* d : dropped) d->release();
+  return true;
+}
+
+bool MemoryTier::erase(std::uint64_t hash, std::string_view key) {
+  const Entry* removed = nullptr;
+  Shard& s = shard_for(hash);
+  {
+    std::lock_guard lock(s.mu);
+    auto it = s.index.find(hash);
+    if (it == s.index.end() || it->second->key() != key) return false;
+    removed = s.unlink(it);
+    s.publish_counts();
+  }
+  removed->release();
+  return true;
+}
+
+MemoryTierStats MemoryTier::stats() const {
+  MemoryTierStats st;
+  for (const auto& s : shards_) {
+    st.objects += s->objects_relaxed.load(std::memory_order_relaxed);
+    st.bytes += s->bytes_relaxed.load(std::memory_order_relaxed);
+  }
+  st.evictions = evictions_.load(std::memory_order_relaxed);
+  st.inserts = inserts_.load(std::memory_order_relaxed);
+  return st;
+}
+
+}  // namespace lacquer::storage

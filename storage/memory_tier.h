@@ -1,0 +1,59 @@
+// The memory tier: a sharded hash index of immutable, reference-counted entries under a byte
+// budget, evicted with SIEVE.
+//
+// Threading: any worker thread may call any method. Each shard has its own mutex, held only for
+// the index operation itself (never across I/O or allocation of entry payloads); there is no
+// global lock. A lookup returns a new reference, so the entry stays valid after it is evicted.
+// Budget: each shard owns budget/shards bytes; with a seeded hash, keys spread evenly enough.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/entry.h"
+#include "storage/sieve.h"
+
+namespace lacquer::storage {
+
+struct MemoryTierStats {
+  std::uint64_t objects = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t evictions = 0;
+  std::uint64_t inserts = 0;
+};
+
+class MemoryTier {
+ public:
+  explicit MemoryTier(std::uint64_t budget_bytes, std::size_t shard_count = 64);
+  ~MemoryTier();
+  MemoryTier(const MemoryTier&) = delete;
+  MemoryTier& operator=(const MemoryTier&) = delete;
+
+  // The entry stored under `hash` whose full key equals `key`, or an empty ref.
+  EntryRef lookup(std::uint64_t hash, std::string_view key);
+  // Publishes an entry (taking over the caller's reference), replacing any entry with the same
+  // key, then evicts until the shard is within budget. An entry bigger than a shard's budget is
+  // refused (returns false) and released.
+  bool insert(EntryRef entry);
+  // Removes the entry for `key`, if any. Returns true when one was removed.
+  bool erase(std::uint64_t hash, std::string_view key);
+
+  MemoryTierStats stats() const;
+  std::uint64_t budget_bytes() const { return budget_; }
+
+ private:
+  struct Shard;
+  Shard& shard_for(std::uint64_t hash);
+  std::uint64_t budget_;
+  std::uint64_t shard_budget_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<std::uint64_t> evictions_{0};
+  std::atomic<std::uint64_t> inserts_{0};
+};
+
+}  // namespace lacquer::storage

@@ -1,0 +1,36 @@
+#include "storage/sieve.h"
+
+namespace lacquer::storage {
+
+void SieveList::insert(SieveNode* n) noexcept {
+  n->visited.store(false, std::memory_order_relaxed);
+  n->older = head_;
+  n->newer = nullptr;
+  if (head_) head_->newer = n;
+  head_ = n;
+  if (!tail_) tail_ = n;
+  ++size_;
+}
+
+void SieveList::remove(SieveNode* n) noexcept {
+  if (hand_ == n) hand_ = n->newer;  // the hand keeps moving towards the head
+  if (n->newer) n->newer->older = n->older; else head_ = n->older;
+  if (n->older) n->older->newer = n->newer; else tail_ = n->newer;
+  n->newer = n->older = nullptr;
+  --size_;
+}
+
+SieveNode* SieveList::evict() noexcept {
+  if (!tail_) return nullptr;
+  SieveNode* cur = hand_ ? hand_ : tail_;
+  // Terminates: each visited node passed has its bit cleared, so a second pass finds a victim.
+  while (cur->visited.load(std::memory_order_relaxed)) {
+    cur->visited.store(false, std::memory_order_relaxed);
+    cur = cur->newer ? cur->newer : tail_;
+  }
+  hand_ = cur->newer;
+  remove(cur);
+  return cur;
+}
+
+}  // namespace lacquer::storage
