@@ -71,7 +71,7 @@ int run_server(const conf::Config& config) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
     return 1;
   }
-  for (const auto& w : workers) shared.workers.push_back(w.get());
+  for (unsigned i = 0; i < threads; ++i) shared.workers.push_back(workers[i].get());  // not admin
 
   StopContext stop;
   stop.main_base = event_base_new();

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: installs, builds (release and
+# ASan+UBSan), and runs the unit tests and the end-to-end tests against both builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash scripts/setup.sh
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+passed=0
+failed=0
+run() {  # run <label> <command...>
+  echo "==> $1"
+  if "${@:2}"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
+}
+
+for kind in release asan; do
+  dir=build; [[ $kind == asan ]] && dir=build-asan
+  bash scripts/build.sh "$kind"
+  run "unit tests ($kind)" ctest --test-dir "$dir" --output-on-failure -j2
+  run "end-to-end tests ($kind)" env LACQUER_BIN="$root/$dir/edge/lacquer" \
+    /usr/bin/python3 -m pytest tests/e2e -q -p no:cacheprovider
+done
+
+echo "suites: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
