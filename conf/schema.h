@@ -2,6 +2,8 @@
 // value that won came from. Shared by the TOML walk and the flags (loader.cc).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
@@ -28,6 +30,14 @@ class Sink {
   explicit Sink(std::vector<ConfigError>& errors) : errors_(errors) {}
   void add(const Where& at, std::string message) {
     errors_.push_back(ConfigError{at.file, at.line, at.column, at.key, std::move(message)});
+  }
+  std::size_t count() const { return errors_.size(); }
+  // Orders the errors added since `from` by line and column (toml++ tables iterate by name).
+  void sort_by_position(std::size_t from) {
+    std::stable_sort(errors_.begin() + static_cast<std::ptrdiff_t>(from), errors_.end(),
+                     [](const ConfigError& a, const ConfigError& b) {
+                       return a.line != b.line ? a.line < b.line : a.column < b.column;
+                     });
   }
   void set_origin(const std::string& dotted, const Where& at) { origins_[dotted] = at; }
   const Where* origin(const std::string& dotted) const {

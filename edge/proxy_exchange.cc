@@ -50,8 +50,11 @@ void ProxyExchange::start() { recv(); }
 // Recv: classify the request and build its key (also the host and target we forward).
 void ProxyExchange::recv() {
   const Request& req = conn_.request();
+  // HTTP/1.0 may omit Host: such requests are for the origin we front.
+  std::string fallback_host;
   auto host = http::find_header(req.headers, "Host");
-  key_ = storage::make_cache_key(host.value_or(std::string_view()), req.line.target);
+  if (!host) fallback_host = conn_.worker().config().origin.address.to_string();
+  key_ = storage::make_cache_key(host ? *host : std::string_view(fallback_host), req.line.target);
   if (!key_) {
     synth(400, "bad-target");
     return;

@@ -1,0 +1,395 @@
+// The TOML layout: which keys exist, their syntax, their allowed range.
+#include "conf/schema.h"
+
+#include <limits>
+#include <sstream>
+
+#include "conf/values.h"
+
+namespace lacquer::conf {
+
+namespace {
+
+using detail::format_duration_ms;
+using detail::format_size;
+using detail::quote;
+
+constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint64_t kDay = 86400;
+constexpr std::uint64_t kMaxTimeoutMs = 7 * kDay * 1000;  // every *_timeout
+constexpr std::uint64_t kMaxTtlS = 3650 * kDay;           // max_ttl, default_grace
+constexpr std::uint64_t kMaxLimitBytes = 1ull << 30;      // 32-bit [limits] sizes
+
+// --- sizes -------------------------------------------------------------------------------------
+
+std::optional<std::uint64_t> size_from_node(const toml::node& node) {
+  if (auto i = node.as_integer()) {
+    if (i->get() < 0) return std::nullopt;
+    return static_cast<std::uint64_t>(i->get());
+  }
+  if (auto s = node.as_string()) return parse_size(s->get());
+  return std::nullopt;
+}
+
+std::optional<std::string> size_problem(std::optional<std::uint64_t> v, std::uint64_t min,
+                                        std::uint64_t max) {
+  if (!v) return std::string("expected a size like \"256M\" or \"1G\"");
+  if (*v < min) {
+    return min == 1 ? std::string("expected a size greater than 0")
+                    : "expected a size of at least " + format_size(min);
+  }
+  if (*v > max) return "expected a size of at most " + format_size(max);
+  return std::nullopt;
+}
+
+template <class T>
+SchemaField size_field(std::string name, T& out, std::uint64_t min, std::uint64_t max) {
+  auto store = [&out, min, max](std::optional<std::uint64_t> v, const std::string& got,
+                                const Where& at, Sink& sink) {
+    if (auto problem = size_problem(v, min, max)) {
+      sink.add(at, *problem + ", got " + got);
+      return false;
+    }
+    out = static_cast<T>(*v);
+    return true;
+  };
+  return SchemaField{
+      std::move(name),
+      [store](const toml::node& n, const Where& at, Sink& sink) {
+        return store(size_from_node(n), describe(n), at, sink);
+      },
+      [store](const std::string& text, const Where& at, Sink& sink) {
+        return store(parse_size(text), quote(text), at, sink);
+      }};
+}
+
+// --- durations ---------------------------------------------------------------------------------
+
+std::optional<std::uint64_t> duration_from_node(const toml::node& node) {
+  if (auto i = node.as_integer()) {  // plain integer = seconds
+    if (i->get() < 0 || static_cast<std::uint64_t>(i->get()) > kU64Max / 1000) return std::nullopt;
+    return static_cast<std::uint64_t>(i->get()) * 1000;
+  }
+  if (auto s = node.as_string()) return detail::parse_duration_ms64(s->get());
+  return std::nullopt;
+}
+
+// A duration stored as milliseconds (whole_seconds = false) or as seconds (true).
+SchemaField duration_field(std::string name, std::uint32_t& out, bool allow_zero,
+                           std::uint64_t max_ms, bool whole_seconds) {
+  return SchemaField{
+      std::move(name),
+      [&out, allow_zero, max_ms, whole_seconds](const toml::node& n, const Where& at, Sink& sink) {
+        auto ms = duration_from_node(n);
+        std::string problem;
+        if (!ms) {
+          problem = "expected a duration like \"250ms\", \"10s\", \"2m\", \"1h\" or \"7d\"";
+        } else if (*ms == 0 && !allow_zero) {
+          problem = "expected a duration greater than 0";
+        } else if (*ms > max_ms) {
+          problem = "expected a duration of at most " + format_duration_ms(max_ms);
+        } else if (whole_seconds && *ms % 1000 != 0) {
+          problem = "expected a whole number of seconds";
+        }
+        if (!problem.empty()) {
+          sink.add(at, problem + ", got " + describe(n));
+          return false;
+        }
+        out = static_cast<std::uint32_t>(whole_seconds ? *ms / 1000 : *ms);
+        return true;
+      },
+      nullptr};
+}
+
+SchemaField timeout_field(std::string name, std::uint32_t& out_ms) {
+  return duration_field(std::move(name), out_ms, false, kMaxTimeoutMs, false);
+}
+
+// --- integers, booleans, strings ---------------------------------------------------------------
+
+template <class T>
+SchemaField integer_field(std::string name, T& out, std::uint64_t min, std::uint64_t max) {
+  auto store = [&out, min, max](std::optional<std::uint64_t> v, const std::string& got,
+                                const Where& at, Sink& sink) {
+    if (!v || *v < min || *v > max) {
+      sink.add(at, "expected an integer between " + std::to_string(min) + " and " +
+                       std::to_string(max) + ", got " + got);
+      return false;
+    }
+    out = static_cast<T>(*v);
+    return true;
+  };
+  return SchemaField{
+      std::move(name),
+      [store](const toml::node& n, const Where& at, Sink& sink) {
+        std::optional<std::uint64_t> v;
+        if (auto i = n.as_integer(); i && i->get() >= 0) v = static_cast<std::uint64_t>(i->get());
+        return store(v, describe(n), at, sink);
+      },
+      [store](const std::string& text, const Where& at, Sink& sink) {
+        return store(detail::parse_decimal(detail::trim(text)), quote(text), at, sink);
+      }};
+}
+
+SchemaField bool_field(std::string name, bool& out) {
+  return SchemaField{std::move(name),
+                     [&out](const toml::node& n, const Where& at, Sink& sink) {
+                       if (auto b = n.as_boolean()) {
+                         out = b->get();
+                         return true;
+                       }
+                       sink.add(at, "expected true or false, got " + describe(n));
+                       return false;
+                     },
+                     nullptr};
+}
+
+SchemaField endpoint_field(std::string name, Endpoint& out, bool allow_port_zero) {
+  auto store = [&out, allow_port_zero](std::optional<std::string_view> text,
+                                       const std::string& got, const Where& at, Sink& sink) {
+    std::optional<Endpoint> e;
+    if (text) e = parse_endpoint(*text);
+    if (!e) {
+      sink.add(at, "expected an address like \"127.0.0.1:8080\" or \"[::1]:8080\", got " + got);
+      return false;
+    }
+    if (e->port == 0 && !allow_port_zero) {
+      sink.add(at, "expected a port between 1 and 65535, got " + got);
+      return false;
+    }
+    out = std::move(*e);
+    return true;
+  };
+  return SchemaField{
+      std::move(name),
+      [store](const toml::node& n, const Where& at, Sink& sink) {
+        std::optional<std::string_view> text;
+        if (auto s = n.as_string()) text = s->get();
+        return store(text, describe(n), at, sink);
+      },
+      [store](const std::string& text, const Where& at, Sink& sink) {
+        return store(text, quote(text), at, sink);
+      }};
+}
+
+SchemaField directory_field(std::string name, std::string& out) {
+  auto store = [&out](const std::string* text, const std::string& got, const Where& at,
+                      Sink& sink) {
+    if (!text || text->empty() || text->find('\0') != std::string::npos) {
+      sink.add(at, "expected a non-empty directory path, got " + got);
+      return false;
+    }
+    out = *text;
+    return true;
+  };
+  return SchemaField{
+      std::move(name),
+      [store](const toml::node& n, const Where& at, Sink& sink) {
+        const std::string* text = nullptr;
+        if (auto s = n.as_string()) text = &s->get();
+        return store(text, describe(n), at, sink);
+      },
+      [store](const std::string& text, const Where& at, Sink& sink) {
+        return store(&text, quote(text), at, sink);
+      }};
+}
+
+// RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+bool is_bearer_token(std::string_view t) {
+  std::size_t i = 0;
+  auto body = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+  };
+  while (i < t.size() && body(t[i])) ++i;
+  if (i == 0) return false;
+  while (i < t.size() && t[i] == '=') ++i;
+  return i == t.size();
+}
+
+SchemaField token_field(std::string name, std::string& out) {
+  return SchemaField{
+      std::move(name),
+      [&out](const toml::node& n, const Where& at, Sink& sink) {
+        auto s = n.as_string();
+        if (s && (s->get().empty() || is_bearer_token(s->get()))) {
+          out = s->get();
+          return true;
+        }
+        sink.add(at, std::string(s ? "expected a bearer token (letters, digits and -._~+/, "
+                                     "optionally ending in =) or \"\" for none"
+                                   : "expected a string") +
+                         ", got " + describe(n));
+        return false;
+      },
+      nullptr};
+}
+
+SchemaField cidr_list_field(std::string name, std::vector<std::string>& out) {
+  return SchemaField{
+      std::move(name),
+      [&out](const toml::node& n, const Where& at, Sink& sink) {
+        auto array = n.as_array();
+        if (!array) {
+          sink.add(at, "expected an array of CIDR strings like [\"10.0.0.0/8\"], got " +
+                           describe(n));
+          return false;
+        }
+        std::vector<std::string> cidrs;
+        bool ok = true;
+        for (std::size_t i = 0; i < array->size(); ++i) {
+          const toml::node& item = *array->get(i);
+          auto s = item.as_string();
+          if (s && detail::is_valid_cidr(s->get())) {
+            cidrs.push_back(s->get());
+            continue;
+          }
+          ok = false;
+          const auto& begin = item.source().begin;
+          Where item_at{at.file, static_cast<int>(begin.line), static_cast<int>(begin.column),
+                        at.key + "[" + std::to_string(i) + "]"};
+          sink.add(item_at, "expected a CIDR like \"10.0.0.0/8\" or \"fd00::/8\", got " +
+                                describe(item));
+        }
+        if (ok) out = std::move(cidrs);
+        return ok;
+      },
+      nullptr};
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+const SchemaField* SchemaTable::find(std::string_view key) const {
+  for (const auto& f : fields) {
+    if (f.name == key) return &f;
+  }
+  return nullptr;
+}
+
+std::string SchemaTable::key_names() const {
+  std::vector<std::string> names;
+  for (const auto& f : fields) names.push_back(f.name);
+  return join_names(names);
+}
+
+Schema::Schema(Config& c) {
+  auto& s = c.server;
+  auto& o = c.origin;
+  auto& k = c.cache;
+  auto& l = c.limits;
+  auto& p = c.purge;
+  tables_.push_back({"server",
+                     {endpoint_field("listen", s.listen, true),
+                      endpoint_field("admin", s.admin, true),
+                      integer_field("threads", s.threads, 0, 1024)}});
+  tables_.push_back({"origin",
+                     {endpoint_field("address", o.address, false),
+                      timeout_field("connect_timeout", o.connect_timeout_ms),
+                      timeout_field("first_byte_timeout", o.first_byte_timeout_ms),
+                      timeout_field("read_timeout", o.read_timeout_ms),
+                      timeout_field("idle_timeout", o.idle_timeout_ms),
+                      integer_field("max_idle_per_worker", o.max_idle_per_worker, 0, 100000)}});
+  tables_.push_back(
+      {"cache",
+       {directory_field("state_dir", k.state_dir),
+        size_field("memory", k.memory_bytes, 1ull << 20, kU64Max),
+        size_field("disk", k.disk_bytes, 1ull << 20, kU64Max),
+        size_field("max_object_size", k.max_object_bytes, 1, kU64Max),
+        duration_field("max_ttl", k.max_ttl_s, false, kMaxTtlS * 1000, true),
+        duration_field("default_grace", k.default_grace_s, true, kMaxTtlS * 1000, true),
+        bool_field("store_set_cookie", k.store_set_cookie),
+        bool_field("honour_client_no_cache", k.honour_client_no_cache),
+        bool_field("keep_surrogate_headers", k.keep_surrogate_headers)}});
+  tables_.push_back({"limits",
+                     {size_field("max_request_line", l.max_request_line, 16, kMaxLimitBytes),
+                      size_field("max_header_field", l.max_header_field, 1, kMaxLimitBytes),
+                      size_field("max_header_bytes", l.max_header_bytes, 1, kMaxLimitBytes),
+                      integer_field("max_header_count", l.max_header_count, 1, 100000),
+                      size_field("max_body_size", l.max_body_bytes, 0, kU64Max),
+                      timeout_field("header_timeout", l.header_timeout_ms),
+                      timeout_field("body_timeout", l.body_timeout_ms),
+                      timeout_field("idle_timeout", l.idle_timeout_ms),
+                      integer_field("max_connections", l.max_connections, 1, 1000000),
+                      size_field("max_output_buffer", l.max_output_buffer, 1024, kU64Max)}});
+  tables_.push_back({"purge",
+                     {cidr_list_field("allow_cidrs", p.allow_cidrs),
+                      token_field("token", p.token)}});
+}
+
+const SchemaTable* Schema::find_table(std::string_view name) const {
+  for (const auto& t : tables_) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+std::string Schema::table_names() const {
+  std::vector<std::string> names;
+  for (const auto& t : tables_) names.push_back(t.name);
+  return join_names(names);
+}
+
+std::string describe(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return quote(node.as_string()->get());
+    case toml::node_type::integer: return std::to_string(node.as_integer()->get());
+    case toml::node_type::boolean: return node.as_boolean()->get() ? "true" : "false";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    default: {
+      std::ostringstream os;  // floats, dates, times: as TOML spells them
+      node.visit([&os](auto&& value) { os << value; });
+      return os.str();
+    }
+  }
+}
+
+void check_relations(const Config& c, Sink& sink) {
+  auto where = [&](const std::string& dotted) {
+    const Where* w = sink.origin(dotted);
+    return w ? *w : Where{"defaults", 0, 0, dotted};
+  };
+  const auto& l = c.limits;
+  if (l.max_header_field > l.max_header_bytes) {
+    if (sink.origin("limits.max_header_field")) {
+      sink.add(where("limits.max_header_field"),
+               "expected a size no larger than limits.max_header_bytes (" +
+                   format_size(l.max_header_bytes) + "), got " + format_size(l.max_header_field));
+    } else {
+      sink.add(where("limits.max_header_bytes"),
+               "expected a size no smaller than limits.max_header_field (" +
+                   format_size(l.max_header_field) + "), got " + format_size(l.max_header_bytes));
+    }
+  }
+  // Two fixed ports that are the same address cannot both be bound; an origin that is our own
+  // listener would loop every miss back to us.
+  auto same = [](const Endpoint& a, const Endpoint& b) {
+    return a.port != 0 && a.port == b.port && a.host == b.host;
+  };
+  const auto& s = c.server;
+  if (same(s.listen, s.admin)) {
+    bool admin_set = sink.origin("server.admin") != nullptr;
+    sink.add(where(admin_set ? "server.admin" : "server.listen"),
+             std::string("expected an address different from ") +
+                 (admin_set ? "server.listen" : "server.admin") + ", got " +
+                 quote(s.admin.to_string()));
+  }
+  if (same(s.listen, c.origin.address)) {
+    bool origin_set = sink.origin("origin.address") != nullptr;
+    sink.add(where(origin_set ? "origin.address" : "server.listen"),
+             std::string("expected an address different from ") +
+                 (origin_set ? "server.listen" : "origin.address") +
+                 " (requests would loop), got " + quote(s.listen.to_string()));
+  }
+}
+
+}  // namespace lacquer::conf
