@@ -1,0 +1,110 @@
+#include "purge/purge_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace lacquer::purge {
+namespace {
+
+const std::string kSeqKey = "\xff" "seq";
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+}
+
+std::uint64_t get_u64(const char* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+std::string record_key(Scope scope, std::uint64_t key) {
+  std::string k;
+  k.push_back(static_cast<char>(scope));
+  put_u64(k, key);
+  return k;
+}
+
+}  // namespace
+
+PurgeStore::PurgeStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const VersionTable& table)
+    : db_(db), cf_(cf), table_(table), thread_([this] { run(); }) {}
+
+PurgeStore::~PurgeStore() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+std::size_t PurgeStore::load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, VersionTable& table) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+  std::size_t n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto k = it->key();
+    auto v = it->value();
+    if (k.ToString() == kSeqKey && v.size() == 8) {
+      table.restore_counter(get_u64(v.data()));
+      continue;
+    }
+    if (k.size() != 9 || v.size() != 16 || static_cast<unsigned char>(k[0]) > 3) continue;
+    auto scope = static_cast<Scope>(k[0]);
+    std::uint64_t key = get_u64(k.data() + 1);
+    std::uint64_t hard = get_u64(v.data()), soft = get_u64(v.data() + 8);
+    if (hard) table.restore({scope, key, false, hard});
+    if (soft) table.restore({scope, key, true, soft});
+    ++n;
+  }
+  if (!it->status().ok()) throw std::runtime_error("reading purge versions: " + it->status().ToString());
+  return n;
+}
+
+void PurgeStore::persist(const PurgeRecord& record, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back({record, std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+void PurgeStore::run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, nothing left
+    std::deque<Pending> batch;
+    batch.swap(queue_);
+    lock.unlock();
+
+    rocksdb::WriteBatch wb;
+    std::uint64_t max_seq = 0;
+    for (const auto& p : batch) {
+      // Write the scope's current versions (they include this purge and any later one).
+      Versions v = table_.get(p.record.scope, p.record.key);
+      std::string value;
+      put_u64(value, v.hard);
+      put_u64(value, v.soft);
+      wb.Put(cf_, record_key(p.record.scope, p.record.key), value);
+      max_seq = std::max(max_seq, p.record.seq);
+    }
+    std::string seq_value;
+    put_u64(seq_value, std::max(max_seq, table_.current_seq()));
+    wb.Put(cf_, kSeqKey, seq_value);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    bool ok = !fail_for_testing_.load() && db_->Write(wo, &wb).ok();
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    if (!ok) failures_.fetch_add(batch.size(), std::memory_order_relaxed);
+    for (auto& p : batch) p.done(ok);
+
+    lock.lock();
+  }
+}
+
+}  // namespace lacquer::purge

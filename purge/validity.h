@@ -1,0 +1,41 @@
+// The purge validity predicate: is a stored entry still valid, only stale (soft-purged), or
+// invalid (hard-purged)? Pure: the versions come from a lookup the caller passes in, so the
+// rule is unit-tested without threads. Cost is O(tags + path depth), and only paid after a
+// purge (see the fast path in version_table.h).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "purge/version_table.h"
+
+namespace lacquer::purge {
+
+enum class Validity : std::uint8_t { Valid, Stale, Invalid };
+
+struct EntryScopes {
+  std::uint64_t birth = 0;                 // sequence when the origin request was sent
+  std::uint64_t url = 0;                   // primary (URL) hash
+  std::span<const std::uint64_t> tags;     // surrogate-key hashes
+  std::span<const std::uint64_t> prefixes; // path-prefix hashes
+};
+
+// versions_of(Scope, key) -> Versions.
+template <class VersionsOf>
+Validity validity(const EntryScopes& e, VersionsOf&& versions_of) {
+  bool stale = false;
+  auto check = [&](Scope scope, std::uint64_t key) {
+    Versions v = versions_of(scope, key);
+    if (v.hard > e.birth) return true;
+    if (v.soft > e.birth) stale = true;
+    return false;
+  };
+  if (check(Scope::Global, 0) || check(Scope::Url, e.url)) return Validity::Invalid;
+  for (std::uint64_t t : e.tags)
+    if (check(Scope::Tag, t)) return Validity::Invalid;
+  for (std::uint64_t p : e.prefixes)
+    if (check(Scope::Prefix, p)) return Validity::Invalid;
+  return stale ? Validity::Stale : Validity::Valid;
+}
+
+}  // namespace lacquer::purge

@@ -1,0 +1,91 @@
+// The version table: purges as versions, never as walks over stored objects.
+//
+// Sequence model
+// --------------
+// One process-wide counter issues sequence numbers. A purge takes the next number s and records
+// it as the hard (or soft) version of its scope: a tag, a URL (primary key hash, so every Vary
+// variant), a path prefix, or the global scope. Every stored entry carries its birth sequence:
+// the counter's value when its origin request was SENT (not when the response was stored). An
+// entry is invalid when any scope it belongs to has a hard version above its birth, and stale
+// when the same holds for a soft version. A purge that lands while a fetch is in flight
+// therefore invalidates what that fetch brings back: the fetch's birth is below the purge.
+//
+// Concurrency
+// -----------
+// Purges are rare and serialised by one mutex: take the number, write the scope's version,
+// then publish the number as last_purge_seq (release). Readers (hits, on any worker thread)
+// first compare an entry's "checked up to" sequence with last_purge_seq (acquire): equal means
+// no purge happened since the entry was last found valid, and the hit needs nothing else. Only
+// after a purge does a hit look its scopes up, each under a shard's shared lock.
+// Because a purge publishes its number only after its version is written, a reader that sees
+// last_purge_seq = s also sees every version <= s.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+namespace lacquer::purge {
+
+enum class Scope : std::uint8_t { Global = 0, Url = 1, Tag = 2, Prefix = 3 };
+std::string_view to_string(Scope s) noexcept;
+
+struct Versions {
+  std::uint64_t hard = 0;  // sequence of the last hard purge of this scope
+  std::uint64_t soft = 0;  // sequence of the last soft purge
+};
+
+struct PurgeRecord {
+  Scope scope = Scope::Global;
+  std::uint64_t key = 0;  // tag hash, URL primary hash, prefix hash; 0 for Global
+  bool soft = false;
+  std::uint64_t seq = 0;
+};
+
+class VersionTable {
+ public:
+  VersionTable();
+
+  // Birth sequence for an origin request being sent now.
+  std::uint64_t current_seq() const noexcept { return counter_.load(std::memory_order_acquire); }
+  // Sequence of the newest purge applied (0 when none).
+  std::uint64_t last_purge_seq() const noexcept { return last_purge_.load(std::memory_order_acquire); }
+
+  // Applies a purge now and returns it with its sequence number.
+  PurgeRecord apply(Scope scope, std::uint64_t key, bool soft);
+  // Restores a persisted purge at start-up (before any worker runs).
+  void restore(const PurgeRecord& record);
+  // Restores the counter at start-up, so sequence numbers never repeat across restarts.
+  void restore_counter(std::uint64_t seq);
+
+  Versions get(Scope scope, std::uint64_t key) const;
+  std::size_t size() const;
+  // Forgets versions older than `floor` (no stored entry was born before it): they can no
+  // longer invalidate anything. Returns how many were dropped.
+  std::size_t forget_older_than(std::uint64_t floor);
+
+ private:
+  static constexpr std::size_t kShards = 32;
+  struct Shard {
+    mutable std::shared_mutex mu;
+    std::unordered_map<std::uint64_t, Versions> map;  // key: mixed(scope, key)
+  };
+  static std::uint64_t slot_key(Scope scope, std::uint64_t key) noexcept;
+  Shard& shard(std::uint64_t k) { return shards_[k % kShards]; }
+  const Shard& shard(std::uint64_t k) const { return shards_[k % kShards]; }
+  void write(Scope scope, std::uint64_t key, bool soft, std::uint64_t seq);
+
+  std::mutex purge_mu_;
+  std::atomic<std::uint64_t> counter_{0};
+  std::atomic<std::uint64_t> last_purge_{0};
+  std::atomic<std::uint64_t> global_hard_{0};
+  std::atomic<std::uint64_t> global_soft_{0};
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace lacquer::purge

@@ -1,0 +1,83 @@
+#include "storage/state_db.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+namespace lacquer::storage {
+namespace {
+
+constexpr const char* kFormatKey = "lacquer-state-format";
+
+[[noreturn]] void fail(const std::string& dir, const std::string& what, const std::string& todo) {
+  throw std::runtime_error("state directory " + dir + ": " + what + "; " + todo);
+}
+
+}  // namespace
+
+std::unique_ptr<StateDb> StateDb::open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) fail(dir, "cannot create it (" + ec.message() + ")", "choose another --state-dir or fix its permissions");
+  if (access(dir.c_str(), W_OK) != 0)
+    fail(dir, "not writable", "fix its permissions or choose another --state-dir");
+
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.max_background_jobs = 2;
+  options.keep_log_file_num = 3;
+  options.max_total_wal_size = 64 << 20;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {"purge", rocksdb::ColumnFamilyOptions()},
+      {"entries", rocksdb::ColumnFamilyOptions()},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status st = rocksdb::DB::Open(options, dir, families, &handles, &db);
+  if (!st.ok()) {
+    std::string msg = st.ToString();
+    if (st.IsIOError() && msg.find("lock") != std::string::npos)
+      fail(dir, "already in use by another lacquer process (" + msg + ")",
+           "stop that process or give this one its own --state-dir");
+    fail(dir, "cannot open the RocksDB database (" + msg + ")",
+         "move the directory aside if it is not lacquer's, or choose another --state-dir");
+  }
+  std::unique_ptr<StateDb> s(new StateDb());
+  s->dir_ = dir;
+  s->db_ = db;
+  s->default_cf_ = handles[0];
+  s->purge_cf_ = handles[1];
+  s->entries_cf_ = handles[2];
+
+  std::string format;
+  st = db->Get(rocksdb::ReadOptions(), s->default_cf_, kFormatKey, &format);
+  const std::string ours = std::to_string(kStateFormatVersion);
+  if (st.IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    st = db->Put(wo, s->default_cf_, kFormatKey, ours);
+    if (!st.ok()) fail(dir, "cannot write (" + st.ToString() + ")", "check free space and permissions");
+  } else if (!st.ok()) {
+    fail(dir, "cannot read (" + st.ToString() + ")", "check the disk");
+  } else if (format != ours) {
+    fail(dir, "written by state format " + format + ", this lacquer reads format " + ours,
+         "start with an empty --state-dir (the cache refills from the origin)");
+  }
+  return s;
+}
+
+StateDb::~StateDb() {
+  if (!db_) return;
+  for (auto* h : {default_cf_, purge_cf_, entries_cf_})
+    if (h) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+  delete db_;
+}
+
+}  // namespace lacquer::storage

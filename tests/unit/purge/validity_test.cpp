@@ -1,0 +1,50 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <vector>
+
+#include "purge/validity.h"
+
+using namespace lacquer::purge;
+
+namespace {
+struct FakeVersions {
+  std::map<std::pair<Scope, std::uint64_t>, Versions> v;
+  Versions operator()(Scope s, std::uint64_t k) const {
+    auto it = v.find({s, k});
+    return it == v.end() ? Versions{} : it->second;
+  }
+};
+}  // namespace
+
+TEST_CASE("validity: purges after birth invalidate, purges before do not") {
+  std::vector<std::uint64_t> tags = {11, 12};
+  std::vector<std::uint64_t> prefixes = {21};
+  EntryScopes e{10, 5, tags, prefixes};
+  FakeVersions f;
+  CHECK(validity(e, f) == Validity::Valid);
+
+  struct Case { Scope scope; std::uint64_t key; Versions v; Validity expect; };
+  auto c = GENERATE(
+      Case{Scope::Tag, 12, {11, 0}, Validity::Invalid},
+      Case{Scope::Tag, 12, {10, 0}, Validity::Valid},     // purged at our birth: sent after it
+      Case{Scope::Tag, 12, {0, 11}, Validity::Stale},
+      Case{Scope::Tag, 99, {50, 0}, Validity::Valid},     // a tag we do not carry
+      Case{Scope::Url, 5, {11, 0}, Validity::Invalid},
+      Case{Scope::Url, 5, {0, 11}, Validity::Stale},
+      Case{Scope::Prefix, 21, {11, 0}, Validity::Invalid},
+      Case{Scope::Global, 0, {11, 0}, Validity::Invalid},
+      Case{Scope::Global, 0, {0, 11}, Validity::Stale},
+      Case{Scope::Global, 0, {9, 9}, Validity::Valid});
+  f.v[{c.scope, c.key}] = c.v;
+  CHECK(validity(e, f) == c.expect);
+}
+
+TEST_CASE("validity: hard wins over soft") {
+  std::vector<std::uint64_t> tags = {1, 2};
+  EntryScopes e{10, 5, tags, {}};
+  FakeVersions f;
+  f.v[{Scope::Tag, 1}] = {0, 20};
+  f.v[{Scope::Tag, 2}] = {20, 0};
+  CHECK(validity(e, f) == Validity::Invalid);
+}
