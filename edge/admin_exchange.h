@@ -1,5 +1,6 @@
-// The admin API (its own port and thread): /healthz, /version, /metrics. Later issues add the
-// purge endpoints here.
+// The admin API (its own port and thread): /healthz, /version, /metrics, the purge endpoints
+// (POST /purge/url?url=, /purge/tag/<tag>, /purge/prefix?prefix=, /purge/all, each with
+// ?soft=1) and GET /version-of/tag/<tag>, /version-of/url?url=.
 #pragma once
 
 #include <memory>
@@ -27,9 +28,7 @@ class AdminExchange final : public Exchange {
 
 class AdminExchangeFactory final : public ExchangeFactory {
  public:
-  std::unique_ptr<Exchange> create(ClientConnection& conn) override {
-    return std::make_unique<AdminExchange>(conn);
-  }
+  std::unique_ptr<Exchange> create(ClientConnection& conn) override;
 };
 
 }  // namespace lacquer::edge

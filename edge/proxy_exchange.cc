@@ -10,6 +10,9 @@
 #include "edge/worker.h"
 #include "http/serializer.h"
 #include "origin/forward.h"
+#include "edge/purge_exchange.h"
+#include "purge/scopes.h"
+#include "purge/surrogate_keys.h"
 #include "storage/memory_tier.h"
 
 namespace lacquer::edge {
@@ -45,6 +48,20 @@ std::string_view to_string(Phase p) noexcept {
   return "?";
 }
 
+std::unique_ptr<Exchange> ProxyExchangeFactory::create(ClientConnection& conn) {
+  const Request& req = conn.request();
+  if (req.line.method != "PURGE") return std::make_unique<ProxyExchange>(conn);
+  auto& shared = conn.worker().shared();
+  if (!shared.purge_acl.allows(conn.peer_ip(), http::find_header(req.headers, "Authorization")))
+    return std::make_unique<FixedResponseExchange>(conn, 403, "application/json",
+                                                   "{\"error\":\"purge not allowed from this client\"}\n");
+  auto ask = parse_purge_request(req, shared.config.origin.address.to_string());
+  if (ask.error_status)
+    return std::make_unique<FixedResponseExchange>(conn, ask.error_status, "application/json",
+                                                   "{\"error\":" + json_string(ask.error) + "}\n");
+  return std::make_unique<PurgeExchange>(conn, std::move(ask.targets), ask.soft);
+}
+
 void ProxyExchange::start() { recv(); }
 
 // Recv: classify the request and build its key (also the host and target we forward).
@@ -76,6 +93,16 @@ void ProxyExchange::lookup() {
   auto& tier = *conn_.worker().shared().tier;
   storage::EntryRef entry = tier.lookup(key_->primary, key_->text);
   if (entry) {
+    auto validity = check_purges(*entry.get());
+    if (validity == purge::Validity::Invalid) {
+      tier.erase(key_->primary, key_->text, entry.get());  // reclaim it now: it can never be served again
+      entry = {};
+    } else if (validity == purge::Validity::Stale) {
+      had_stale_ = true;  // soft-purged: refetched until stale serving lands (RFC 9111 issue)
+      entry = {};
+    }
+  }
+  if (entry) {
     const auto& m = entry->meta();
     std::int64_t age = http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
     if (age < static_cast<std::int64_t>(m.lifetime_s)) {
@@ -87,6 +114,21 @@ void ProxyExchange::lookup() {
   phase_ = Phase::Miss;
   conn_.worker().metrics().misses.inc();
   fetch(true);
+}
+
+// The purge fast path: nothing was purged since this entry was last found valid.
+purge::Validity ProxyExchange::check_purges(const storage::Entry& entry) {
+  auto& shared = conn_.worker().shared();
+  std::uint64_t last = shared.versions.last_purge_seq();
+  if (entry.checked_seq() >= last) return purge::Validity::Valid;
+  std::vector<std::uint64_t> prefixes;
+  purge::entry_prefix_hashes(entry.key(), key_->path_begin, prefixes);
+  purge::EntryScopes scopes{entry.meta().birth_seq, purge::url_hash(entry.key()), entry.tags(), prefixes};
+  auto v = purge::validity(scopes, [&](purge::Scope s, std::uint64_t k) { return shared.versions.get(s, k); });
+  if (v == purge::Validity::Valid) entry.set_checked_seq(last);
+  else if (v == purge::Validity::Invalid) shared.purge_metrics.invalid_entries_met.fetch_add(1, std::memory_order_relaxed);
+  else shared.purge_metrics.stale_entries_met.fetch_add(1, std::memory_order_relaxed);
+  return v;
 }
 
 // Hit: the stored head and body go out by reference; only Age, Cache-Status and the
@@ -136,6 +178,8 @@ void ProxyExchange::fetch(bool cacheable) {
   spec.idempotent = cacheable_method_;
   spec.head_request = is_head_;
   request_time_ = now_seconds();
+  // Birth is taken as the request goes out: a purge that lands while it is in flight is above it.
+  birth_seq_ = shared.versions.current_seq();
   phase_ = Phase::Fetch;
   fetch_ = conn_.worker().origin_pool().fetch(std::move(spec), this);
 }
@@ -174,6 +218,12 @@ void ProxyExchange::on_origin_head(origin::ResponseHead& head) {
   no_store_ = decide_storage(head);
   storing_ = no_store_ == http::NoStoreReason::None;
   if (!storing_ && cacheable_method_ && !is_head_) conn_.worker().metrics().not_stored.inc();
+  if (storing_) {
+    auto keys = purge::parse_surrogate_keys(head.headers);
+    tags_ = std::move(keys.hashes);
+    if (keys.dropped)
+      conn_.worker().shared().purge_metrics.dropped_surrogate_keys.fetch_add(keys.dropped, std::memory_order_relaxed);
+  }
   http::append_status_line(status_line_, status_, head.line.reason);
   FieldFilter filter{conn_.worker().config().cache.keep_surrogate_headers};
   append_end_to_end_fields(fields_, head.headers, filter);
@@ -257,7 +307,9 @@ void ProxyExchange::store_entry() {
   meta.corrected_initial_age = corrected_initial_age_;
   meta.lifetime_s = lifetime_s_;
   meta.status = static_cast<std::uint16_t>(status_);
-  auto* entry = new storage::Entry(key_->text, key_->primary, std::move(head), std::move(body_), meta);
+  meta.birth_seq = birth_seq_;
+  auto* entry = new storage::Entry(key_->text, key_->primary, std::move(head), std::move(body_), meta,
+                                   std::move(tags_));
   if (conn_.worker().shared().tier->insert(storage::EntryRef::adopt(entry)))
     conn_.worker().metrics().stored.inc();
 }

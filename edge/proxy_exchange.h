@@ -19,6 +19,7 @@
 #include "edge/exchange.h"
 #include "http/freshness.h"
 #include "origin/origin_client.h"
+#include "purge/validity.h"
 #include "storage/cache_key.h"
 #include "storage/entry.h"
 
@@ -49,6 +50,7 @@ class ProxyExchange final : public Exchange, private origin::FetchObserver {
   http::NoStoreReason decide_storage(const origin::ResponseHead& head);
   void write_client_head(const origin::ResponseHead& head);
   void store_entry();
+  purge::Validity check_purges(const storage::Entry& entry);
 
   ClientConnection& conn_;
   Phase phase_ = Phase::Recv;
@@ -58,6 +60,8 @@ class ProxyExchange final : public Exchange, private origin::FetchObserver {
   std::optional<storage::CacheKey> key_;
   std::unique_ptr<origin::OriginFetch> fetch_;
   std::int64_t request_time_ = 0;
+  std::uint64_t birth_seq_ = 0;
+  std::vector<std::uint64_t> tags_;
   std::int64_t response_time_ = 0;
   // what the origin sent, prepared once
   int status_ = 0;
@@ -74,11 +78,10 @@ class ProxyExchange final : public Exchange, private origin::FetchObserver {
   bool close_delimited_out_ = false;
 };
 
+// The main port: PURGE goes to the purge exchange (when allowed), everything else is proxied.
 class ProxyExchangeFactory final : public ExchangeFactory {
  public:
-  std::unique_ptr<Exchange> create(ClientConnection& conn) override {
-    return std::make_unique<ProxyExchange>(conn);
-  }
+  std::unique_ptr<Exchange> create(ClientConnection& conn) override;
 };
 
 }  // namespace lacquer::edge

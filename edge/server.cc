@@ -16,7 +16,9 @@
 #include "edge/listeners.h"
 #include "edge/proxy_exchange.h"
 #include "edge/worker.h"
+#include "purge/purge_store.h"
 #include "storage/cache_key.h"
+#include "storage/state_db.h"
 
 namespace lacquer::edge {
 namespace {
@@ -51,6 +53,18 @@ int run_server(const conf::Config& config) {
   const unsigned threads = worker_count(config);
   SharedState shared(config);
   shared.started_at = static_cast<std::int64_t>(std::time(nullptr));
+  try {
+    // RocksDB work at start-up, before any loop runs: the only time it may block.
+    shared.state_db = storage::StateDb::open(config.cache.state_dir);
+    std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
+    shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
+    std::fprintf(stderr, "lacquer: state in %s: %zu purge scopes restored, sequence at %llu\n",
+                 config.cache.state_dir.c_str(), restored,
+                 static_cast<unsigned long long>(shared.versions.current_seq()));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lacquer: %s\n", e.what());
+    return 1;
+  }
   BoundListeners main_fds, admin_fds;
   try {
     main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
@@ -89,6 +103,8 @@ int run_server(const conf::Config& config) {
 
   event_base_dispatch(stop.main_base);
   for (const auto& w : workers) w->join();
+  // Flush queued purge writes while the workers (whose inboxes they post to) still exist.
+  shared.purge_store.reset();
   workers.clear();
   event_free(sigterm);
   event_free(sigint);

@@ -17,3 +17,22 @@ void append_synthetic_head(std::string& out, int status, std::size_t content_len
 }
 
 }  // namespace lacquer::edge
+
+#include <event2/buffer.h>
+
+#include "edge/client_connection.h"
+#include "edge/worker.h"
+
+namespace lacquer::edge {
+
+void respond_simple(ClientConnection& conn, int status, std::string_view content_type,
+                    std::string_view body, std::string_view cache_status) {
+  std::string head;
+  append_synthetic_head(head, status, body.size(), conn.worker().shared().via, cache_status,
+                        conn.connection_header(), content_type);
+  evbuffer_add(conn.output(), head.data(), head.size());
+  if (conn.request().line.method != "HEAD") evbuffer_add(conn.output(), body.data(), body.size());
+  conn.finish(conn.keep_alive());
+}
+
+}  // namespace lacquer::edge

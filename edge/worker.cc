@@ -9,7 +9,9 @@
 
 #include "edge/client_connection.h"
 #include "edge/version.h"
+#include "purge/purge_store.h"
 #include "storage/memory_tier.h"
+#include "storage/state_db.h"
 
 namespace lacquer::edge {
 namespace {
@@ -30,6 +32,7 @@ std::string peer_address(const sockaddr* addr) {
 SharedState::SharedState(const conf::Config& c)
     : config(c),
       tier(std::make_unique<storage::MemoryTier>(c.cache.memory_bytes)),
+      purge_acl(c.purge.allow_cidrs, c.purge.token),
       via(std::string("1.1 lacquer/") + LACQUER_VERSION) {
   parse_limits.max_request_line = c.limits.max_request_line;
   parse_limits.max_field = c.limits.max_header_field;
@@ -46,6 +49,7 @@ Worker::Worker(int index, SharedState& shared, int listen_fd,
                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, listen_fd);
   drain_event_ = event_new(base_, -1, 0, &Worker::on_drain, this);
   drain_deadline_ = evtimer_new(base_, &Worker::on_drain_deadline, this);
+  inbox_ = std::make_unique<LoopInbox>(base_);
   if (with_origin) pool_ = std::make_unique<origin::OriginPool>(base_, shared.config.origin, shared.parse_limits);
 }
 
@@ -53,6 +57,7 @@ Worker::~Worker() {
   for (ClientConnection* c : connections_) delete c;
   connections_.clear();
   pool_.reset();
+  inbox_.reset();
   if (listener_) evconnlistener_free(listener_);
   event_free(drain_event_);
   event_free(drain_deadline_);

@@ -13,9 +13,13 @@
 
 #include "conf/config.h"
 #include "edge/exchange.h"
+#include "edge/loop_inbox.h"
+#include "edge/purge_acl.h"
+#include "edge/purge_service.h"
 #include "edge/metrics.h"
 #include "http/parser.h"
 #include "origin/origin_client.h"
+#include "purge/version_table.h"
 
 struct event_base;
 struct event;
@@ -24,19 +28,29 @@ struct sockaddr;
 
 namespace lacquer::storage {
 class MemoryTier;
+class StateDb;
+}  // namespace lacquer::storage
+namespace lacquer::purge {
+class PurgeStore;
 }
 
 namespace lacquer::edge {
 
 class ClientConnection;
 
-// What all workers share: read-only config, the memory tier, and the connection cap.
+// What all workers share: read-only config, the memory tier, the purge version table and its
+// store, and the connection cap.
 struct SharedState {
   explicit SharedState(const conf::Config& c);
   ~SharedState();
   const conf::Config& config;
   http::ParseLimits parse_limits;
   std::unique_ptr<storage::MemoryTier> tier;
+  std::unique_ptr<storage::StateDb> state_db;
+  purge::VersionTable versions;
+  std::unique_ptr<purge::PurgeStore> purge_store;
+  PurgeMetrics purge_metrics;
+  PurgeAcl purge_acl;
   std::atomic<std::uint32_t> open_connections{0};
   std::string via;  // "1.1 lacquer/<version>"
   std::int64_t started_at = 0;
@@ -64,6 +78,7 @@ class Worker {
   WorkerMetrics& metrics() { return metrics_; }
   const WorkerMetrics& metrics() const { return metrics_; }
   origin::OriginPool& origin_pool() { return *pool_; }
+  LoopInbox& inbox() { return *inbox_; }
   const origin::OriginPool* origin_pool_if_any() const { return pool_.get(); }
   void connection_closed(ClientConnection* conn);
   int index() const { return index_; }
@@ -82,6 +97,7 @@ class Worker {
   event* drain_event_ = nullptr;
   event* drain_deadline_ = nullptr;
   std::unique_ptr<origin::OriginPool> pool_;
+  std::unique_ptr<LoopInbox> inbox_;
   std::unordered_set<ClientConnection*> connections_;
   WorkerMetrics metrics_;
   std::thread thread_;

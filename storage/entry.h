@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "storage/sieve.h"
 
@@ -30,19 +31,27 @@ struct EntryMeta {
 // Entry is-a SieveNode so the shard's eviction list needs no back-pointer.
 class Entry : public SieveNode {
  public:
-  Entry(std::string key, std::uint64_t hash, std::string head, std::string body, EntryMeta meta)
-      : key_(std::move(key)), head_(std::move(head)), body_(std::move(body)), hash_(hash), meta_(meta) {}
+  Entry(std::string key, std::uint64_t hash, std::string head, std::string body, EntryMeta meta,
+        std::vector<std::uint64_t> tags = {})
+      : key_(std::move(key)), head_(std::move(head)), body_(std::move(body)),
+        tags_(std::move(tags)), hash_(hash), meta_(meta), checked_seq_(meta.birth_seq) {}
   Entry(const Entry&) = delete;
   Entry& operator=(const Entry&) = delete;
 
   const std::string& key() const { return key_; }
   const std::string& head() const { return head_; }
   const std::string& body() const { return body_; }
+  // Surrogate-key hashes (purge/surrogate_keys.h).
+  const std::vector<std::uint64_t>& tags() const { return tags_; }
+  // Purge fast path: the entry was found valid against every purge up to this sequence.
+  std::uint64_t checked_seq() const { return checked_seq_.load(std::memory_order_acquire); }
+  void set_checked_seq(std::uint64_t seq) const { checked_seq_.store(seq, std::memory_order_release); }
   std::uint64_t hash() const { return hash_; }
   const EntryMeta& meta() const { return meta_; }
   // Bytes charged against the memory budget: payload plus bookkeeping.
   std::size_t charged_bytes() const {
-    return sizeof(Entry) + key_.size() + head_.size() + body_.size() + kIndexOverhead;
+    return sizeof(Entry) + key_.size() + head_.size() + body_.size() +
+           tags_.size() * sizeof(std::uint64_t) + kIndexOverhead;
   }
 
   void retain() const { refs_.fetch_add(1, std::memory_order_relaxed); }
@@ -58,8 +67,10 @@ class Entry : public SieveNode {
   std::string key_;
   std::string head_;
   std::string body_;
+  std::vector<std::uint64_t> tags_;
   std::uint64_t hash_;
   EntryMeta meta_;
+  mutable std::atomic<std::uint64_t> checked_seq_;
   mutable std::atomic<std::uint32_t> refs_{1};
 };
 

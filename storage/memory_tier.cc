@@ -86,13 +86,14 @@ bool MemoryTier::insert(EntryRef entry) {
   return true;
 }
 
-bool MemoryTier::erase(std::uint64_t hash, std::string_view key) {
+bool MemoryTier::erase(std::uint64_t hash, std::string_view key, const Entry* expected) {
   const Entry* removed = nullptr;
   Shard& s = shard_for(hash);
   {
     std::lock_guard lock(s.mu);
     auto it = s.index.find(hash);
     if (it == s.index.end() || it->second->key() != key) return false;
+    if (expected && it->second != expected) return false;
     removed = s.unlink(it);
     s.publish_counts();
   }

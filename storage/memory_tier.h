@@ -40,8 +40,9 @@ class MemoryTier {
   // key, then evicts until the shard is within budget. An entry bigger than a shard's budget is
   // refused (returns false) and released.
   bool insert(EntryRef entry);
-  // Removes the entry for `key`, if any. Returns true when one was removed.
-  bool erase(std::uint64_t hash, std::string_view key);
+  // Removes the entry for `key`, if any (and only if it is `expected`, when given: a caller
+  // dropping an entry it found invalid must not remove a fresh replacement). True if removed.
+  bool erase(std::uint64_t hash, std::string_view key, const Entry* expected = nullptr);
 
   MemoryTierStats stats() const;
   std::uint64_t budget_bytes() const { return budget_; }

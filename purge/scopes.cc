@@ -1,0 +1,35 @@
+#include "purge/scopes.h"
+
+#include <xxhash.h>
+
+namespace lacquer::purge {
+namespace {
+constexpr std::uint64_t kUrlSeed = 0x6c61637175657255ull;     // "lacquerU"; never change
+constexpr std::uint64_t kPrefixSeed = 0x6c61637175657250ull;  // "lacquerP"; never change
+}  // namespace
+
+std::uint64_t url_hash(std::string_view key_text) noexcept {
+  return XXH3_64bits_withSeed(key_text.data(), key_text.size(), kUrlSeed);
+}
+
+std::uint64_t prefix_hash(std::string_view prefix_text) noexcept {
+  return XXH3_64bits_withSeed(prefix_text.data(), prefix_text.size(), kPrefixSeed);
+}
+
+std::string_view normalise_prefix(std::string_view key_text, std::size_t path_begin) noexcept {
+  std::size_t q = key_text.find('?', path_begin);
+  std::string_view p = key_text.substr(0, q);
+  while (p.size() > path_begin && p.back() == '/') p.remove_suffix(1);
+  return p;
+}
+
+void entry_prefix_hashes(std::string_view key_text, std::size_t path_begin,
+                         std::vector<std::uint64_t>& out) {
+  out.clear();
+  std::string_view whole = normalise_prefix(key_text, path_begin);
+  for (std::size_t i = path_begin; i < whole.size() && out.size() + 1 < kMaxPrefixDepth; ++i)
+    if (whole[i] == '/') out.push_back(prefix_hash(whole.substr(0, i)));
+  out.push_back(prefix_hash(whole));
+}
+
+}  // namespace lacquer::purge
