@@ -97,7 +97,9 @@ ParseError check_codings(std::span<const Header> headers, bool& ends_chunked) no
   ends_chunked = last_chunked;
   // RFC 9112 §6.1: chunked MUST NOT be applied more than once and MUST be the final coding.
   if (chunked_count > 1) return ParseError::ChunkedTwice;
-  if (chunked_then_other || members == 0) return ParseError::ChunkedNotLast;
+  // §6.3 item 4: a request whose final coding is not chunked cannot be framed at all: 400,
+  // whether or not we know the coding ("gzip" alone is as unframeable as "chunked, gzip").
+  if (chunked_then_other || members == 0 || !last_chunked) return ParseError::ChunkedNotLast;
   // Codings we do not implement (gzip, deflate, compress, identity, extensions): 501.
   if (unsupported) return ParseError::UnsupportedTransferCoding;
   return ParseError::None;

@@ -31,7 +31,7 @@ struct MemoryTier::Shard {
 };
 
 MemoryTier::MemoryTier(std::uint64_t budget_bytes, std::size_t shard_count)
-    : budget_(budget_bytes), shard_budget_(budget_bytes / shard_count) {
+    : budget_(budget_bytes) {
   shards_.reserve(shard_count);
   for (std::size_t i = 0; i < shard_count; ++i) shards_.push_back(std::make_unique<Shard>());
 }
@@ -57,33 +57,54 @@ EntryRef MemoryTier::lookup(std::uint64_t hash, std::string_view key) {
 
 bool MemoryTier::insert(EntryRef entry) {
   const Entry* e = entry.leak();
-  if (e->charged_bytes() > shard_budget_) {
+  const auto size = static_cast<std::int64_t>(e->charged_bytes());
+  if (static_cast<std::uint64_t>(size) > budget_) {
     e->release();
     return false;
   }
-  std::vector<const Entry*> dropped;  // released after the lock is gone
+  const Entry* replaced = nullptr;
   Shard& s = shard_for(e->hash());
   {
     std::lock_guard lock(s.mu);
     auto it = s.index.find(e->hash());
-    if (it != s.index.end()) dropped.push_back(s.unlink(it));
+    if (it != s.index.end()) replaced = s.unlink(it);
     s.index.emplace(e->hash(), e);
     s.sieve.insert(node_of(e));
     s.bytes += e->charged_bytes();
-    while (s.bytes > shard_budget_) {
-      SieveNode* victim = s.sieve.evict();
-      if (!victim) break;
-      const Entry* v = entry_of(victim);
-      s.index.erase(v->hash());
-      s.bytes -= v->charged_bytes();
-      dropped.push_back(v);
-      evictions_.fetch_add(1, std::memory_order_relaxed);
-    }
     s.publish_counts();
   }
+  std::int64_t delta = size - (replaced ? static_cast<std::int64_t>(replaced->charged_bytes()) : 0);
+  bytes_.fetch_add(delta, std::memory_order_relaxed);
   inserts_.fetch_add(1, std::memory_order_relaxed);
-  for (const Entry* d : dropped) d->release();
+  if (replaced) replaced->release();
+  evict_to_budget();
   return true;
+}
+
+void MemoryTier::evict_to_budget() {
+  const std::size_t n = shards_.size();
+  std::size_t empty_in_a_row = 0;
+  while (bytes_.load(std::memory_order_relaxed) > static_cast<std::int64_t>(budget_) && empty_in_a_row < n) {
+    Shard& s = *shards_[evict_hand_.fetch_add(1, std::memory_order_relaxed) % n];
+    const Entry* victim = nullptr;
+    {
+      std::lock_guard lock(s.mu);
+      if (SieveNode* node = s.sieve.evict()) {
+        victim = entry_of(node);
+        s.index.erase(victim->hash());
+        s.bytes -= victim->charged_bytes();
+        s.publish_counts();
+      }
+    }
+    if (!victim) {
+      ++empty_in_a_row;
+      continue;
+    }
+    empty_in_a_row = 0;
+    bytes_.fetch_sub(static_cast<std::int64_t>(victim->charged_bytes()), std::memory_order_relaxed);
+    evictions_.fetch_add(1, std::memory_order_relaxed);
+    victim->release();
+  }
 }
 
 bool MemoryTier::erase(std::uint64_t hash, std::string_view key, const Entry* expected) {
@@ -97,6 +118,7 @@ bool MemoryTier::erase(std::uint64_t hash, std::string_view key, const Entry* ex
     removed = s.unlink(it);
     s.publish_counts();
   }
+  bytes_.fetch_sub(static_cast<std::int64_t>(removed->charged_bytes()), std::memory_order_relaxed);
   removed->release();
   return true;
 }

@@ -4,7 +4,9 @@
 // Threading: any worker thread may call any method. Each shard has its own mutex, held only for
 // the index operation itself (never across I/O or allocation of entry payloads); there is no
 // global lock. A lookup returns a new reference, so the entry stays valid after it is evicted.
-// Budget: each shard owns budget/shards bytes; with a seeded hash, keys spread evenly enough.
+// Budget: one global byte count (atomic). An insert that takes it over budget evicts with each
+// shard's SIEVE in turn (a round-robin hand over shards), one shard lock at a time, so an object
+// may be as large as the whole budget and no two shard locks are ever held together.
 #pragma once
 
 #include <atomic>
@@ -37,7 +39,7 @@ class MemoryTier {
   // The entry stored under `hash` whose full key equals `key`, or an empty ref.
   EntryRef lookup(std::uint64_t hash, std::string_view key);
   // Publishes an entry (taking over the caller's reference), replacing any entry with the same
-  // key, then evicts until the shard is within budget. An entry bigger than a shard's budget is
+  // key, then evicts until the tier is within budget. An entry bigger than the whole budget is
   // refused (returns false) and released.
   bool insert(EntryRef entry);
   // Removes the entry for `key`, if any (and only if it is `expected`, when given: a caller
@@ -50,8 +52,10 @@ class MemoryTier {
  private:
   struct Shard;
   Shard& shard_for(std::uint64_t hash);
+  void evict_to_budget();
   std::uint64_t budget_;
-  std::uint64_t shard_budget_;
+  std::atomic<std::int64_t> bytes_{0};
+  std::atomic<std::uint64_t> evict_hand_{0};
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::uint64_t> evictions_{0};
   std::atomic<std::uint64_t> inserts_{0};

@@ -91,7 +91,9 @@ TEST_CASE("request framing: rejected", "[framing]") {
       {1, {{"Host", "h"}, {"Transfer-Encoding", "chunked,chunked"}}, ParseError::ChunkedTwice},
       {1, {{"Host", "h"}, {"Transfer-Encoding", "gzip, chunked"}},
        ParseError::UnsupportedTransferCoding},
-      {1, {{"Host", "h"}, {"Transfer-Encoding", "identity"}}, ParseError::UnsupportedTransferCoding},
+      // A final coding other than chunked leaves the request unframeable: 400, not 501.
+      {1, {{"Host", "h"}, {"Transfer-Encoding", "identity"}}, ParseError::ChunkedNotLast},
+      {1, {{"Host", "h"}, {"Transfer-Encoding", "gzip"}}, ParseError::ChunkedNotLast},
   }));
   RequestLine rl{"POST", "/", minor};
   auto h = hdrs(fields);

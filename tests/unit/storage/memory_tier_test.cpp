@@ -44,10 +44,12 @@ TEST_CASE("the byte budget holds and evictions are counted") {
   CHECK(st.objects + st.evictions == 1000);
 }
 
-TEST_CASE("an entry larger than a shard's budget is refused") {
+TEST_CASE("an entry larger than the whole budget is refused; one larger than a shard's share is not") {
   MemoryTier tier(4096, 4);
-  CHECK_FALSE(tier.insert(make_entry("big", 1, 2000)));
+  CHECK_FALSE(tier.insert(make_entry("huge", 1, 5000)));
   CHECK(tier.stats().objects == 0);
+  CHECK(tier.insert(make_entry("big", 2, 3000)));  // over 4096/4, under 4096
+  CHECK(tier.lookup(2, "big"));
 }
 
 TEST_CASE("a looked-up entry outlives its replacement and eviction") {
