@@ -55,6 +55,7 @@ struct LimitsConfig {
 };
 
 struct PurgeConfig {
+  bool allow_loopback = true;            // loopback clients may PURGE without a token
   std::vector<std::string> allow_cidrs;  // besides loopback, e.g. "10.0.0.0/8"
   std::string token;                     // Authorization: Bearer <token>; empty = none
 };

@@ -321,7 +321,8 @@ Schema::Schema(Config& c) {
                       integer_field("max_connections", l.max_connections, 1, 1000000),
                       size_field("max_output_buffer", l.max_output_buffer, 1024, kU64Max)}});
   tables_.push_back({"purge",
-                     {cidr_list_field("allow_cidrs", p.allow_cidrs),
+                     {bool_field("allow_loopback", p.allow_loopback),
+                      cidr_list_field("allow_cidrs", p.allow_cidrs),
                       token_field("token", p.token)}});
 }
 

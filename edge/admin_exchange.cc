@@ -6,6 +6,7 @@
 #include "edge/synthetic.h"
 #include "edge/version.h"
 #include "edge/worker.h"
+#include "purge/purge_store.h"
 #include "storage/memory_tier.h"
 
 namespace lacquer::edge {
@@ -23,6 +24,30 @@ std::uint64_t sum(const SharedState& s, Get get) {
   std::uint64_t total = 0;
   for (const Worker* w : s.workers) total += get(*w);
   return total;
+}
+
+std::uint64_t load(const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); }
+
+void render_purge_metrics(std::string& out, const SharedState& s) {
+  const PurgeMetrics& m = s.purge_metrics;
+  out.append("# HELP lacquer_purges_total Purges accepted, by scope and kind.\n");
+  out.append("# TYPE lacquer_purges_total counter\n");
+  for (int scope = 0; scope < 4; ++scope)
+    for (int soft = 0; soft < 2; ++soft)
+      out.append("lacquer_purges_total{scope=\"")
+          .append(purge::to_string(static_cast<purge::Scope>(scope)))
+          .append("\",kind=\"").append(soft ? "soft" : "hard").append("\"} ")
+          .append(std::to_string(load(m.by_scope_kind[scope][soft]))).append("\n");
+  metric(out, "lacquer_purges_failed_total", "counter", "Purges answered 503: not made durable.", load(m.failed));
+  metric(out, "lacquer_purge_latency_microseconds_sum", "counter", "Time from purge request to durable answer.", load(m.latency_us_sum));
+  metric(out, "lacquer_purge_latency_microseconds_count", "counter", "Purges timed.", load(m.latency_count));
+  metric(out, "lacquer_purge_latency_microseconds_max", "gauge", "Slowest purge so far.", load(m.latency_us_max));
+  metric(out, "lacquer_purge_invalid_entries_total", "counter", "Stored entries found purged on lookup (and dropped).", load(m.invalid_entries_met));
+  metric(out, "lacquer_purge_stale_entries_total", "counter", "Stored entries found soft-purged on lookup.", load(m.stale_entries_met));
+  metric(out, "lacquer_surrogate_keys_dropped_total", "counter", "Surrogate keys over the limits on origin responses.", load(m.dropped_surrogate_keys));
+  metric(out, "lacquer_purge_sequence", "gauge", "The newest purge sequence number.", s.versions.current_seq());
+  metric(out, "lacquer_purge_versions", "gauge", "Scopes held in the version table.", s.versions.size());
+  if (s.purge_store) metric(out, "lacquer_purge_write_batches_total", "counter", "Synced RocksDB writes of purges (group commits).", s.purge_store->batches());
 }
 
 }  // namespace
@@ -78,6 +103,7 @@ std::string render_metrics(const SharedState& s) {
   metric(out, "lacquer_origin_errors_total", "counter", "Origin fetches that failed.", errors_total);
   out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
+  render_purge_metrics(out, s);
   return out;
 }
 

@@ -34,8 +34,10 @@ bool PurgeAcl::contains(const Net& net, const std::array<std::uint8_t, 16>& ip) 
   return true;
 }
 
-PurgeAcl::PurgeAcl(const std::vector<std::string>& cidrs, std::string token) : token_(std::move(token)) {
-  std::vector<std::string> all = {"127.0.0.0/8", "::1/128"};
+PurgeAcl::PurgeAcl(bool allow_loopback, const std::vector<std::string>& cidrs, std::string token)
+    : token_(std::move(token)) {
+  std::vector<std::string> all;
+  if (allow_loopback) all = {"127.0.0.0/8", "::1/128"};
   all.insert(all.end(), cidrs.begin(), cidrs.end());
   for (const auto& c : all) {
     auto slash = c.find('/');

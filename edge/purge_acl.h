@@ -14,7 +14,7 @@ namespace lacquer::edge {
 class PurgeAcl {
  public:
   // CIDRs were validated by conf/; an unparsable one is ignored here.
-  PurgeAcl(const std::vector<std::string>& cidrs, std::string token);
+  PurgeAcl(bool allow_loopback, const std::vector<std::string>& cidrs, std::string token);
 
   bool allows(std::string_view peer_ip, std::optional<std::string_view> authorization) const;
 

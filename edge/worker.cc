@@ -32,7 +32,7 @@ std::string peer_address(const sockaddr* addr) {
 SharedState::SharedState(const conf::Config& c)
     : config(c),
       tier(std::make_unique<storage::MemoryTier>(c.cache.memory_bytes)),
-      purge_acl(c.purge.allow_cidrs, c.purge.token),
+      purge_acl(c.purge.allow_loopback, c.purge.allow_cidrs, c.purge.token),
       via(std::string("1.1 lacquer/") + LACQUER_VERSION) {
   parse_limits.max_request_line = c.limits.max_request_line;
   parse_limits.max_field = c.limits.max_header_field;
