@@ -1,0 +1,115 @@
+#include "storage/entry_codec.h"
+
+#include <xxhash.h>
+
+#include <cstring>
+
+namespace lacquer::storage {
+namespace {
+
+template <class T>
+void put(std::string& out, T v) {
+  char buf[sizeof(T)];
+  for (std::size_t i = 0; i < sizeof(T); ++i) buf[i] = static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff);
+  out.append(buf, sizeof(T));
+}
+
+template <class T>
+T get(const char* p) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return static_cast<T>(v);
+}
+
+constexpr std::uint64_t kChecksumSeed = 0x6c61637175657243ull;  // "lacquerC"; never change
+
+}  // namespace
+
+std::string_view to_string(DecodeError e) noexcept {
+  switch (e) {
+    case DecodeError::None: return "none";
+    case DecodeError::Truncated: return "truncated";
+    case DecodeError::UnknownVersion: return "unknown-version";
+    case DecodeError::BadLengths: return "bad-lengths";
+    case DecodeError::BadChecksum: return "bad-checksum";
+  }
+  return "?";
+}
+
+void encode_entry(const Entry& e, std::string& out) {
+  const auto& m = e.meta();
+  std::size_t start = out.size();
+  out.reserve(start + kRecordFixedBytes + e.key().size() + 8 * e.tags().size() + e.head().size() +
+              e.body().size() + 8);
+  put<std::uint8_t>(out, kEntryFormatVersion);
+  put<std::uint8_t>(out, 0);
+  put<std::uint16_t>(out, m.status);
+  put<std::uint32_t>(out, m.lifetime_s);
+  put<std::int64_t>(out, m.response_time);
+  put<std::int64_t>(out, m.corrected_initial_age);
+  put<std::uint64_t>(out, m.birth_seq);
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(e.key().size()));
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(e.tags().size()));
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(e.head().size()));
+  put<std::uint64_t>(out, e.body().size());
+  out.append(e.key());
+  for (std::uint64_t t : e.tags()) put<std::uint64_t>(out, t);
+  out.append(e.head());
+  out.append(e.body());
+  put<std::uint64_t>(out, XXH3_64bits_withSeed(out.data() + start, out.size() - start, kChecksumSeed));
+}
+
+bool peek_meta(std::string_view r, EntryMeta& m) noexcept {
+  if (r.size() < kRecordFixedBytes + 8 || static_cast<std::uint8_t>(r[0]) != kEntryFormatVersion) return false;
+  m.format_version = static_cast<std::uint8_t>(r[0]);
+  m.status = get<std::uint16_t>(r.data() + 2);
+  m.lifetime_s = get<std::uint32_t>(r.data() + 4);
+  m.response_time = get<std::int64_t>(r.data() + 8);
+  m.corrected_initial_age = get<std::int64_t>(r.data() + 16);
+  m.birth_seq = get<std::uint64_t>(r.data() + 24);
+  return true;
+}
+
+DecodedEntry decode_entry(std::string_view r, std::uint64_t index_hash) {
+  DecodedEntry out;
+  if (r.size() < kRecordFixedBytes + 8) {
+    out.error = DecodeError::Truncated;
+    return out;
+  }
+  EntryMeta m;
+  if (!peek_meta(r, m)) {
+    out.error = DecodeError::UnknownVersion;
+    return out;
+  }
+  std::uint64_t key_len = get<std::uint32_t>(r.data() + 32);
+  std::uint64_t tag_count = get<std::uint32_t>(r.data() + 36);
+  std::uint64_t head_len = get<std::uint32_t>(r.data() + 40);
+  std::uint64_t body_len = get<std::uint64_t>(r.data() + 44);
+  // Each length is bounded by the record size first, so the sum cannot overflow.
+  std::uint64_t payload = r.size() - kRecordFixedBytes - 8;
+  if (key_len > payload || tag_count > payload / 8 || head_len > payload || body_len > payload ||
+      key_len + 8 * tag_count + head_len + body_len != payload) {
+    out.error = DecodeError::BadLengths;
+    return out;
+  }
+  std::uint64_t stored = get<std::uint64_t>(r.data() + r.size() - 8);
+  if (XXH3_64bits_withSeed(r.data(), r.size() - 8, kChecksumSeed) != stored) {
+    out.error = DecodeError::BadChecksum;
+    return out;
+  }
+  const char* p = r.data() + kRecordFixedBytes;
+  std::string key(p, key_len);
+  p += key_len;
+  std::vector<std::uint64_t> tags(tag_count);
+  for (auto& t : tags) {
+    t = get<std::uint64_t>(p);
+    p += 8;
+  }
+  std::string head(p, head_len);
+  p += head_len;
+  std::string body(p, body_len);
+  out.entry = EntryRef::adopt(new Entry(std::move(key), index_hash, std::move(head), std::move(body), m, std::move(tags)));
+  return out;
+}
+
+}  // namespace lacquer::storage

@@ -1,0 +1,51 @@
+// The on-disk record of an Entry. Layout, all integers little-endian:
+//
+//   offset  size  field
+//   0       1     format version (kEntryFormatVersion)
+//   1       1     flags (reserved, 0)
+//   2       2     status
+//   4       4     lifetime_s
+//   8       8     response_time (int64)
+//   16      8     corrected_initial_age (int64)
+//   24      8     birth_seq
+//   32      4     key length K
+//   36      4     tag count T
+//   40      4     head length H
+//   44      8     body length B
+//   52      K     key text
+//   ..      8*T   tag hashes
+//   ..      H     stored head
+//   ..      B     body
+//   end     8     XXH3-64 of every byte before it
+//
+// A record that is too short, has another version, lengths that do not add up, or a checksum
+// mismatch does not decode: the caller treats it as a miss, deletes it and counts it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/entry.h"
+
+namespace lacquer::storage {
+
+enum class DecodeError : std::uint8_t { None, Truncated, UnknownVersion, BadLengths, BadChecksum };
+std::string_view to_string(DecodeError e) noexcept;
+
+inline constexpr std::size_t kRecordFixedBytes = 52;
+
+// Appends the record for `e` to `out`.
+void encode_entry(const Entry& e, std::string& out);
+
+struct DecodedEntry {
+  DecodeError error = DecodeError::None;
+  EntryRef entry;  // set when error == None; its index hash is `index_hash`
+};
+// `index_hash` is the in-memory hash to give the decoded entry (process-seeded, not stored).
+DecodedEntry decode_entry(std::string_view record, std::uint64_t index_hash);
+
+// Reads only the fixed part (for compaction filters): false when too short or another version.
+bool peek_meta(std::string_view record, EntryMeta& meta) noexcept;
+
+}  // namespace lacquer::storage

@@ -1,0 +1,68 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "storage/entry_codec.h"
+
+using namespace lacquer::storage;
+
+namespace {
+EntryRef sample() {
+  EntryMeta m;
+  m.status = 200;
+  m.lifetime_s = 60;
+  m.response_time = 1700000000;
+  m.corrected_initial_age = 3;
+  m.birth_seq = 42;
+  return EntryRef::adopt(new Entry("http://example.com/a", 1, "HTTP/1.1 200 OK\r\nX: y\r\n",
+                                   std::string(1000, 'b'), m, {7, 8, 9}));
+}
+}  // namespace
+
+TEST_CASE("an entry survives encode and decode unchanged") {
+  auto e = sample();
+  std::string rec;
+  encode_entry(*e.get(), rec);
+  auto d = decode_entry(rec, 99);
+  REQUIRE(d.error == DecodeError::None);
+  CHECK(d.entry->key() == e->key());
+  CHECK(d.entry->head() == e->head());
+  CHECK(d.entry->body() == e->body());
+  CHECK(d.entry->tags() == e->tags());
+  CHECK(d.entry->hash() == 99);
+  CHECK(d.entry->meta().birth_seq == 42);
+  CHECK(d.entry->meta().lifetime_s == 60);
+  CHECK(d.entry->meta().response_time == 1700000000);
+  CHECK(d.entry->meta().corrected_initial_age == 3);
+  CHECK(d.entry->meta().status == 200);
+}
+
+TEST_CASE("version 1 records decode (pinned bytes of the fixed part)") {
+  std::string rec;
+  encode_entry(*sample().get(), rec);
+  CHECK(static_cast<unsigned char>(rec[0]) == 1);
+  CHECK(rec.size() == kRecordFixedBytes + 20 + 24 + 23 + 1000 + 8);
+  EntryMeta m;
+  REQUIRE(peek_meta(rec, m));
+  CHECK(m.birth_seq == 42);
+}
+
+TEST_CASE("damaged records never decode") {
+  std::string rec;
+  encode_entry(*sample().get(), rec);
+  SECTION("any flipped byte") {
+    for (std::size_t i = 0; i < rec.size(); i += 7) {
+      std::string bad = rec;
+      bad[i] ^= 0x20;
+      CHECK(decode_entry(bad, 1).error != DecodeError::None);
+    }
+  }
+  SECTION("any truncation") {
+    for (std::size_t n = 0; n < rec.size(); n += 13)
+      CHECK(decode_entry(std::string_view(rec).substr(0, n), 1).error != DecodeError::None);
+  }
+  SECTION("another format version") {
+    rec[0] = 9;
+    CHECK(decode_entry(rec, 1).error == DecodeError::UnknownVersion);
+  }
+}
