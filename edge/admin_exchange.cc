@@ -7,6 +7,7 @@
 #include "edge/version.h"
 #include "edge/worker.h"
 #include "purge/purge_store.h"
+#include "storage/disk_tier.h"
 #include "storage/memory_tier.h"
 
 namespace lacquer::edge {
@@ -50,6 +51,23 @@ void render_purge_metrics(std::string& out, const SharedState& s) {
   if (s.purge_store) metric(out, "lacquer_purge_write_batches_total", "counter", "Synced RocksDB writes of purges (group commits).", s.purge_store->batches());
 }
 
+void render_disk_metrics(std::string& out, const storage::DiskTier& d) {
+  const auto& st = d.stats();
+  metric(out, "lacquer_disk_lookups_total", "counter", "Disk tier lookups (memory misses).", load(st.lookups));
+  metric(out, "lacquer_disk_hits_total", "counter", "Disk tier lookups that found a record.", load(st.hits));
+  metric(out, "lacquer_disk_misses_total", "counter", "Disk tier lookups that found nothing usable.", load(st.misses));
+  metric(out, "lacquer_disk_writes_total", "counter", "Entries written to the disk tier.", load(st.writes));
+  metric(out, "lacquer_disk_write_bytes_total", "counter", "Bytes written to the disk tier.", load(st.write_bytes));
+  metric(out, "lacquer_disk_write_batches_total", "counter", "Write batches committed.", load(st.write_batches));
+  metric(out, "lacquer_disk_write_failures_total", "counter", "Entries not written (disk full, I/O error, queue full).", load(st.write_failures));
+  metric(out, "lacquer_disk_write_queue_depth", "gauge", "Entries waiting to be written.", load(st.queue_depth));
+  metric(out, "lacquer_disk_write_error", "gauge", "1 while the disk tier cannot write.", st.write_error.load() ? 1 : 0);
+  metric(out, "lacquer_disk_checksum_failures_total", "counter", "Records that failed to decode (deleted, never served).", load(st.corrupt));
+  metric(out, "lacquer_disk_erases_total", "counter", "Records deleted (purged or corrupt).", load(st.erases));
+  metric(out, "lacquer_disk_bytes", "gauge", "Bytes in the disk tier (RocksDB estimate).", d.estimated_bytes());
+  metric(out, "lacquer_disk_objects", "gauge", "Objects in the disk tier (RocksDB estimate).", d.estimated_objects());
+}
+
 }  // namespace
 
 std::string render_metrics(const SharedState& s) {
@@ -60,6 +78,7 @@ std::string render_metrics(const SharedState& s) {
   };
   counter("lacquer_requests_total", "Requests parsed on the main port.", &WorkerMetrics::requests);
   counter("lacquer_cache_hits_total", "Requests answered from the cache.", &WorkerMetrics::hits);
+  counter("lacquer_cache_disk_hits_total", "Hits served from the disk tier (promoted to memory).", &WorkerMetrics::disk_hits);
   counter("lacquer_cache_misses_total", "Cacheable requests sent to the origin.", &WorkerMetrics::misses);
   counter("lacquer_passes_total", "Requests with methods the cache does not handle.", &WorkerMetrics::passes);
   counter("lacquer_cache_stored_total", "Responses stored.", &WorkerMetrics::stored);
@@ -104,6 +123,7 @@ std::string render_metrics(const SharedState& s) {
   out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
   render_purge_metrics(out, s);
+  if (s.disk) render_disk_metrics(out, *s.disk);
   return out;
 }
 

@@ -19,6 +19,7 @@ struct Counter {
 struct alignas(64) WorkerMetrics {
   Counter requests;            // every request parsed
   Counter hits;
+  Counter disk_hits;           // hits served from the disk tier (and promoted)
   Counter misses;              // cacheable method, not served from cache
   Counter passes;              // methods the cache does not handle, forwarded as is
   Counter stored;              // responses stored

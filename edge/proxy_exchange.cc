@@ -11,6 +11,7 @@
 #include "http/serializer.h"
 #include "origin/forward.h"
 #include "edge/purge_exchange.h"
+#include "storage/disk_tier.h"
 #include "purge/scopes.h"
 #include "purge/surrogate_keys.h"
 #include "storage/memory_tier.h"
@@ -37,6 +38,7 @@ std::string_view to_string(Phase p) noexcept {
   switch (p) {
     case Phase::Recv: return "recv";
     case Phase::Lookup: return "lookup";
+    case Phase::DiskLookup: return "disk-lookup";
     case Phase::Hit: return "hit";
     case Phase::Miss: return "miss";
     case Phase::Pass: return "pass";
@@ -90,31 +92,70 @@ void ProxyExchange::recv() {
 // Lookup: a fresh stored response is a hit; anything else goes to the origin.
 void ProxyExchange::lookup() {
   phase_ = Phase::Lookup;
-  auto& tier = *conn_.worker().shared().tier;
-  storage::EntryRef entry = tier.lookup(key_->primary, key_->text);
+  auto& shared = conn_.worker().shared();
+  storage::EntryRef entry = shared.tier->lookup(key_->primary, key_->text);
   if (entry) {
-    auto validity = check_purges(*entry.get());
-    if (validity == purge::Validity::Invalid) {
-      tier.erase(key_->primary, key_->text, entry.get());  // reclaim it now: it can never be served again
-      entry = {};
-    } else if (validity == purge::Validity::Stale) {
-      had_stale_ = true;  // soft-purged: refetched until stale serving lands (RFC 9111 issue)
-      entry = {};
-    }
-  }
-  if (entry) {
-    const auto& m = entry->meta();
-    std::int64_t age = http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
-    if (age < static_cast<std::int64_t>(m.lifetime_s)) {
-      serve_hit(entry, age);
-      return;
-    }
-    had_stale_ = true;  // revalidation arrives with the RFC 9111 issue; refetch for now
+    if (try_serve(std::move(entry), false)) return;
+  } else if (shared.disk) {
+    lookup_disk();
+    return;
   }
   phase_ = Phase::Miss;
   conn_.worker().metrics().misses.inc();
   fetch(true);
 }
+
+// DiskLookup: the read runs on a disk-tier thread; the answer comes back through the inbox.
+void ProxyExchange::lookup_disk() {
+  phase_ = Phase::DiskLookup;
+  std::weak_ptr<bool> alive = alive_;
+  LoopInbox* inbox = &conn_.worker().inbox();
+  conn_.worker().shared().disk->lookup(key_->text, key_->primary, [this, alive, inbox](storage::EntryRef e) {
+    inbox->post([this, alive, e = std::move(e)]() mutable {
+      if (alive.expired()) return;  // the client left while we were reading
+      on_disk_result(std::move(e));
+    });
+  });
+}
+
+void ProxyExchange::on_disk_result(storage::EntryRef entry) {
+  if (entry && try_serve(std::move(entry), true)) return;
+  phase_ = Phase::Miss;
+  conn_.worker().metrics().misses.inc();
+  fetch(true);
+}
+
+bool ProxyExchange::try_serve(storage::EntryRef entry, bool from_disk) {
+  auto& shared = conn_.worker().shared();
+  auto validity = check_purges(*entry.get());
+  if (validity == purge::Validity::Invalid) {
+    // Reclaim it now: it can never be served again.
+    if (from_disk) shared.disk->erase(key_->text);
+    else shared.tier->erase(key_->primary, key_->text, entry.get());
+    return false;
+  }
+  if (validity == purge::Validity::Stale) {
+    had_stale_ = true;  // soft-purged: refetched until stale serving lands (RFC 9111 issue)
+    return false;
+  }
+  const auto& m = entry->meta();
+  std::int64_t age = http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
+  if (age >= static_cast<std::int64_t>(m.lifetime_s)) {
+    had_stale_ = true;  // revalidation arrives with the RFC 9111 issue; refetch for now
+    return false;
+  }
+  if (from_disk) {
+    // Admission: promote on the first disk hit. SIEVE already demotes objects that are not hit
+    // again quickly, so a one-off promotion costs little, and a second-hit rule would make every
+    // object pay a second disk read after a restart.
+    conn_.worker().metrics().disk_hits.inc();
+    shared.tier->insert(entry);
+  }
+  serve_hit(entry, age);
+  return true;
+}
+
+ProxyExchange::~ProxyExchange() = default;
 
 // The purge fast path: nothing was purged since this entry was last found valid.
 purge::Validity ProxyExchange::check_purges(const storage::Entry& entry) {
@@ -308,10 +349,11 @@ void ProxyExchange::store_entry() {
   meta.lifetime_s = lifetime_s_;
   meta.status = static_cast<std::uint16_t>(status_);
   meta.birth_seq = birth_seq_;
-  auto* entry = new storage::Entry(key_->text, key_->primary, std::move(head), std::move(body_), meta,
-                                   std::move(tags_));
-  if (conn_.worker().shared().tier->insert(storage::EntryRef::adopt(entry)))
-    conn_.worker().metrics().stored.inc();
+  auto entry = storage::EntryRef::adopt(new storage::Entry(
+      key_->text, key_->primary, std::move(head), std::move(body_), meta, std::move(tags_)));
+  auto& shared = conn_.worker().shared();
+  if (shared.disk) shared.disk->store(entry);  // asynchronous, batched: never blocks the loop
+  if (shared.tier->insert(std::move(entry))) conn_.worker().metrics().stored.inc();
 }
 
 void ProxyExchange::on_origin_error(origin::OriginError error, bool head_seen) {

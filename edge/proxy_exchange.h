@@ -3,6 +3,8 @@
 // on I/O (Fetch) suspend and are resumed by origin callbacks on the same loop thread.
 //
 //   Recv ─▶ Lookup ─┬─▶ Hit ─▶ Done
+//                   ├─▶ DiskLookup (suspends on a RocksDB read) ─┬─▶ Hit (promoted) ─▶ Done
+//                   │                                            └─▶ Miss
 //                   └─▶ Miss ─▶ Fetch ─▶ Deliver (stream + store) ─▶ Done
 //   Recv ─▶ Pass ─▶ Fetch ─▶ Deliver (stream only) ─▶ Done
 //   any ─▶ Synth (an error we answer ourselves) ─▶ Done
@@ -25,12 +27,13 @@
 
 namespace lacquer::edge {
 
-enum class Phase : std::uint8_t { Recv, Lookup, Hit, Miss, Pass, Fetch, Deliver, Synth, Done };
+enum class Phase : std::uint8_t { Recv, Lookup, DiskLookup, Hit, Miss, Pass, Fetch, Deliver, Synth, Done };
 std::string_view to_string(Phase p) noexcept;
 
 class ProxyExchange final : public Exchange, private origin::FetchObserver {
  public:
   explicit ProxyExchange(ClientConnection& conn) : conn_(conn) {}
+  ~ProxyExchange() override;
   void start() override;
   void on_output_drained() override;
 
@@ -38,6 +41,10 @@ class ProxyExchange final : public Exchange, private origin::FetchObserver {
   // steps
   void recv();
   void lookup();
+  void lookup_disk();
+  void on_disk_result(storage::EntryRef entry);
+  // Serves `entry` when it is valid and fresh; false when it cannot be used.
+  bool try_serve(storage::EntryRef entry, bool from_disk);
   void serve_hit(const storage::EntryRef& entry, std::int64_t age);
   void fetch(bool cacheable);
   void synth(int status, std::string_view detail);
@@ -53,6 +60,7 @@ class ProxyExchange final : public Exchange, private origin::FetchObserver {
   purge::Validity check_purges(const storage::Entry& entry);
 
   ClientConnection& conn_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for callbacks from I/O threads
   Phase phase_ = Phase::Recv;
   bool is_head_ = false;
   bool cacheable_method_ = false;

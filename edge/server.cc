@@ -18,6 +18,7 @@
 #include "edge/worker.h"
 #include "purge/purge_store.h"
 #include "storage/cache_key.h"
+#include "storage/disk_tier.h"
 #include "storage/state_db.h"
 
 namespace lacquer::edge {
@@ -55,12 +56,14 @@ int run_server(const conf::Config& config) {
   shared.started_at = static_cast<std::int64_t>(std::time(nullptr));
   try {
     // RocksDB work at start-up, before any loop runs: the only time it may block.
-    shared.state_db = storage::StateDb::open(config.cache.state_dir);
+    shared.state_db = storage::StateDb::open(config.cache.state_dir, config.cache.disk_bytes);
+    shared.disk = std::make_unique<storage::DiskTier>(*shared.state_db);
     std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
-    std::fprintf(stderr, "lacquer: state in %s: %zu purge scopes restored, sequence at %llu\n",
+    std::fprintf(stderr, "lacquer: state in %s: %zu purge scopes restored, sequence at %llu, ~%llu objects on disk\n",
                  config.cache.state_dir.c_str(), restored,
-                 static_cast<unsigned long long>(shared.versions.current_seq()));
+                 static_cast<unsigned long long>(shared.versions.current_seq()),
+                 static_cast<unsigned long long>(shared.disk->estimated_objects()));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
     return 1;
@@ -105,6 +108,7 @@ int run_server(const conf::Config& config) {
   for (const auto& w : workers) w->join();
   // Flush queued purge writes while the workers (whose inboxes they post to) still exist.
   shared.purge_store.reset();
+  shared.disk.reset();
   workers.clear();
   event_free(sigterm);
   event_free(sigint);

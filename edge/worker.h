@@ -28,6 +28,7 @@ struct sockaddr;
 
 namespace lacquer::storage {
 class MemoryTier;
+class DiskTier;
 class StateDb;
 }  // namespace lacquer::storage
 namespace lacquer::purge {
@@ -47,6 +48,7 @@ struct SharedState {
   http::ParseLimits parse_limits;
   std::unique_ptr<storage::MemoryTier> tier;
   std::unique_ptr<storage::StateDb> state_db;
+  std::unique_ptr<storage::DiskTier> disk;
   purge::VersionTable versions;
   std::unique_ptr<purge::PurgeStore> purge_store;
   PurgeMetrics purge_metrics;

@@ -4,6 +4,7 @@
 #include <rocksdb/options.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 #include <vector>
@@ -19,7 +20,7 @@ constexpr const char* kFormatKey = "lacquer-state-format";
 
 }  // namespace
 
-std::unique_ptr<StateDb> StateDb::open(const std::string& dir) {
+std::unique_ptr<StateDb> StateDb::open(const std::string& dir, std::uint64_t disk_budget) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) fail(dir, "cannot create it (" + ec.message() + ")", "choose another --state-dir or fix its permissions");
@@ -32,10 +33,18 @@ std::unique_ptr<StateDb> StateDb::open(const std::string& dir) {
   options.max_background_jobs = 2;
   options.keep_log_file_num = 3;
   options.max_total_wal_size = 64 << 20;
+  // Entries: FIFO compaction under the disk budget (see disk_tier.h); memtables sized so a
+  // small budget is not dominated by them.
+  rocksdb::ColumnFamilyOptions entries;
+  entries.compaction_style = rocksdb::kCompactionStyleFIFO;
+  entries.compaction_options_fifo.max_table_files_size = disk_budget;
+  entries.compaction_options_fifo.allow_compaction = false;
+  entries.write_buffer_size = std::clamp<std::uint64_t>(disk_budget / 16, 1 << 20, 64 << 20);
+  entries.max_write_buffer_number = 2;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"purge", rocksdb::ColumnFamilyOptions()},
-      {"entries", rocksdb::ColumnFamilyOptions()},
+      {"entries", entries},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;

@@ -7,6 +7,7 @@
 // at start-up (open and load), before the loops run.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,7 +24,8 @@ class StateDb {
  public:
   // Opens (creating if needed) the database. Throws std::runtime_error with a message that names
   // the path, what went wrong and what to do.
-  static std::unique_ptr<StateDb> open(const std::string& dir);
+  // `disk_budget` caps the entries column family (FIFO compaction drops the oldest files).
+  static std::unique_ptr<StateDb> open(const std::string& dir, std::uint64_t disk_budget = 1ull << 30);
   ~StateDb();
   StateDb(const StateDb&) = delete;
   StateDb& operator=(const StateDb&) = delete;

@@ -174,6 +174,11 @@ def test_purge_during_an_in_flight_fetch_invalidates_what_it_brings_back(origin,
 def test_acknowledged_purges_survive_kill_9(origin, start_lacquer, tmp_path, prefix):
     state = tmp_path / "shared-state"
     first = start_lacquer(origin.port, state_dir=state)
+    warm(first, origin, prefix + "/kept", "keep-me")
+    warm(first, origin, prefix + "/gone", "purge-me")
+    first.expect_stat("lacquer_disk_writes_total", lambda v: v >= 2)  # both reached the disk tier
+    r, _ = purge(first, headers=[("Surrogate-Key", "purge-me")])
+    assert r.status == 200
     seqs = []
     for i in range(20):
         r, body = purge(first, headers=[("Surrogate-Key", "durable-%d" % i)])
@@ -182,6 +187,11 @@ def test_acknowledged_purges_survive_kill_9(origin, start_lacquer, tmp_path, pre
     first.proc.kill()
     first.proc.wait()
     second = start_lacquer(origin.port, state_dir=state)
+    # The unpurged object comes back from disk; the purged one never does.
+    kept = second.get(prefix + "/kept")
+    assert is_hit(kept) and kept.body == ("v-" + prefix + "/kept").encode()
+    assert not is_hit(second.get(prefix + "/gone"))
+    assert origin.count(prefix + "/gone") == 2 and origin.count(prefix + "/kept") == 1
     for i, seq in enumerate(seqs):
         status, _, text = admin_get(second.admin_port, "/version-of/tag/durable-%d" % i)
         assert status == 200 and json.loads(text)["hard"] == seq

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "purge/validity.h"
@@ -47,4 +49,32 @@ TEST_CASE("validity: hard wins over soft") {
   f.v[{Scope::Tag, 1}] = {0, 20};
   f.v[{Scope::Tag, 2}] = {20, 0};
   CHECK(validity(e, f) == Validity::Invalid);
+}
+
+#include "purge/scopes.h"
+
+TEST_CASE("prefix scopes follow path-segment boundaries") {
+  std::string key = "http://example.com/a/b/c?x=1";
+  std::size_t path_begin = std::string("http://example.com").size();
+  std::vector<std::uint64_t> hashes;
+  entry_prefix_hashes(key, path_begin, hashes);
+  auto has = [&](std::string_view p) {
+    return std::find(hashes.begin(), hashes.end(), prefix_hash(p)) != hashes.end();
+  };
+  CHECK(has("http://example.com"));
+  CHECK(has("http://example.com/a"));
+  CHECK(has("http://example.com/a/b"));
+  CHECK(has("http://example.com/a/b/c"));
+  CHECK_FALSE(has("http://example.com/a/b/c?x=1"));
+  CHECK_FALSE(has("http://example.com/a/"));  // purge prefixes are normalised without the slash
+  CHECK(hashes.size() == 4);
+  // A purge of "/a/b/" normalises to the same scope as "/a/b".
+  std::string purge_a = "http://example.com/a/b/";
+  CHECK(normalise_prefix(purge_a, path_begin) == "http://example.com/a/b");
+  std::string purge_root = "http://example.com/";
+  CHECK(normalise_prefix(purge_root, path_begin) == "http://example.com");
+  // "/a/bc" is not under "/a/b".
+  std::string other = "http://example.com/a/bc";
+  entry_prefix_hashes(other, path_begin, hashes);
+  CHECK_FALSE(has("http://example.com/a/b"));
 }

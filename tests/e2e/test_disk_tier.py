@@ -1,0 +1,70 @@
+"""The disk tier: what was stored survives a restart (SIGTERM or kill -9) and is served at once."""
+from lacq import assert_stored_miss, cache_status, ok
+
+
+def is_hit(r):
+    return cache_status(r).get("hit") is True
+
+
+def fill(lacquer, origin, prefix, n):
+    for i in range(n):
+        path = "%s/obj%d" % (prefix, i)
+        origin.script(path, ok("body-%d" % i))
+        assert_stored_miss(lacquer.get(path))
+    lacquer.expect_stat("lacquer_disk_writes_total", lambda v: v >= n)
+
+
+def test_warm_restart_after_sigterm(origin, start_lacquer, tmp_path, prefix):
+    state = tmp_path / "state"
+    first = start_lacquer(origin.port, state_dir=state)
+    fill(first, origin, prefix, 10)
+    assert first.terminate() == 0
+    second = start_lacquer(origin.port, state_dir=state)
+    for i in range(10):
+        r = second.get("%s/obj%d" % (prefix, i))
+        assert is_hit(r) and r.body == ("body-%d" % i).encode()
+    assert origin.count() == 10  # nothing went back to the origin
+    second.expect_stat("lacquer_cache_disk_hits_total", 10)
+    # Promoted to memory: the second read is a memory hit.
+    assert is_hit(second.get(prefix + "/obj0"))
+    second.expect_stat("lacquer_cache_disk_hits_total", 10)
+
+
+def test_warm_restart_after_kill_9(origin, start_lacquer, tmp_path, prefix):
+    state = tmp_path / "state"
+    first = start_lacquer(origin.port, state_dir=state)
+    fill(first, origin, prefix, 5)
+    first.proc.kill()
+    first.proc.wait()
+    second = start_lacquer(origin.port, state_dir=state)
+    for i in range(5):
+        assert is_hit(second.get("%s/obj%d" % (prefix, i)))
+    assert origin.count() == 5
+
+
+def test_memory_too_small_serves_from_disk(origin, start_lacquer, prefix):
+    lacquer = start_lacquer(origin.port, extra_args=["--memory", "1M"])
+    n = 40
+    for i in range(n):
+        path = "%s/big%d" % (prefix, i)
+        origin.script(path, ok(body_size=64 * 1024))
+        assert_stored_miss(lacquer.get(path))
+    lacquer.expect_stat("lacquer_disk_writes_total", lambda v: v >= n)
+    lacquer.expect_stat("lacquer_cache_evictions_total", lambda v: v > 0)
+    # The first objects were evicted from memory long ago; they still hit, from disk.
+    r = lacquer.get(prefix + "/big0")
+    assert is_hit(r) and len(r.body) == 64 * 1024
+    assert origin.count(prefix + "/big0") == 1
+    assert lacquer.metric("lacquer_cache_disk_hits_total") >= 1
+
+
+def test_a_second_lacquer_on_the_same_state_dir_is_refused(origin, start_lacquer, tmp_path):
+    import subprocess
+    import lacq
+    state = tmp_path / "state"
+    start_lacquer(origin.port, state_dir=state)
+    r = subprocess.run([lacq.LACQUER_BIN, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
+                        "--origin", "127.0.0.1:%d" % origin.port, "--state-dir", str(state)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=20)
+    assert r.returncode != 0
+    assert "already in use" in r.stderr and str(state) in r.stderr

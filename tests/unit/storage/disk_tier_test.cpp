@@ -1,0 +1,98 @@
+#include <catch2/catch.hpp>
+
+#include <rocksdb/db.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "storage/disk_tier.h"
+#include "storage/entry_codec.h"
+#include "storage/state_db.h"
+
+using namespace lacquer::storage;
+
+namespace {
+std::string temp_dir() {
+  return (std::filesystem::temp_directory_path() /
+          ("lacquer-disk-test-" + std::to_string(::getpid()) + "-" +
+           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())))
+      .string();
+}
+EntryRef entry(const std::string& key, std::size_t body, std::uint64_t birth = 1) {
+  EntryMeta m;
+  m.lifetime_s = 60;
+  m.birth_seq = birth;
+  return EntryRef::adopt(new Entry(key, 5, "HTTP/1.1 200 OK\r\n", std::string(body, 'z'), m, {1, 2}));
+}
+void wait_written(const DiskTier& d, std::uint64_t n) {
+  for (int i = 0; i < 500 && d.stats().writes.load() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(d.stats().writes.load() >= n);
+}
+EntryRef lookup(DiskTier& d, const std::string& key) {
+  std::promise<EntryRef> p;
+  d.lookup(key, 77, [&](EntryRef e) { p.set_value(std::move(e)); });
+  return p.get_future().get();
+}
+}  // namespace
+
+TEST_CASE("disk tier: stored entries come back, across a reopen") {
+  auto dir = temp_dir();
+  {
+    auto db = StateDb::open(dir);
+    DiskTier disk(*db);
+    disk.store(entry("http://a/1", 100, 9));
+    disk.store(entry("http://a/2", 200));
+    wait_written(disk, 2);
+    auto e = lookup(disk, "http://a/1");
+    REQUIRE(e);
+    CHECK(e->body().size() == 100);
+    CHECK(e->hash() == 77);
+    CHECK_FALSE(lookup(disk, "http://a/3"));
+    CHECK(disk.stats().hits.load() == 1);
+    CHECK(disk.stats().misses.load() == 1);
+  }
+  {
+    auto db = StateDb::open(dir);
+    DiskTier disk(*db);
+    auto e = lookup(disk, "http://a/1");
+    REQUIRE(e);
+    CHECK(e->meta().birth_seq == 9);
+    CHECK(e->tags() == std::vector<std::uint64_t>{1, 2});
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("disk tier: a corrupt record is a miss, deleted and counted") {
+  auto dir = temp_dir();
+  auto db = StateDb::open(dir);
+  DiskTier disk(*db);
+  std::string rec;
+  encode_entry(*entry("http://a/x", 50).get(), rec);
+  rec[rec.size() / 2] ^= 1;
+  REQUIRE(db->db()->Put(rocksdb::WriteOptions(), db->entries_cf(), disk_key("http://a/x"), rec).ok());
+  CHECK_FALSE(lookup(disk, "http://a/x"));
+  CHECK(disk.stats().corrupt.load() == 1);
+  for (int i = 0; i < 500 && disk.stats().erases.load() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::string value;
+  for (int i = 0; i < 500; ++i) {
+    if (db->db()->Get(rocksdb::ReadOptions(), db->entries_cf(), disk_key("http://a/x"), &value).IsNotFound()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(db->db()->Get(rocksdb::ReadOptions(), db->entries_cf(), disk_key("http://a/x"), &value).IsNotFound());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("disk tier: erase removes an entry") {
+  auto dir = temp_dir();
+  auto db = StateDb::open(dir);
+  DiskTier disk(*db);
+  disk.store(entry("http://a/e", 10));
+  wait_written(disk, 1);
+  disk.erase("http://a/e");
+  for (int i = 0; i < 500 && disk.stats().erases.load() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK_FALSE(disk.read_now("http://a/e", 1));
+  std::filesystem::remove_all(dir);
+}
