@@ -299,7 +299,10 @@ void ClientConnection::finish(bool keep_alive) {
 
 void ClientConnection::abort() {
   retire_exchange();
-  close_now();
+  if (closed_) return;
+  // Send what is already queued, then close: the client sees a body shorter than its
+  // Content-Length, or a chunked body without its last chunk, and knows it is incomplete.
+  close_after_flush();
 }
 
 void ClientConnection::drain() {

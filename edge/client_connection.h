@@ -42,8 +42,8 @@ class ClientConnection {
   Worker& worker() { return worker_; }
   // The response is fully written. `keep_alive` false closes after the output drains.
   void finish(bool keep_alive);
-  // The response cannot be completed (origin broke off mid-body): close now, so the client
-  // sees a truncated message and never mistakes it for a complete one.
+  // The response cannot be completed (origin broke off mid-body): flush what is queued and
+  // close, so the client sees a truncated message and never mistakes it for a complete one.
   void abort();
 
   // ---- for the worker ----
