@@ -4,6 +4,7 @@
 #include <event2/thread.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -43,6 +44,18 @@ unsigned worker_count(const conf::Config& config) {
   return n == 0 ? 1 : n;
 }
 
+// LACQUER_FAULTS=purge-writes[,disk-writes] makes those RocksDB writes fail, so tests can
+// check what a full or broken disk does (503 for purges, memory-only serving). Never set in
+// production; announced loudly when it is.
+void apply_fault_injection(SharedState& shared) {
+  const char* faults = std::getenv("LACQUER_FAULTS");
+  if (!faults || !*faults) return;
+  std::string f = faults;
+  std::fprintf(stderr, "lacquer: WARNING: fault injection active: %s\n", faults);
+  if (f.find("purge-writes") != std::string::npos) shared.purge_store->fail_writes_for_testing(true);
+  if (f.find("disk-writes") != std::string::npos) shared.disk->fail_writes_for_testing(true);
+}
+
 }  // namespace
 
 int run_server(const conf::Config& config) {
@@ -68,6 +81,7 @@ int run_server(const conf::Config& config) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
     return 1;
   }
+  apply_fault_injection(shared);
   BoundListeners main_fds, admin_fds;
   try {
     main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));

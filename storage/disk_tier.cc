@@ -98,7 +98,8 @@ void DiskTier::writer_loop() {
       bytes += record.size();
       ++entries;
     }
-    auto st = db_.db()->Write(rocksdb::WriteOptions(), &wb);
+    auto st = fail_for_testing_.load() ? rocksdb::Status::IOError("injected fault: disk full")
+                                       : db_.db()->Write(rocksdb::WriteOptions(), &wb);
     stats_.write_batches.fetch_add(1, std::memory_order_relaxed);
     if (st.ok()) {
       stats_.writes.fetch_add(entries, std::memory_order_relaxed);

@@ -63,6 +63,9 @@ class DiskTier {
   std::uint64_t estimated_objects() const;
   const DiskStats& stats() const { return stats_; }
 
+  // Test hook: every later write fails as if the disk were full.
+  void fail_writes_for_testing(bool fail) { fail_for_testing_.store(fail); }
+
   // Synchronous read for tests and tools (not for loop threads).
   EntryRef read_now(const std::string& key_text, std::uint64_t index_hash);
 
@@ -89,6 +92,7 @@ class DiskTier {
   std::condition_variable read_cv_;
   std::deque<Read> reads_;
   bool stopping_ = false;
+  std::atomic<bool> fail_for_testing_{false};
   std::thread writer_;
   std::vector<std::thread> readers_;
 };

@@ -68,3 +68,15 @@ def test_a_second_lacquer_on_the_same_state_dir_is_refused(origin, start_lacquer
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=20)
     assert r.returncode != 0
     assert "already in use" in r.stderr and str(state) in r.stderr
+
+
+def test_a_failing_disk_leaves_memory_and_origin_serving(origin, start_lacquer, prefix, monkeypatch):
+    monkeypatch.setenv("LACQUER_FAULTS", "disk-writes")
+    lacquer = start_lacquer(origin.port)
+    origin.script(prefix + "/x", ok("still here"))
+    assert_stored_miss(lacquer.get(prefix + "/x"))
+    lacquer.expect_stat("lacquer_disk_write_error", 1)
+    lacquer.expect_stat("lacquer_disk_write_failures_total", lambda v: v >= 1)
+    r = lacquer.get(prefix + "/x")
+    assert is_hit(r) and r.body == b"still here"
+    assert any("disk tier write failed" in line for line in lacquer.lines)

@@ -198,3 +198,11 @@ def test_acknowledged_purges_survive_kill_9(origin, start_lacquer, tmp_path, pre
     # Sequence numbers never go back after a restart.
     r, body = purge(second, headers=[("Purge-All", "1")])
     assert body["seq"] > max(seqs)
+
+
+def test_purge_that_cannot_be_made_durable_is_503(origin, start_lacquer, prefix, monkeypatch):
+    monkeypatch.setenv("LACQUER_FAULTS", "purge-writes")
+    lacquer = start_lacquer(origin.port)
+    r, _ = purge(lacquer, headers=[("Surrogate-Key", "t")])
+    assert r.status == 503 and b"not acknowledged" in r.body
+    lacquer.expect_stat("lacquer_purges_failed_total", 1)
