@@ -7,6 +7,7 @@
 #include "edge/version.h"
 #include "edge/worker.h"
 #include "purge/purge_store.h"
+#include "purge/sweeper.h"
 #include "storage/disk_tier.h"
 #include "storage/memory_tier.h"
 
@@ -48,6 +49,16 @@ void render_purge_metrics(std::string& out, const SharedState& s) {
   metric(out, "lacquer_surrogate_keys_dropped_total", "counter", "Surrogate keys over the limits on origin responses.", load(m.dropped_surrogate_keys));
   metric(out, "lacquer_purge_sequence", "gauge", "The newest purge sequence number.", s.versions.current_seq());
   metric(out, "lacquer_purge_versions", "gauge", "Scopes held in the version table.", s.versions.size());
+  if (s.sweeper) {
+    const auto& w = s.sweeper->stats();
+    metric(out, "lacquer_sweep_passes_total", "counter", "Completed background sweeps of the memory tier.", load(w.passes));
+    metric(out, "lacquer_sweep_examined_total", "counter", "Entries the sweep examined.", load(w.examined));
+    metric(out, "lacquer_sweep_dropped_total", "counter", "Purged entries the sweep dropped.", load(w.dropped));
+    metric(out, "lacquer_sweep_reclaimed_bytes_total", "counter", "Bytes the sweep reclaimed.", load(w.reclaimed_bytes));
+    metric(out, "lacquer_sweep_shards_done", "gauge", "Progress of the current sweep pass (shards).", load(w.shards_done));
+    metric(out, "lacquer_sweep_running", "gauge", "1 while a sweep pass runs.", w.running.load() ? 1 : 0);
+    metric(out, "lacquer_purge_versions_forgotten_total", "counter", "Old versions forgotten to bound the table.", load(w.versions_forgotten));
+  }
   if (s.purge_store) metric(out, "lacquer_purge_write_batches_total", "counter", "Synced RocksDB writes of purges (group commits).", s.purge_store->batches());
 }
 

@@ -162,6 +162,11 @@ purge::Validity ProxyExchange::check_purges(const storage::Entry& entry) {
   auto& shared = conn_.worker().shared();
   std::uint64_t last = shared.versions.last_purge_seq();
   if (entry.checked_seq() >= last) return purge::Validity::Valid;
+  if (entry.meta().birth_seq < shared.versions.forgotten_below()) {
+    // Born before versions the table has since forgotten: it cannot be checked, so it is a miss.
+    shared.purge_metrics.invalid_entries_met.fetch_add(1, std::memory_order_relaxed);
+    return purge::Validity::Invalid;
+  }
   std::vector<std::uint64_t> prefixes;
   purge::entry_prefix_hashes(entry.key(), key_->path_begin, prefixes);
   purge::EntryScopes scopes{entry.meta().birth_seq, purge::url_hash(entry.key()), entry.tags(), prefixes};

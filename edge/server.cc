@@ -18,6 +18,7 @@
 #include "edge/proxy_exchange.h"
 #include "edge/worker.h"
 #include "purge/purge_store.h"
+#include "purge/sweeper.h"
 #include "storage/cache_key.h"
 #include "storage/disk_tier.h"
 #include "storage/state_db.h"
@@ -73,6 +74,7 @@ int run_server(const conf::Config& config) {
     shared.disk = std::make_unique<storage::DiskTier>(*shared.state_db);
     std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
+    shared.sweeper = std::make_unique<purge::Sweeper>(*shared.tier, shared.versions, purge::Sweeper::Options{});
     std::fprintf(stderr, "lacquer: state in %s: %zu purge scopes restored, sequence at %llu, ~%llu objects on disk\n",
                  config.cache.state_dir.c_str(), restored,
                  static_cast<unsigned long long>(shared.versions.current_seq()),

@@ -10,6 +10,7 @@
 #include "edge/client_connection.h"
 #include "edge/version.h"
 #include "purge/purge_store.h"
+#include "purge/sweeper.h"
 #include "storage/disk_tier.h"
 #include "storage/memory_tier.h"
 #include "storage/state_db.h"

@@ -33,7 +33,8 @@ class StateDb;
 }  // namespace lacquer::storage
 namespace lacquer::purge {
 class PurgeStore;
-}
+class Sweeper;
+}  // namespace lacquer::purge
 
 namespace lacquer::edge {
 
@@ -51,6 +52,7 @@ struct SharedState {
   std::unique_ptr<storage::DiskTier> disk;
   purge::VersionTable versions;
   std::unique_ptr<purge::PurgeStore> purge_store;
+  std::unique_ptr<purge::Sweeper> sweeper;  // declared after tier and versions: stops first
   PurgeMetrics purge_metrics;
   PurgeAcl purge_acl;
   std::atomic<std::uint32_t> open_connections{0};

@@ -80,11 +80,13 @@ std::size_t VersionTable::size() const {
 }
 
 std::size_t VersionTable::forget_older_than(std::uint64_t floor) {
+  // Raise the floor before dropping anything, so no reader checks against a hole.
+  if (forgotten_below_.load(std::memory_order_relaxed) < floor) forgotten_below_.store(floor, std::memory_order_release);
   std::size_t dropped = 0;
   for (auto& s : shards_) {
     std::unique_lock lock(s.mu);
     dropped += std::erase_if(s.map, [floor](const auto& kv) {
-      return kv.second.hard < floor && kv.second.soft < floor;
+      return kv.second.hard <= floor && kv.second.soft <= floor;
     });
   }
   return dropped;

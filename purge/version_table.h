@@ -65,9 +65,13 @@ class VersionTable {
 
   Versions get(Scope scope, std::uint64_t key) const;
   std::size_t size() const;
-  // Forgets versions older than `floor` (no stored entry was born before it): they can no
-  // longer invalidate anything. Returns how many were dropped.
+  // Forgets versions at or below `floor` (they cannot invalidate an entry born at or after it,
+  // since invalid means version > birth) to keep the table bounded, and remembers the floor:
+  // an entry born below it that has not been checked since can no longer be checked against
+  // what was forgotten, so the lookup treats it as invalid (a miss, never a wrong hit).
+  // Returns how many were dropped.
   std::size_t forget_older_than(std::uint64_t floor);
+  std::uint64_t forgotten_below() const noexcept { return forgotten_below_.load(std::memory_order_acquire); }
 
  private:
   static constexpr std::size_t kShards = 32;
@@ -85,6 +89,7 @@ class VersionTable {
   std::atomic<std::uint64_t> last_purge_{0};
   std::atomic<std::uint64_t> global_hard_{0};
   std::atomic<std::uint64_t> global_soft_{0};
+  std::atomic<std::uint64_t> forgotten_below_{0};
   std::array<Shard, kShards> shards_;
 };
 

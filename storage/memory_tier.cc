@@ -123,6 +123,19 @@ bool MemoryTier::erase(std::uint64_t hash, std::string_view key, const Entry* ex
   return true;
 }
 
+std::size_t MemoryTier::collect(std::size_t shard, std::size_t cursor, std::size_t max,
+                               std::vector<EntryRef>& out) {
+  Shard& s = *shards_[shard];
+  std::lock_guard lock(s.mu);
+  const std::size_t buckets = s.index.bucket_count();
+  std::size_t taken = 0;
+  for (; cursor < buckets && taken < max; ++cursor) {
+    for (auto it = s.index.begin(cursor); it != s.index.end(cursor); ++it, ++taken)
+      out.push_back(EntryRef::share(it->second));
+  }
+  return cursor >= buckets ? 0 : cursor;
+}
+
 MemoryTierStats MemoryTier::stats() const {
   MemoryTierStats st;
   for (const auto& s : shards_) {

@@ -46,6 +46,13 @@ class MemoryTier {
   // dropping an entry it found invalid must not remove a fresh replacement). True if removed.
   bool erase(std::uint64_t hash, std::string_view key, const Entry* expected = nullptr);
 
+  // For background sweeps: collects references to at most `max` entries of one shard, starting
+  // at hash bucket `cursor`, and returns the bucket to continue from (the shard is done when it
+  // returns 0). The shard lock is held only while the references are taken. A rehash between
+  // calls may make a sweep see an entry twice or miss one; the next pass catches up.
+  std::size_t collect(std::size_t shard, std::size_t cursor, std::size_t max, std::vector<EntryRef>& out);
+  std::size_t shard_count() const { return shards_.size(); }
+
   MemoryTierStats stats() const;
   std::uint64_t budget_bytes() const { return budget_; }
 

@@ -206,3 +206,16 @@ def test_purge_that_cannot_be_made_durable_is_503(origin, start_lacquer, prefix,
     r, _ = purge(lacquer, headers=[("Surrogate-Key", "t")])
     assert r.status == 503 and b"not acknowledged" in r.body
     lacquer.expect_stat("lacquer_purges_failed_total", 1)
+
+
+def test_background_sweep_reclaims_purged_objects_nobody_asks_for(origin, lacquer, prefix):
+    for i in range(10):
+        warm(lacquer, origin, "%s/sw%d" % (prefix, i), "sweep-me")
+    warm(lacquer, origin, prefix + "/other", "stays")
+    lacquer.expect_stat("lacquer_cache_objects", 11)
+    r, _ = purge(lacquer, headers=[("Surrogate-Key", "sweep-me")])
+    assert r.status == 200
+    lacquer.expect_stat("lacquer_sweep_dropped_total", 10)
+    lacquer.expect_stat("lacquer_cache_objects", 1)
+    assert lacquer.metric("lacquer_sweep_reclaimed_bytes_total") > 0
+    assert is_hit(lacquer.get(prefix + "/other"))

@@ -45,7 +45,7 @@ TEST_CASE("forgetting old versions bounds the table") {
   VersionTable t;
   for (std::uint64_t i = 0; i < 100; ++i) t.apply(Scope::Tag, i, false);
   CHECK(t.size() == 100);
-  CHECK(t.forget_older_than(51) == 50);
+  CHECK(t.forget_older_than(50) == 50);  // versions 1..50
   CHECK(t.get(Scope::Tag, 10).hard == 0);
   CHECK(t.get(Scope::Tag, 60).hard == 61);
 }

@@ -1,0 +1,93 @@
+#include "purge/sweeper.h"
+
+#include <limits>
+#include <vector>
+
+#include "purge/scopes.h"
+#include "purge/validity.h"
+#include "storage/memory_tier.h"
+
+namespace lacquer::purge {
+namespace {
+
+std::size_t path_begin_of(const std::string& key) {
+  // Keys are "http://host/...": the path starts at the first '/' after the scheme.
+  std::size_t p = key.find('/', 7);
+  return p == std::string::npos ? key.size() : p;
+}
+
+}  // namespace
+
+Sweeper::Sweeper(storage::MemoryTier& tier, VersionTable& versions, Options options)
+    : tier_(tier), versions_(versions), options_(options), thread_([this] { loop(); }) {}
+
+Sweeper::~Sweeper() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void Sweeper::loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(options_.idle_check_ms));
+    if (stopping_) return;
+    if (versions_.last_purge_seq() <= swept_up_to_.load()) continue;  // nothing purged since
+    lock.unlock();
+    run_pass();
+    lock.lock();
+  }
+}
+
+void Sweeper::run_pass() {
+  const std::uint64_t pass_seq = versions_.last_purge_seq();
+  stats_.running.store(true);
+  stats_.shards_done.store(0);
+  std::uint64_t min_birth = std::numeric_limits<std::uint64_t>::max();
+  std::vector<storage::EntryRef> batch;
+  std::vector<std::uint64_t> prefixes;
+  for (std::size_t shard = 0; shard < tier_.shard_count(); ++shard) {
+    std::size_t cursor = 0;
+    do {
+      batch.clear();
+      cursor = tier_.collect(shard, cursor, options_.batch, batch);
+      for (const auto& e : batch) {
+        stats_.examined.fetch_add(1, std::memory_order_relaxed);
+        const auto& m = e->meta();
+        if (e->checked_seq() >= pass_seq) {
+          min_birth = std::min(min_birth, m.birth_seq);
+          continue;  // already checked against every purge up to this pass
+        }
+        bool below_floor = m.birth_seq < versions_.forgotten_below();
+        entry_prefix_hashes(e->key(), path_begin_of(e->key()), prefixes);
+        EntryScopes scopes{m.birth_seq, url_hash(e->key()), e->tags(), prefixes};
+        Validity v = below_floor ? Validity::Invalid
+                                 : validity(scopes, [&](Scope s, std::uint64_t k) { return versions_.get(s, k); });
+        if (v == Validity::Invalid) {
+          if (tier_.erase(e->hash(), e->key(), e.get())) {
+            stats_.dropped.fetch_add(1, std::memory_order_relaxed);
+            stats_.reclaimed_bytes.fetch_add(e->charged_bytes(), std::memory_order_relaxed);
+          }
+          continue;
+        }
+        if (v == Validity::Valid) e->set_checked_seq(pass_seq);
+        min_birth = std::min(min_birth, m.birth_seq);
+      }
+    } while (cursor != 0);
+    stats_.shards_done.store(shard + 1, std::memory_order_relaxed);
+  }
+  if (versions_.size() > options_.max_versions) {
+    // Every entry seen was born at or after min_birth; fetches in flight that were born
+    // earlier meet the floor at lookup and are treated as invalid (see version_table.h).
+    std::uint64_t floor = min_birth == std::numeric_limits<std::uint64_t>::max() ? pass_seq : min_birth;
+    stats_.versions_forgotten.fetch_add(versions_.forget_older_than(floor), std::memory_order_relaxed);
+  }
+  swept_up_to_.store(pass_seq);
+  stats_.passes.fetch_add(1, std::memory_order_relaxed);
+  stats_.running.store(false);
+}
+
+}  // namespace lacquer::purge

@@ -1,0 +1,64 @@
+// The background sweep: after purges, walks the memory tier in small batches and drops the
+// entries the version table says are invalid, so purged bytes come back without waiting for a
+// client to ask for each object. It also keeps the version table bounded: when a full pass
+// finds the table above its limit, versions older than every entry it saw are forgotten.
+//
+// Threading: its own thread. It takes one memory-tier shard lock at a time, only while it
+// copies references to a batch of entries (never while checking them), and checks versions
+// under the version table's shared locks. Hits never wait on it for longer than one batch copy.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "purge/version_table.h"
+
+namespace lacquer::storage {
+class MemoryTier;
+}
+
+namespace lacquer::purge {
+
+struct SweepStats {
+  std::atomic<std::uint64_t> passes{0};
+  std::atomic<std::uint64_t> examined{0};
+  std::atomic<std::uint64_t> dropped{0};
+  std::atomic<std::uint64_t> reclaimed_bytes{0};
+  std::atomic<std::uint64_t> versions_forgotten{0};
+  std::atomic<std::uint64_t> shards_done{0};  // progress of the current pass
+  std::atomic<bool> running{false};
+};
+
+class Sweeper {
+ public:
+  struct Options {
+    std::size_t batch = 256;                 // entries copied per shard-lock acquisition
+    std::size_t max_versions = 1'000'000;    // forget old versions beyond this many scopes
+    std::uint32_t idle_check_ms = 200;       // how often to look for new purges
+  };
+  Sweeper(storage::MemoryTier& tier, VersionTable& versions, Options options);
+  ~Sweeper();
+  Sweeper(const Sweeper&) = delete;
+  Sweeper& operator=(const Sweeper&) = delete;
+
+  const SweepStats& stats() const { return stats_; }
+  // Runs one full pass now, on the caller's thread (tests).
+  void run_pass();
+
+ private:
+  void loop();
+  storage::MemoryTier& tier_;
+  VersionTable& versions_;
+  Options options_;
+  SweepStats stats_;
+  std::atomic<std::uint64_t> swept_up_to_{0};  // last_purge_seq when the last complete pass began
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace lacquer::purge
