@@ -1,0 +1,83 @@
+// Benchmark origin for bench/run.sh.
+//
+//   origin PORT            listen on 127.0.0.1:PORT (0 = pick one; the port is printed on stdout)
+//
+//   GET /bytes/N[/anything]  -> 200, N bytes of 'x', Cache-Control: public, max-age=3600
+//   GET /__count             -> total number of requests answered so far (text, one line)
+//   anything else            -> 404
+//
+// Single-threaded libevent evhttp: it is only hit on cache misses, so it just has to be cheap.
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace {
+
+unsigned long long g_count = 0;
+constexpr size_t kMaxBody = 64u << 20;  // 64 MiB is plenty for a benchmark
+std::string g_body;                     // kMaxBody of 'x', referenced, never copied
+
+void handle(struct evhttp_request* req, void*) {
+  const char* uri = evhttp_request_get_uri(req);
+  struct evkeyvalq* out = evhttp_request_get_output_headers(req);
+  struct evbuffer* buf = evbuffer_new();
+  if (std::strcmp(uri, "/__count") == 0) {
+    evbuffer_add_printf(buf, "%llu\n", g_count);
+    evhttp_add_header(out, "Content-Type", "text/plain");
+    evhttp_add_header(out, "Cache-Control", "no-store");
+    evhttp_send_reply(req, 200, "OK", buf);
+    evbuffer_free(buf);
+    return;
+  }
+  ++g_count;
+  const char* p = uri;
+  if (std::strncmp(p, "/bytes/", 7) == 0) {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(p + 7, &end, 10);
+    if (end != p + 7 && (*end == '\0' || *end == '/' || *end == '?') && n <= kMaxBody) {
+      evbuffer_add_reference(buf, g_body.data(), n, nullptr, nullptr);
+      evhttp_add_header(out, "Content-Type", "application/octet-stream");
+      evhttp_add_header(out, "Cache-Control", "public, max-age=3600");
+      evhttp_send_reply(req, 200, "OK", buf);
+      evbuffer_free(buf);
+      return;
+    }
+  }
+  evbuffer_add_printf(buf, "not found\n");
+  evhttp_send_reply(req, 404, "Not Found", buf);
+  evbuffer_free(buf);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int port = argc > 1 ? std::atoi(argv[1]) : 0;
+  g_body.assign(kMaxBody, 'x');
+  struct event_base* base = event_base_new();
+  struct evhttp* http = evhttp_new(base);
+  evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+  evhttp_set_gencb(http, handle, nullptr);
+  struct evhttp_bound_socket* sock = evhttp_bind_socket_with_handle(http, "127.0.0.1", port);
+  if (!sock) {
+    std::fprintf(stderr, "origin: cannot bind 127.0.0.1:%d\n", port);
+    return 1;
+  }
+  // Report the actual port (useful with port 0).
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  getsockname(evhttp_bound_socket_get_fd(sock), reinterpret_cast<struct sockaddr*>(&ss), &len);
+  int actual = ntohs(reinterpret_cast<struct sockaddr_in*>(&ss)->sin_port);
+  std::printf("%d\n", actual);
+  std::fflush(stdout);
+  event_base_dispatch(base);
+  return 0;
+}
