@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 
 #include "edge/synthetic.h"
 #include "edge/worker.h"
@@ -55,6 +56,9 @@ ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, int
   bufferevent_setcb(bev_, &ClientConnection::on_read, &ClientConnection::on_write,
                     &ClientConnection::on_event, this);
   bufferevent_setwatermark(bev_, EV_WRITE, limits.max_output_buffer / 2, 0);
+  // Reading stays on while a response is written (no epoll_ctl per request); pipelined requests
+  // wait in the input buffer, and past this mark libevent stops reading the socket.
+  bufferevent_setwatermark(bev_, EV_READ, 0, limits.max_header_bytes + limits.max_request_line + 4096);
   // A client that stops reading our response is dropped after the idle timeout.
   timeval write_tv{static_cast<time_t>(limits.idle_timeout_ms / 1000),
                    static_cast<suseconds_t>((limits.idle_timeout_ms % 1000) * 1000)};
@@ -62,7 +66,9 @@ ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, int
   timer_ = evtimer_new(worker_.base(), &ClientConnection::on_timer, this);
   resume_ = event_new(worker_.base(), -1, 0, &ClientConnection::on_resume, this);
   linger_ = evtimer_new(worker_.base(), &ClientConnection::on_linger, this);
-  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  flush_ = event_new(worker_.base(), -1, 0, &ClientConnection::on_flush, this);
+  evbuffer_add_cb(bufferevent_get_output(bev_), &ClientConnection::on_output_added, this);
+  bufferevent_enable(bev_, EV_READ);  // EV_WRITE only while a backlog exists (after_write)
   arm_timer(limits.idle_timeout_ms);
 }
 
@@ -72,6 +78,7 @@ ClientConnection::~ClientConnection() {
   event_free(timer_);
   event_free(resume_);
   event_free(linger_);
+  event_free(flush_);
   bufferevent_free(bev_);
 }
 
@@ -104,25 +111,69 @@ void ClientConnection::on_read(bufferevent*, void* self) {
   c->process();
 }
 
+// libevent wrote part of a backlog (EV_WRITE is only enabled while one exists).
 void ClientConnection::on_write(bufferevent*, void* self) {
   auto* c = static_cast<ClientConnection*>(self);
   c->retired_.reset();
-  if (c->state_ == State::Closing) {
-    if (evbuffer_get_length(c->output()) == 0 && !evtimer_pending(c->linger_, nullptr)) {
-      // Lingering close (RFC 9112 §9.6): stop writing, keep reading briefly so the client
-      // receives our response before any reset caused by its unread pipelined bytes.
-      shutdown(bufferevent_getfd(c->bev_), SHUT_WR);
-      bufferevent_enable(c->bev_, EV_READ);
-      timeval tv{kLingerMs / 1000, (kLingerMs % 1000) * 1000};
-      evtimer_add(c->linger_, &tv);
+  c->after_write();
+}
+
+// Output was added: write it at the end of this loop iteration, in one writev with whatever
+// else is added meanwhile (pipelined responses, head and body), without an epoll round trip.
+void ClientConnection::on_output_added(evbuffer*, const evbuffer_cb_info* info, void* self) {
+  auto* c = static_cast<ClientConnection*>(self);
+  if (info->n_added == 0 || c->flush_pending_ || c->closed_) return;
+  c->flush_pending_ = true;
+  event_active(c->flush_, EV_TIMEOUT, 1);
+}
+
+void ClientConnection::on_flush(int, short, void* self) {
+  auto* c = static_cast<ClientConnection*>(self);
+  c->flush_pending_ = false;
+  if (c->closed_) return;
+  evbuffer* out = c->output();
+  if (evbuffer_get_length(out) > 0) {
+    // A socket bufferevent freezes the start of its output so only it drains it; we are the
+    // writer here, so thaw it for this one write.
+    evbuffer_unfreeze(out, 1);
+    int n = evbuffer_write(out, bufferevent_getfd(c->bev_));
+    int err = errno;
+    evbuffer_freeze(out, 1);
+    if (n < 0 && err != EAGAIN && err != EINTR) {
+      c->close_now();  // the client is gone (EPIPE, ECONNRESET)
+      return;
     }
-    return;
   }
-  if (c->state_ == State::Responding && c->exchange_) c->exchange_->on_output_drained();
+  c->after_write();
+}
+
+void ClientConnection::after_write() {
+  if (closed_) return;
+  if (evbuffer_get_length(output()) > 0) {
+    bufferevent_enable(bev_, EV_WRITE);  // a backlog: libevent writes it as the socket drains
+  } else {
+    bufferevent_disable(bev_, EV_WRITE);
+    if (state_ == State::Closing) start_linger();
+  }
+  if (state_ == State::Responding && exchange_ && !output_over_limit()) exchange_->on_output_drained();
+}
+
+// Lingering close (RFC 9112 §9.6): stop writing, keep reading briefly so the client receives our
+// response before any reset caused by its unread pipelined bytes.
+void ClientConnection::start_linger() {
+  if (evtimer_pending(linger_, nullptr)) return;
+  shutdown(bufferevent_getfd(bev_), SHUT_WR);
+  bufferevent_enable(bev_, EV_READ);
+  timeval tv{kLingerMs / 1000, (kLingerMs % 1000) * 1000};
+  evtimer_add(linger_, &tv);
 }
 
 void ClientConnection::on_event(bufferevent*, short what, void* self) {
   auto* c = static_cast<ClientConnection*>(self);
+  if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && c->state_ == State::Responding) {
+    c->peer_eof_ = true;  // a half-close: finish the response in flight, then close
+    return;
+  }
   if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
     if (what & BEV_EVENT_TIMEOUT) c->worker_.metrics().timeouts.inc();
     c->close_now();
@@ -273,7 +324,6 @@ bool ClientConnection::step_body() {
 void ClientConnection::dispatch() {
   state_ = State::Responding;
   event_del(timer_);
-  bufferevent_disable(bev_, EV_READ);  // pipelined requests wait in the input buffer
   exchange_ = factory_.create(*this);
   exchange_->start();
 }
@@ -287,9 +337,12 @@ void ClientConnection::finish(bool keep_alive) {
     close_after_flush();
     return;
   }
+  if (peer_eof_) {  // the client half-closed after its request: answer, then close
+    close_after_flush();
+    return;
+  }
   state_ = State::ReadingHead;
   head_started_ = false;
-  bufferevent_enable(bev_, EV_READ);
   if (evbuffer_get_length(bufferevent_get_input(bev_)) > 0) {
     if (!processing_) event_active(resume_, EV_TIMEOUT, 1);
   } else {
@@ -333,7 +386,7 @@ void ClientConnection::close_after_flush() {
   // Nothing pipelined behind this response will run.
   evbuffer* in = bufferevent_get_input(bev_);
   evbuffer_drain(in, evbuffer_get_length(in));
-  if (evbuffer_get_length(output()) == 0) on_write(bev_, this);
+  if (evbuffer_get_length(output()) == 0) start_linger();
 }
 
 void ClientConnection::close_now() {

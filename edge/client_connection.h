@@ -17,6 +17,7 @@
 
 struct bufferevent;
 struct evbuffer;
+struct evbuffer_cb_info;
 struct event;
 
 namespace lacquer::edge {
@@ -59,6 +60,10 @@ class ClientConnection {
   static void on_timer(int fd, short what, void* self);
   static void on_resume(int fd, short what, void* self);
   static void on_linger(int fd, short what, void* self);
+  static void on_flush(int fd, short what, void* self);
+  static void on_output_added(evbuffer* buf, const struct evbuffer_cb_info* info, void* self);
+  void after_write();
+  void start_linger();
 
   void process();
   bool step_head();  // true when progress was made and processing may continue
@@ -77,6 +82,7 @@ class ClientConnection {
   event* timer_ = nullptr;
   event* resume_ = nullptr;
   event* linger_ = nullptr;
+  event* flush_ = nullptr;
   std::string peer_ip_;
   State state_ = State::ReadingHead;
   Request request_;
@@ -87,6 +93,8 @@ class ClientConnection {
   std::unique_ptr<Exchange> retired_;  // finished, freed on the next callback
   bool head_started_ = false;  // bytes of a new request have arrived (header timeout running)
   bool draining_ = false;
+  bool peer_eof_ = false;
+  bool flush_pending_ = false;  // the client closed its side while we were responding
   bool processing_ = false;
   bool closed_ = false;
 };

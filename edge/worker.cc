@@ -46,7 +46,12 @@ SharedState::~SharedState() = default;
 Worker::Worker(int index, SharedState& shared, int listen_fd,
                std::unique_ptr<ExchangeFactory> factory, bool with_origin)
     : index_(index), shared_(shared), factory_(std::move(factory)) {
-  base_ = event_base_new();
+  // The changelist folds the add/delete pairs a request makes on its socket within one loop
+  // iteration into at most one epoll_ctl.
+  event_config* cfg = event_config_new();
+  event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+  base_ = event_base_new_with_config(cfg);
+  event_config_free(cfg);
   listener_ = evconnlistener_new(base_, &Worker::on_accept, this,
                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, listen_fd);
   drain_event_ = event_new(base_, -1, 0, &Worker::on_drain, this);
