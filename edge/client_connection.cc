@@ -15,19 +15,6 @@
 namespace lacquer::edge {
 namespace {
 
-bool wants_keep_alive(const Request& r) {
-  bool close = false, keep_alive = false;
-  for (const auto& h : r.headers) {
-    if (!http::iequals(h.name, "Connection")) continue;
-    http::for_each_list_member(h.value, [&](std::string_view t) {
-      if (http::iequals(t, "close")) close = true;
-      if (http::iequals(t, "keep-alive")) keep_alive = true;
-    });
-  }
-  if (close) return false;
-  return r.line.version_minor >= 1 || keep_alive;
-}
-
 // Copies the parsed head out of the input buffer; the views are re-pointed at the copy.
 void copy_head(Request& r, std::string_view buf, const http::RequestHeadParse& p,
                const std::vector<http::Header>& scratch) {
@@ -249,7 +236,7 @@ bool ClientConnection::step_head() {
     return false;
   }
   request_.framing = framing.framing;
-  request_.client_keep_alive = wants_keep_alive(request_);
+  request_.client_keep_alive = http::keeps_alive(request_.line.version_minor, request_.headers);
   if (request_.framing.kind == http::BodyKind::None) {
     dispatch();
     return true;

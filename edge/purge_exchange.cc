@@ -23,19 +23,14 @@ bool request_tags(const Request& req, std::vector<PurgeTarget>& out, std::string
   for (const auto& h : req.headers) {
     if (!http::iequals(h.name, "Surrogate-Key")) continue;
     total += h.value.size();
-    std::size_t i = 0;
-    std::string_view v = h.value;
-    while (i < v.size()) {
-      while (i < v.size() && (v[i] == ' ' || v[i] == '\t')) ++i;
-      std::size_t start = i;
-      while (i < v.size() && v[i] != ' ' && v[i] != '\t') ++i;
-      if (i == start) break;
-      std::string_view tag = v.substr(start, i - start);
-      if (tag.size() > limits.max_key_bytes) {
-        error = "a surrogate key is longer than 1024 bytes";
-        return false;
-      }
-      out.push_back({purge::Scope::Tag, purge::tag_hash(tag), std::string(tag)});
+    bool ok = true;
+    purge::for_each_surrogate_key(h.value, [&](std::string_view tag, std::size_t) {
+      if (tag.size() > limits.max_key_bytes) ok = false;
+      else out.push_back({purge::Scope::Tag, purge::tag_hash(tag), std::string(tag)});
+    });
+    if (!ok) {
+      error = "a surrogate key is longer than 1024 bytes";
+      return false;
     }
   }
   if (total > limits.max_header_bytes) {

@@ -73,4 +73,17 @@ bool is_named_by_connection(std::span<const Header> headers, std::string_view na
   return false;
 }
 
+bool keeps_alive(int version_minor, std::span<const Header> headers) noexcept {
+  bool close = false, keep_alive = false;
+  for (const auto& h : headers) {
+    if (!iequals(h.name, "Connection")) continue;
+    for_each_list_member(h.value, [&](std::string_view t) {
+      if (iequals(t, "close")) close = true;
+      if (iequals(t, "keep-alive")) keep_alive = true;
+    });
+  }
+  if (close) return false;
+  return version_minor >= 1 || keep_alive;
+}
+
 }  // namespace lacquer::http

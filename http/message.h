@@ -47,6 +47,10 @@ bool is_hop_by_hop(std::string_view name) noexcept;
 // True when `name` is listed in any Connection field of `headers` (RFC 9110 §7.6.1).
 bool is_named_by_connection(std::span<const Header> headers, std::string_view name) noexcept;
 
+// Whether a connection stays open after this message (RFC 9112 §9.3): "close" in a Connection
+// field ends it; otherwise HTTP/1.1 persists and HTTP/1.0 only with "keep-alive".
+bool keeps_alive(int version_minor, std::span<const Header> headers) noexcept;
+
 // RFC 9110 §5.6.2 token characters.
 bool is_tchar(unsigned char c) noexcept;
 

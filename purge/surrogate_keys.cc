@@ -20,29 +20,24 @@ SurrogateKeys parse_surrogate_keys(std::span<const http::Header> headers,
   for (const auto& h : headers) {
     if (!http::iequals(h.name, "Surrogate-Key")) continue;
     std::string_view value = h.value;
-    std::size_t i = 0;
-    while (i < value.size()) {
-      while (i < value.size() && (value[i] == ' ' || value[i] == '\t')) ++i;
-      std::size_t start = i;
-      while (i < value.size() && value[i] != ' ' && value[i] != '\t') ++i;
-      if (i == start) break;
-      std::string_view key = value.substr(start, i - start);
-      if (seen_bytes + i > limits.max_header_bytes) {
+    // `end` is where the key ends in this field: what the size cap counts.
+    for_each_surrogate_key(value, [&](std::string_view key, std::size_t end) {
+      if (seen_bytes + end > limits.max_header_bytes) {
         out.over_header_limit = true;  // whole keys past the cap are dropped, never cut
         ++out.dropped;
-        continue;
+        return;
       }
       bool visible = std::all_of(key.begin(), key.end(), [](char c) {
         return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
       });
       if (!visible || key.size() > limits.max_key_bytes || out.hashes.size() >= limits.max_keys) {
         ++out.dropped;
-        continue;
+        return;
       }
       std::uint64_t hash = tag_hash(key);
       if (std::find(out.hashes.begin(), out.hashes.end(), hash) == out.hashes.end())
         out.hashes.push_back(hash);
-    }
+    });
     seen_bytes += value.size() + 1;
   }
   return out;

@@ -29,6 +29,18 @@ struct SurrogateKeys {
 // Hash of one tag. Stable across processes and versions: part of the persisted format.
 std::uint64_t tag_hash(std::string_view tag) noexcept;
 
+// Calls fn(key) for every key in one Surrogate-Key field value (separated by SP or HTAB).
+template <class Fn>
+void for_each_surrogate_key(std::string_view value, Fn&& fn) {
+  std::size_t i = 0;
+  while (i < value.size()) {
+    while (i < value.size() && (value[i] == ' ' || value[i] == '\t')) ++i;
+    std::size_t start = i;
+    while (i < value.size() && value[i] != ' ' && value[i] != '\t') ++i;
+    if (i > start) fn(value.substr(start, i - start), i);
+  }
+}
+
 // Parses every Surrogate-Key field in `headers`. Keys are separated by SP or HTAB; a key is any
 // run of visible ASCII (VCHAR). Over-limit keys are dropped and counted, never fatal: an origin
 // response is still served and stored with the keys that fit.
