@@ -9,7 +9,7 @@ PACKAGES=(
   libssl-dev libhiredis-dev
   python3 python3-pytest curl
   clang-14 libclang-rt-14-dev
-  wrk nghttp2-client varnish nginx redis-server
+  wrk nghttp2-client varnish nginx redis-server linux-perf
 )
 
 missing=()
