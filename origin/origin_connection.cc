@@ -14,19 +14,6 @@
 namespace lacquer::origin {
 namespace {
 
-bool response_keeps_alive(const ResponseHead& head) {
-  bool close = false, keep_alive = false;
-  for (const auto& h : head.headers) {
-    if (!http::iequals(h.name, "Connection")) continue;
-    http::for_each_list_member(h.value, [&](std::string_view token) {
-      if (http::iequals(token, "close")) close = true;
-      if (http::iequals(token, "keep-alive")) keep_alive = true;
-    });
-  }
-  if (close) return false;
-  return head.line.version_minor >= 1 || keep_alive;
-}
-
 // Copies the parsed head out of the socket buffer and re-points the views at the copy.
 void copy_head(ResponseHead& out, std::string_view buf, const http::ResponseHeadParse& p,
                const std::vector<http::Header>& scratch) {
@@ -239,7 +226,7 @@ bool OriginConnection::read_head() {
   }
   head.framing = framing_ = framing.framing;
   remaining_ = framing_.kind == http::BodyKind::ContentLength ? framing_.length : 0;
-  keep_alive_ = response_keeps_alive(head) && framing_.kind != http::BodyKind::UntilClose;
+  keep_alive_ = http::keeps_alive(head.line.version_minor, head.headers) && framing_.kind != http::BodyKind::UntilClose;
   state_ = State::ReadingBody;
   head_seen_ = true;
   arm_timer(pool_.config_.read_timeout_ms);
