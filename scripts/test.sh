@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: installs, builds (release and
-# ASan+UBSan), and runs the unit tests and the end-to-end tests against both builds.
+# ASan+UBSan), runs the unit tests and the end-to-end tests against both builds, then a short
+# libFuzzer run of every parser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,6 +24,9 @@ for kind in release asan; do
   run "end-to-end tests ($kind)" env LACQUER_BIN="$root/$dir/edge/lacquer" \
     /usr/bin/python3 -m pytest tests/e2e -q -p no:cacheprovider
 done
+
+# A short fuzzing run of every parser target (scripts/fuzz.sh runs them longer).
+run "fuzzing, 10 s per target" bash scripts/fuzz.sh 10
 
 echo "suites: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
