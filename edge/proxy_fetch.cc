@@ -165,8 +165,8 @@ void ProxyExchange::store_entry() {
   meta.lifetime_s = lifetime_s_;
   meta.status = static_cast<std::uint16_t>(status_);
   meta.birth_seq = birth_seq_;
-  auto entry = storage::EntryRef::adopt(new storage::Entry(
-      key_->text, key_->primary, std::move(head), std::move(body_), meta, std::move(tags_)));
+  auto entry = storage::Entry::create(key_->text, key_->primary, head, body_, meta, tags_);
+  std::string().swap(body_);
   auto& shared = conn_.worker().shared();
   if (shared.disk) shared.disk->store(entry);  // asynchronous, batched: never blocks the loop
   if (shared.tier->insert(std::move(entry))) conn_.worker().metrics().stored.inc();

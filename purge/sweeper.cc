@@ -10,10 +10,10 @@
 namespace lacquer::purge {
 namespace {
 
-std::size_t path_begin_of(const std::string& key) {
+std::size_t path_begin_of(std::string_view key) {
   // Keys are "http://host/...": the path starts at the first '/' after the scheme.
   std::size_t p = key.find('/', 7);
-  return p == std::string::npos ? key.size() : p;
+  return p == std::string_view::npos ? key.size() : p;
 }
 
 }  // namespace

@@ -10,8 +10,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "storage/sieve.h"
 
@@ -28,51 +29,64 @@ struct EntryMeta {
   std::uint8_t format_version = kEntryFormatVersion;
 };
 
-// Entry is-a SieveNode so the shard's eviction list needs no back-pointer.
+class EntryRef;
+
+// One allocation per entry: this header, then the tag hashes (8-byte aligned, right after the
+// header), the key, the head and the body. Entry is-a SieveNode so the shard's eviction list needs
+// no back-pointer. The header is pinned below; it and the hash-map node are the whole per-object
+// overhead (target: under 200 bytes beyond key, head and body).
 class Entry : public SieveNode {
  public:
-  Entry(std::string key, std::uint64_t hash, std::string head, std::string body, EntryMeta meta,
-        std::vector<std::uint64_t> tags = {})
-      : key_(std::move(key)), head_(std::move(head)), body_(std::move(body)),
-        tags_(std::move(tags)), hash_(hash), meta_(meta), checked_seq_(meta.birth_seq) {}
+  static EntryRef create(std::string_view key, std::uint64_t hash, std::string_view head,
+                         std::string_view body, const EntryMeta& meta,
+                         std::span<const std::uint64_t> tags = {});
   Entry(const Entry&) = delete;
   Entry& operator=(const Entry&) = delete;
 
-  const std::string& key() const { return key_; }
-  const std::string& head() const { return head_; }
-  const std::string& body() const { return body_; }
-  // Surrogate-key hashes (purge/surrogate_keys.h).
-  const std::vector<std::uint64_t>& tags() const { return tags_; }
+  std::span<const std::uint64_t> tags() const {  // surrogate-key hashes (purge/surrogate_keys.h)
+    return {reinterpret_cast<const std::uint64_t*>(this + 1), tag_count_};
+  }
+  std::string_view key() const { return {bytes(), key_len_}; }
+  std::string_view head() const { return {bytes() + key_len_, head_len_}; }
+  std::string_view body() const { return {bytes() + key_len_ + head_len_, body_len_}; }
+  std::uint64_t hash() const { return hash_; }
+  const EntryMeta& meta() const { return meta_; }
   // Purge fast path: the entry was found valid against every purge up to this sequence.
   std::uint64_t checked_seq() const { return checked_seq_.load(std::memory_order_acquire); }
   void set_checked_seq(std::uint64_t seq) const { checked_seq_.store(seq, std::memory_order_release); }
-  std::uint64_t hash() const { return hash_; }
-  const EntryMeta& meta() const { return meta_; }
-  // Bytes charged against the memory budget: payload plus bookkeeping.
+  // Bytes charged against the memory budget: the allocation plus the index node.
   std::size_t charged_bytes() const {
-    return sizeof(Entry) + key_.size() + head_.size() + body_.size() +
-           tags_.size() * sizeof(std::uint64_t) + kIndexOverhead;
+    return sizeof(Entry) + tag_count_ * sizeof(std::uint64_t) + key_len_ + head_len_ + body_len_ +
+           kIndexOverhead;
   }
 
   void retain() const { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() const {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy(this);
   }
 
-  // Approximate per-entry cost of the shard's hash map node.
-  static constexpr std::size_t kIndexOverhead = 32;
+  // Approximate per-entry cost of the shard's hash map node and bucket.
+  static constexpr std::size_t kIndexOverhead = 48;
 
  private:
+  Entry(std::uint64_t hash, const EntryMeta& meta) : hash_(hash), meta_(meta), checked_seq_(meta.birth_seq) {}
   ~Entry() = default;
-  std::string key_;
-  std::string head_;
-  std::string body_;
-  std::vector<std::uint64_t> tags_;
+  static void destroy(const Entry* e);
+  const char* bytes() const {
+    return reinterpret_cast<const char*>(this + 1) + tag_count_ * sizeof(std::uint64_t);
+  }
+
   std::uint64_t hash_;
   EntryMeta meta_;
   mutable std::atomic<std::uint64_t> checked_seq_;
+  std::uint64_t body_len_ = 0;
+  std::uint32_t key_len_ = 0;
+  std::uint32_t head_len_ = 0;
+  std::uint32_t tag_count_ = 0;
   mutable std::atomic<std::uint32_t> refs_{1};
 };
+static_assert(sizeof(Entry) % alignof(std::uint64_t) == 0, "tags follow the header, 8-byte aligned");
+static_assert(sizeof(Entry) <= 112, "the per-entry header is part of the <200-byte overhead budget");
 
 // Owning handle to one reference.
 class EntryRef {

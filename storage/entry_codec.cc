@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <cstring>
+#include <vector>
 
 namespace lacquer::storage {
 namespace {
@@ -98,17 +99,16 @@ DecodedEntry decode_entry(std::string_view r, std::uint64_t index_hash) {
     return out;
   }
   const char* p = r.data() + kRecordFixedBytes;
-  std::string key(p, key_len);
+  std::string_view key(p, key_len);
   p += key_len;
   std::vector<std::uint64_t> tags(tag_count);
   for (auto& t : tags) {
     t = get<std::uint64_t>(p);
     p += 8;
   }
-  std::string head(p, head_len);
-  p += head_len;
-  std::string body(p, body_len);
-  out.entry = EntryRef::adopt(new Entry(std::move(key), index_hash, std::move(head), std::move(body), m, std::move(tags)));
+  std::string_view head(p, head_len);
+  std::string_view body(p + head_len, body_len);
+  out.entry = Entry::create(key, index_hash, head, body, m, tags);
   return out;
 }
 

@@ -14,7 +14,7 @@ storage::EntryRef entry(const std::string& key, std::uint64_t hash, std::uint64_
                         std::vector<std::uint64_t> tags) {
   storage::EntryMeta m;
   m.birth_seq = birth;
-  return storage::EntryRef::adopt(new storage::Entry(key, hash, "H", std::string(100, 'x'), m, std::move(tags)));
+  return storage::Entry::create(key, hash, "H", std::string(100, 'x'), m, tags);
 }
 Sweeper::Options quiet() {
   Sweeper::Options o;

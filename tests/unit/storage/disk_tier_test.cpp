@@ -25,7 +25,8 @@ EntryRef entry(const std::string& key, std::size_t body, std::uint64_t birth = 1
   EntryMeta m;
   m.lifetime_s = 60;
   m.birth_seq = birth;
-  return EntryRef::adopt(new Entry(key, 5, "HTTP/1.1 200 OK\r\n", std::string(body, 'z'), m, {1, 2}));
+  static const std::uint64_t tags[] = {1, 2};
+  return Entry::create(key, 5, "HTTP/1.1 200 OK\r\n", std::string(body, 'z'), m, tags);
 }
 void wait_written(const DiskTier& d, std::uint64_t n) {
   for (int i = 0; i < 500 && d.stats().writes.load() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -60,7 +61,7 @@ TEST_CASE("disk tier: stored entries come back, across a reopen") {
     auto e = lookup(disk, "http://a/1");
     REQUIRE(e);
     CHECK(e->meta().birth_seq == 9);
-    CHECK(e->tags() == std::vector<std::uint64_t>{1, 2});
+    CHECK(std::vector<std::uint64_t>(e->tags().begin(), e->tags().end()) == std::vector<std::uint64_t>{1, 2});
   }
   std::filesystem::remove_all(dir);
 }

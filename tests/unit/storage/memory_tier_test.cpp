@@ -10,7 +10,7 @@ using namespace lacquer::storage;
 
 namespace {
 EntryRef make_entry(const std::string& key, std::uint64_t hash, std::size_t body_size) {
-  return EntryRef::adopt(new Entry(key, hash, "HTTP/1.1 200 OK\r\n", std::string(body_size, 'x'), {}));
+  return Entry::create(key, hash, "HTTP/1.1 200 OK\r\n", std::string(body_size, 'x'), {});
 }
 }  // namespace
 
