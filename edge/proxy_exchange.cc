@@ -5,7 +5,10 @@
 #include <event2/buffer.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <span>
+#include <vector>
 
 #include "edge/small_utils.h"
 #include "edge/worker.h"
@@ -134,17 +137,29 @@ ProxyExchange::~ProxyExchange() = default;
 // The purge fast path: nothing was purged since this entry was last found valid.
 purge::Validity ProxyExchange::check_purges(const storage::Entry& entry) {
   auto& shared = conn_.worker().shared();
-  std::uint64_t last = shared.versions.last_purge_seq();
-  if (entry.checked_seq() >= last) return purge::Validity::Valid;
-  if (entry.meta().birth_seq < shared.versions.forgotten_below()) {
+  auto& versions = shared.versions;
+  const std::uint64_t last = versions.last_purge_seq();
+  const std::uint64_t checked = entry.checked_seq();
+  if (checked >= last) return purge::Validity::Valid;
+  if (entry.meta().birth_seq < versions.forgotten_below()) {
     // Born before versions the table has since forgotten: it cannot be checked, so it is a miss.
     shared.purge_metrics.invalid_entries_met.fetch_add(1, std::memory_order_relaxed);
     return purge::Validity::Invalid;
   }
   std::vector<std::uint64_t> prefixes;
-  purge::entry_prefix_hashes(entry.key(), key_->path_begin, prefixes);
-  purge::EntryScopes scopes{entry.meta().birth_seq, purge::url_hash(entry.key()), entry.tags(), prefixes};
-  auto v = purge::validity(scopes, [&](purge::Scope s, std::uint64_t k) { return shared.versions.get(s, k); });
+  auto prefix_hashes = [&]() -> std::span<const std::uint64_t> {
+    if (prefixes.empty()) purge::entry_prefix_hashes(entry.key(), key_->path_begin, prefixes);
+    return prefixes;
+  };
+  const std::uint64_t url = purge::url_hash(entry.key());
+  std::array<purge::PurgeRecord, 64> recent;
+  purge::Validity v;
+  if (versions.recent(checked, last, recent)) {
+    v = purge::validity_from_recent(std::span(recent.data(), last - checked), url, entry.tags(), prefix_hashes);
+  } else {
+    purge::EntryScopes scopes{entry.meta().birth_seq, url, entry.tags(), prefix_hashes()};
+    v = purge::validity(scopes, [&](purge::Scope s, std::uint64_t k) { return versions.get(s, k); });
+  }
   if (v == purge::Validity::Valid) entry.set_checked_seq(last);
   else if (v == purge::Validity::Invalid) shared.purge_metrics.invalid_entries_met.fetch_add(1, std::memory_order_relaxed);
   else shared.purge_metrics.stale_entries_met.fetch_add(1, std::memory_order_relaxed);

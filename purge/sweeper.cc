@@ -36,8 +36,11 @@ void Sweeper::loop() {
     cv_.wait_for(lock, std::chrono::milliseconds(options_.idle_check_ms));
     if (stopping_) return;
     if (versions_.last_purge_seq() <= swept_up_to_.load()) continue;  // nothing purged since
+    if (std::chrono::steady_clock::now() - last_pass_end_ < std::chrono::milliseconds(options_.min_interval_ms))
+      continue;
     lock.unlock();
     run_pass();
+    last_pass_end_ = std::chrono::steady_clock::now();
     lock.lock();
   }
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -38,6 +39,9 @@ class Sweeper {
     std::size_t batch = 256;                 // entries copied per shard-lock acquisition
     std::size_t max_versions = 1'000'000;    // forget old versions beyond this many scopes
     std::uint32_t idle_check_ms = 200;       // how often to look for new purges
+    std::uint32_t min_interval_ms = 2000;    // at most one pass per interval: a purge storm must
+                                             // not turn the sweep into a busy loop (lookups drop
+                                             // purged entries they meet in the meantime)
   };
   Sweeper(storage::MemoryTier& tier, VersionTable& versions, Options options);
   ~Sweeper();
@@ -54,7 +58,8 @@ class Sweeper {
   VersionTable& versions_;
   Options options_;
   SweepStats stats_;
-  std::atomic<std::uint64_t> swept_up_to_{0};  // last_purge_seq when the last complete pass began
+  std::atomic<std::uint64_t> swept_up_to_{0};
+  std::chrono::steady_clock::time_point last_pass_end_{};  // last_purge_seq when the last complete pass began
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -38,4 +38,31 @@ Validity validity(const EntryScopes& e, VersionsOf&& versions_of) {
   return stale ? Validity::Stale : Validity::Valid;
 }
 
+// The incremental form: the same verdict for an entry already found valid up to some sequence,
+// from only the purges after it (VersionTable::recent). Each is at or above the entry's birth by
+// construction, so a purge that names one of the entry's scopes applies. `prefixes()` is called
+// only when a prefix purge is among them (computing prefix hashes costs more than the rest).
+template <class Prefixes>
+Validity validity_from_recent(std::span<const PurgeRecord> recent, std::uint64_t url,
+                              std::span<const std::uint64_t> tags, Prefixes&& prefixes) {
+  bool stale = false;
+  for (const PurgeRecord& r : recent) {
+    bool applies = false;
+    switch (r.scope) {
+      case Scope::Global: applies = true; break;
+      case Scope::Url: applies = r.key == url; break;
+      case Scope::Tag:
+        for (std::uint64_t t : tags) applies = applies || t == r.key;
+        break;
+      case Scope::Prefix:
+        for (std::uint64_t p : prefixes()) applies = applies || p == r.key;
+        break;
+    }
+    if (!applies) continue;
+    if (!r.soft) return Validity::Invalid;
+    stale = true;
+  }
+  return stale ? Validity::Stale : Validity::Valid;
+}
+
 }  // namespace lacquer::purge

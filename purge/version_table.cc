@@ -44,6 +44,13 @@ PurgeRecord VersionTable::apply(Scope scope, std::uint64_t key, bool soft) {
   std::uint64_t seq = counter_.load(std::memory_order_relaxed) + 1;
   counter_.store(seq, std::memory_order_release);
   write(scope, key, soft, seq);
+  RecentSlot& slot = recent_[seq % kRecent];
+  slot.seq.store(0, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  slot.key.store(scope == Scope::Global ? 0 : key, std::memory_order_relaxed);
+  slot.scope_soft.store(static_cast<std::uint8_t>(static_cast<unsigned>(scope) << 1 | (soft ? 1u : 0u)),
+                        std::memory_order_relaxed);
+  slot.seq.store(seq, std::memory_order_release);
   last_purge_.store(seq, std::memory_order_release);  // after the version: see the header
   return PurgeRecord{scope, scope == Scope::Global ? 0 : key, soft, seq};
 }
@@ -58,6 +65,20 @@ void VersionTable::restore(const PurgeRecord& r) {
 void VersionTable::restore_counter(std::uint64_t seq) {
   std::lock_guard lock(purge_mu_);
   if (counter_.load(std::memory_order_relaxed) < seq) counter_.store(seq, std::memory_order_release);
+}
+
+bool VersionTable::recent(std::uint64_t from, std::uint64_t to, std::span<PurgeRecord> out) const {
+  if (to < from || to - from > out.size() || to - from > kRecent) return false;
+  for (std::uint64_t seq = from + 1; seq <= to; ++seq) {
+    const RecentSlot& slot = recent_[seq % kRecent];
+    if (slot.seq.load(std::memory_order_acquire) != seq) return false;
+    std::uint64_t key = slot.key.load(std::memory_order_relaxed);
+    std::uint8_t ss = slot.scope_soft.load(std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (slot.seq.load(std::memory_order_relaxed) != seq) return false;  // overwritten meanwhile
+    out[seq - from - 1] = PurgeRecord{static_cast<Scope>(ss >> 1), key, (ss & 1) != 0, seq};
+  }
+  return true;
 }
 
 Versions VersionTable::get(Scope scope, std::uint64_t key) const {

@@ -19,6 +19,12 @@
 // after a purge does a hit look its scopes up, each under a shard's shared lock.
 // Because a purge publishes its number only after its version is written, a reader that sees
 // last_purge_seq = s also sees every version <= s.
+//
+// Recent purges: the last kRecent purges are also kept in a ring (a seqlock per slot). An entry
+// checked up to c needs only the purges numbered c+1..last: when they are still in the ring it
+// compares those few records with its own scopes (Varnish's ban list, but bounded) instead of
+// looking up every one of its scopes. A storm of purges then costs a hit one comparison per new
+// purge, not a table lookup per tag.
 #pragma once
 
 #include <array>
@@ -28,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <unordered_map>
 
 namespace lacquer::purge {
@@ -64,6 +71,11 @@ class VersionTable {
   void restore_counter(std::uint64_t seq);
 
   Versions get(Scope scope, std::uint64_t key) const;
+
+  static constexpr std::size_t kRecent = 256;
+  // Copies the purges numbered from+1..to into out[0..to-from) and returns true, or returns
+  // false when some of them have left the ring (or to - from > out.size()): check in full then.
+  bool recent(std::uint64_t from, std::uint64_t to, std::span<PurgeRecord> out) const;
   std::size_t size() const;
   // Forgets versions at or below `floor` (they cannot invalidate an entry born at or after it,
   // since invalid means version > birth) to keep the table bounded, and remembers the floor:
@@ -90,6 +102,12 @@ class VersionTable {
   std::atomic<std::uint64_t> global_hard_{0};
   std::atomic<std::uint64_t> global_soft_{0};
   std::atomic<std::uint64_t> forgotten_below_{0};
+  struct RecentSlot {
+    std::atomic<std::uint64_t> seq{0};  // 0 while being written
+    std::atomic<std::uint64_t> key{0};
+    std::atomic<std::uint8_t> scope_soft{0};  // scope << 1 | soft
+  };
+  std::array<RecentSlot, kRecent> recent_;
   std::array<Shard, kShards> shards_;
 };
 

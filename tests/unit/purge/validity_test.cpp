@@ -78,3 +78,23 @@ TEST_CASE("prefix scopes follow path-segment boundaries") {
   entry_prefix_hashes(other, path_begin, hashes);
   CHECK_FALSE(has("http://example.com/a/b"));
 }
+
+TEST_CASE("the incremental check agrees with the full one") {
+  std::vector<std::uint64_t> tags = {11, 12};
+  std::vector<std::uint64_t> prefixes = {21};
+  int prefix_calls = 0;
+  auto prefix_fn = [&]() -> std::span<const std::uint64_t> { ++prefix_calls; return prefixes; };
+  using R = PurgeRecord;
+  std::vector<R> none_apply = {{Scope::Tag, 99, false, 11}, {Scope::Url, 6, false, 12}};
+  CHECK(validity_from_recent(std::span<const R>(none_apply), 5, tags, prefix_fn) == Validity::Valid);
+  CHECK(prefix_calls == 0);  // no prefix purge among them: prefixes never computed
+  std::vector<R> soft_tag = {{Scope::Tag, 12, true, 11}};
+  CHECK(validity_from_recent(std::span<const R>(soft_tag), 5, tags, prefix_fn) == Validity::Stale);
+  std::vector<R> hard_url = {{Scope::Tag, 12, true, 11}, {Scope::Url, 5, false, 12}};
+  CHECK(validity_from_recent(std::span<const R>(hard_url), 5, tags, prefix_fn) == Validity::Invalid);
+  std::vector<R> prefix = {{Scope::Prefix, 21, false, 11}};
+  CHECK(validity_from_recent(std::span<const R>(prefix), 5, tags, prefix_fn) == Validity::Invalid);
+  CHECK(prefix_calls == 1);
+  std::vector<R> global_soft = {{Scope::Global, 0, true, 11}};
+  CHECK(validity_from_recent(std::span<const R>(global_soft), 5, tags, prefix_fn) == Validity::Stale);
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <thread>
 #include <vector>
 
@@ -64,4 +65,20 @@ TEST_CASE("a reader that sees last_purge_seq sees the version behind it") {
     REQUIRE(t.get(Scope::Tag, lp % 64).hard >= lp);
   }
   writer.join();
+}
+
+TEST_CASE("recent purges can be read back in order until the ring wraps past them") {
+  VersionTable t;
+  for (std::uint64_t i = 1; i <= 10; ++i) t.apply(Scope::Tag, 100 + i, i % 2 == 0);
+  std::array<PurgeRecord, 64> out;
+  REQUIRE(t.recent(7, 10, out));
+  CHECK(out[0].seq == 8);
+  CHECK(out[0].key == 108);
+  CHECK(out[0].soft);
+  CHECK(out[2].seq == 10);
+  CHECK(out[2].scope == Scope::Tag);
+  CHECK(t.recent(10, 10, out));  // nothing since: trivially available
+  for (std::size_t i = 0; i < VersionTable::kRecent; ++i) t.apply(Scope::Url, i, false);
+  CHECK_FALSE(t.recent(7, 10, out));  // overwritten
+  CHECK_FALSE(t.recent(0, 100, out)); // more than the caller can take
 }
