@@ -1,5 +1,8 @@
 #!/usr/bin/python3
-"""Number helpers for bench/run.sh (standard library only).
+"""Number helpers for bench/run.sh and bench/purge.sh (standard library only).
+
+Usable as a command (below) and as a module: bench/purgebench.py imports free_port, cpu_seconds,
+thread_cpu, affinity_line, wrk_stats and origin_count.
 
   benchtool.py freeport                      print a free TCP port on 127.0.0.1
   benchtool.py cpu PID...                    CPU seconds (utime+stime) of PIDs and all their descendants
@@ -25,11 +28,16 @@ import threading
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def freeport():
+def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
-    print(s.getsockname()[1])
+    port = s.getsockname()[1]
     s.close()
+    return port
+
+
+def freeport():
+    print(free_port())
 
 
 def _stat(pid):
@@ -41,7 +49,7 @@ def _stat(pid):
     return int(fields[1]), int(fields[11]) + int(fields[12])
 
 
-def cpu(roots):
+def cpu_seconds(roots):
     """utime+stime of the roots and every descendant (all threads are included per process)."""
     procs = {}
     for name in os.listdir("/proc"):
@@ -59,10 +67,29 @@ def cpu(roots):
                 wanted.add(pid)
                 changed = True
     ticks = sum(procs[p][1] for p in wanted if p in procs)
-    print(f"{ticks / CLK_TCK:.2f}")
+    return ticks / CLK_TCK
 
 
-def affinity(roots):
+def thread_cpu(pid):
+    """{tid: (comm, utime+stime seconds)} for every thread of one process."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                data = f.read()
+        except OSError:
+            continue  # exited meanwhile
+        comm = data[data.index("(") + 1:data.rindex(")")]
+        fields = data[data.rindex(")") + 2:].split()
+        out[int(tid)] = (comm, (int(fields[11]) + int(fields[12])) / CLK_TCK)
+    return out
+
+
+def cpu(roots):
+    print(f"{cpu_seconds(roots):.2f}")
+
+
+def affinity_line(roots):
     """One line: every process under the roots (and its threads) with the CPUs it may run on."""
     procs = {}
     for name in os.listdir("/proc"):
@@ -88,8 +115,12 @@ def affinity(roots):
                         cpus.setdefault(line.split()[1], set()).add(pid)
         except OSError:
             pass
-    print(f"{len(wanted)} processes; " + "; ".join(
-        f"CPUs {c}: pids {' '.join(map(str, sorted(p)))}" for c, p in cpus.items()))
+    return f"{len(wanted)} processes; " + "; ".join(
+        f"CPUs {c}: pids {' '.join(map(str, sorted(p)))}" for c, p in cpus.items())
+
+
+def affinity(roots):
+    print(affinity_line(roots))
 
 
 def _get(hostport):
@@ -97,7 +128,7 @@ def _get(hostport):
     return http.client.HTTPConnection(host, int(port), timeout=10)
 
 
-def _origin_count(hostport):
+def origin_count(hostport):
     c = _get(hostport)
     c.request("GET", "/__count")
     n = int(c.getresponse().read())
@@ -105,7 +136,8 @@ def _origin_count(hostport):
     return n
 
 
-def _fetch_all(hostport, paths, expect_len, bad, nconn=8):
+def fetch_all(hostport, paths, expect_len, bad, nconn=8):
+    """GET every path over nconn keep-alive connections; problems are appended to bad."""
     def worker(part):
         conn = _get(hostport)
         for p in part:
@@ -140,10 +172,10 @@ def warm(hostport, prefix, n, origin=None):
     expect_len = int(m.group(1)) if m else None
     paths = [f"{prefix}{i}" for i in range(n)]
     bad = []
-    _fetch_all(hostport, paths, expect_len, bad)
-    before = _origin_count(origin) if origin else None
-    _fetch_all(hostport, paths, expect_len, bad)
-    second = (_origin_count(origin) - before) if origin else None
+    fetch_all(hostport, paths, expect_len, bad)
+    before = origin_count(origin) if origin else None
+    fetch_all(hostport, paths, expect_len, bad)
+    second = (origin_count(origin) - before) if origin else None
     for b in bad[:5]:
         print("  bad:", b, file=sys.stderr)
     msg = f"warmed {n} URLs, {len(bad)} bad answers"
@@ -162,7 +194,8 @@ def _ms(text):
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
-def parse_wrk(path):
+def wrk_stats(path):
+    """`wrk --latency` output -> dict rps, p50 (ms), p99 (ms), requests, errors."""
     text = open(path).read()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))
@@ -175,7 +208,12 @@ def parse_wrk(path):
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     if m:
         errors += int(m.group(1))
-    print(f"{rps:.1f}\t{p50:.3f}\t{p99:.3f}\t{reqs}\t{errors}")
+    return {"rps": rps, "p50": p50, "p99": p99, "requests": reqs, "errors": errors}
+
+
+def parse_wrk(path):
+    w = wrk_stats(path)
+    print(f"{w['rps']:.1f}\t{w['p50']:.3f}\t{w['p99']:.3f}\t{w['requests']}\t{w['errors']}")
 
 
 def report(runs_path, duration, rounds):

@@ -1,8 +1,11 @@
-// Benchmark origin for bench/run.sh.
+// Benchmark origin for bench/run.sh and bench/purge.sh.
 //
 //   origin PORT            listen on 127.0.0.1:PORT (0 = pick one; the port is printed on stdout)
 //
 //   GET /bytes/N[/anything]  -> 200, N bytes of 'x', Cache-Control: public, max-age=3600
+//   GET /tagged/T/I          -> 200, 1 KiB of 'x', Cache-Control: public, max-age=3600 and
+//                               Surrogate-Key: k-I group-<I/1000> site-all extra-0-I .. extra-<T-4>-I
+//                               (exactly T keys: the first T of the three when T < 3; 0 <= T <= 10000)
 //   GET /__count             -> total number of requests answered so far (text, one line)
 //   anything else            -> 404
 //
@@ -50,6 +53,32 @@ void handle(struct evhttp_request* req, void*) {
       evhttp_send_reply(req, 200, "OK", buf);
       evbuffer_free(buf);
       return;
+    }
+  }
+  if (std::strncmp(p, "/tagged/", 8) == 0) {
+    char* end = nullptr;
+    unsigned long long tags = std::strtoull(p + 8, &end, 10);
+    if (end != p + 8 && *end == '/' && tags <= 10000) {
+      const char* istart = end + 1;
+      unsigned long long i = std::strtoull(istart, &end, 10);
+      if (end != istart && (*end == '\0' || *end == '?')) {
+        std::string keys;
+        std::string base[3] = {"k-" + std::to_string(i), "group-" + std::to_string(i / 1000), "site-all"};
+        for (unsigned long long j = 0; j < tags && j < 3; ++j) {
+          if (!keys.empty()) keys += ' ';
+          keys += base[j];
+        }
+        for (unsigned long long j = 0; j + 3 < tags; ++j) {
+          keys += " extra-" + std::to_string(j) + "-" + std::to_string(i);
+        }
+        evbuffer_add_reference(buf, g_body.data(), 1024, nullptr, nullptr);
+        evhttp_add_header(out, "Content-Type", "application/octet-stream");
+        evhttp_add_header(out, "Cache-Control", "public, max-age=3600");
+        if (!keys.empty()) evhttp_add_header(out, "Surrogate-Key", keys.c_str());
+        evhttp_send_reply(req, 200, "OK", buf);
+        evbuffer_free(buf);
+        return;
+      }
     }
   }
   evbuffer_add_printf(buf, "not found\n");

@@ -34,8 +34,8 @@ done
 ON_PROXY_CPU=(taskset -c "$PROXY_CPU")
 ON_WRK_CPU=(taskset -c "$WRK_CPU")
 
-tool() { /usr/bin/python3 "$BENCH/benchtool.py" "$@"; }
-log() { echo "[bench] $*" >&2; }
+# tool, log, cleanup, wait_http, start_origin
+source "$BENCH/lib.sh"
 
 for cmd in wrk varnishd nginx taskset g++ curl; do
   command -v "$cmd" >/dev/null || { echo "missing: $cmd" >&2; exit 1; }
@@ -44,40 +44,11 @@ done
 TMP=$(mktemp -d /tmp/lacquer-bench.XXXXXX)
 PIDS=()   # every process we start, by id; killed on exit
 
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  if [ "$KEEP" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# wait_http URL SECONDS PID: wait until URL answers; fail early if PID died.
-wait_http() {
-  local url=$1 secs=$2 pid=$3 i
-  for i in $(seq $((secs * 10))); do
-    curl -s -o /dev/null --max-time 1 "$url" && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
 # ---------------------------------------------------------------- origin
-log "building the origin"
-g++ -O2 -std=c++20 -o "$TMP/origin" "$BENCH/origin.cc" -levent
-ORIGIN_PORT=$(tool freeport)
-"$TMP/origin" "$ORIGIN_PORT" >"$TMP/origin.out" 2>"$TMP/origin.err" &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$ORIGIN_PORT/__count" 10 $! || { cat "$TMP/origin.err" >&2; exit 1; }
-ORIGIN=127.0.0.1:$ORIGIN_PORT
-log "origin on $ORIGIN"
+start_origin
 
 declare -A PORT PID
 PROXIES=()
