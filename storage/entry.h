@@ -18,15 +18,29 @@
 
 namespace lacquer::storage {
 
-inline constexpr std::uint8_t kEntryFormatVersion = 1;
+inline constexpr std::uint8_t kEntryFormatVersion = 2;
+
+// EntryMeta::flags
+inline constexpr std::uint8_t kEntryMustRevalidate = 1;  // must-revalidate / proxy-revalidate: never served stale
+inline constexpr std::uint8_t kEntryNoCache = 2;         // no-cache: revalidated on every use
+inline constexpr std::uint8_t kEntryVaryMarker = 4;      // not a response: the head lists the Vary field names
 
 struct EntryMeta {
   std::int64_t response_time = 0;          // when the head arrived (epoch seconds)
   std::int64_t corrected_initial_age = 0;  // RFC 9111 §4.2.3
-  std::uint32_t lifetime_s = 0;            // freshness lifetime, §4.2.1
   std::uint64_t birth_seq = 0;             // purge sequence when the origin request was sent
+  std::uint32_t lifetime_s = 0;            // freshness lifetime, §4.2.1
+  std::uint32_t stale_while_revalidate_s = 0;  // RFC 5861 (or the configured grace)
+  std::uint32_t stale_if_error_s = 0;          // RFC 5861 (or the configured grace)
   std::uint16_t status = 0;
   std::uint8_t format_version = kEntryFormatVersion;
+  std::uint8_t flags = 0;                  // kEntry* above
+  // Seconds since the epoch after which the entry can never be served again, not even stale.
+  std::int64_t useless_after() const {
+    std::uint32_t stale = stale_while_revalidate_s > stale_if_error_s ? stale_while_revalidate_s : stale_if_error_s;
+    if (flags & kEntryMustRevalidate) stale = 0;
+    return response_time - corrected_initial_age + lifetime_s + stale;
+  }
 };
 
 class EntryRef;

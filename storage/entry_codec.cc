@@ -43,7 +43,7 @@ void encode_entry(const Entry& e, std::string& out) {
   out.reserve(start + kRecordFixedBytes + e.key().size() + 8 * e.tags().size() + e.head().size() +
               e.body().size() + 8);
   put<std::uint8_t>(out, kEntryFormatVersion);
-  put<std::uint8_t>(out, 0);
+  put<std::uint8_t>(out, m.flags);
   put<std::uint16_t>(out, m.status);
   put<std::uint32_t>(out, m.lifetime_s);
   put<std::int64_t>(out, m.response_time);
@@ -53,6 +53,8 @@ void encode_entry(const Entry& e, std::string& out) {
   put<std::uint32_t>(out, static_cast<std::uint32_t>(e.tags().size()));
   put<std::uint32_t>(out, static_cast<std::uint32_t>(e.head().size()));
   put<std::uint64_t>(out, e.body().size());
+  put<std::uint32_t>(out, m.stale_while_revalidate_s);
+  put<std::uint32_t>(out, m.stale_if_error_s);
   out.append(e.key());
   for (std::uint64_t t : e.tags()) put<std::uint64_t>(out, t);
   out.append(e.head());
@@ -63,11 +65,14 @@ void encode_entry(const Entry& e, std::string& out) {
 bool peek_meta(std::string_view r, EntryMeta& m) noexcept {
   if (r.size() < kRecordFixedBytes + 8 || static_cast<std::uint8_t>(r[0]) != kEntryFormatVersion) return false;
   m.format_version = static_cast<std::uint8_t>(r[0]);
+  m.flags = static_cast<std::uint8_t>(r[1]);
   m.status = get<std::uint16_t>(r.data() + 2);
   m.lifetime_s = get<std::uint32_t>(r.data() + 4);
   m.response_time = get<std::int64_t>(r.data() + 8);
   m.corrected_initial_age = get<std::int64_t>(r.data() + 16);
   m.birth_seq = get<std::uint64_t>(r.data() + 24);
+  m.stale_while_revalidate_s = get<std::uint32_t>(r.data() + 52);
+  m.stale_if_error_s = get<std::uint32_t>(r.data() + 56);
   return true;
 }
 

@@ -2,7 +2,7 @@
 //
 //   offset  size  field
 //   0       1     format version (kEntryFormatVersion)
-//   1       1     flags (reserved, 0)
+//   1       1     flags (kEntry* in entry.h)
 //   2       2     status
 //   4       4     lifetime_s
 //   8       8     response_time (int64)
@@ -12,7 +12,9 @@
 //   36      4     tag count T
 //   40      4     head length H
 //   44      8     body length B
-//   52      K     key text
+//   52      4     stale_while_revalidate_s
+//   56      4     stale_if_error_s
+//   60      K     key text
 //   ..      8*T   tag hashes
 //   ..      H     stored head
 //   ..      B     body
@@ -33,7 +35,7 @@ namespace lacquer::storage {
 enum class DecodeError : std::uint8_t { None, Truncated, UnknownVersion, BadLengths, BadChecksum };
 std::string_view to_string(DecodeError e) noexcept;
 
-inline constexpr std::size_t kRecordFixedBytes = 52;
+inline constexpr std::size_t kRecordFixedBytes = 60;
 
 // Appends the record for `e` to `out`.
 void encode_entry(const Entry& e, std::string& out);

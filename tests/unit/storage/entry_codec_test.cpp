@@ -39,14 +39,30 @@ TEST_CASE("an entry survives encode and decode unchanged") {
   CHECK(d.entry->meta().status == 200);
 }
 
-TEST_CASE("version 1 records decode (pinned bytes of the fixed part)") {
+TEST_CASE("version 2 records decode (pinned bytes of the fixed part)") {
   std::string rec;
   encode_entry(*sample().get(), rec);
-  CHECK(static_cast<unsigned char>(rec[0]) == 1);
+  CHECK(static_cast<unsigned char>(rec[0]) == 2);
+  CHECK(kRecordFixedBytes == 60);
   CHECK(rec.size() == kRecordFixedBytes + 20 + 24 + 23 + 1000 + 8);
   EntryMeta m;
   REQUIRE(peek_meta(rec, m));
   CHECK(m.birth_seq == 42);
+}
+
+TEST_CASE("stale allowances and flags survive the round trip") {
+  EntryMeta meta;
+  meta.stale_while_revalidate_s = 30;
+  meta.stale_if_error_s = 600;
+  meta.flags = kEntryMustRevalidate | kEntryNoCache;
+  auto e = Entry::create("k", 1, "HTTP/1.1 200 OK\r\n", "b", meta);
+  std::string rec;
+  encode_entry(*e.get(), rec);
+  auto d = decode_entry(rec, 1);
+  REQUIRE(d.error == DecodeError::None);
+  CHECK(d.entry->meta().stale_while_revalidate_s == 30);
+  CHECK(d.entry->meta().stale_if_error_s == 600);
+  CHECK(d.entry->meta().flags == (kEntryMustRevalidate | kEntryNoCache));
 }
 
 TEST_CASE("damaged records never decode") {
