@@ -306,6 +306,8 @@ Schema::Schema(Config& c) {
         size_field("max_object_size", k.max_object_bytes, 1, kU64Max),
         duration_field("max_ttl", k.max_ttl_s, false, kMaxTtlS * 1000, true),
         duration_field("default_grace", k.default_grace_s, true, kMaxTtlS * 1000, true),
+        duration_field("heuristic_max_ttl", k.heuristic_max_ttl_s, true, kMaxTtlS * 1000, true),
+        duration_field("hit_for_miss", k.hit_for_miss_s, true, kMaxTtlS * 1000, true),
         bool_field("store_set_cookie", k.store_set_cookie),
         bool_field("honour_client_no_cache", k.honour_client_no_cache),
         bool_field("keep_surrogate_headers", k.keep_surrogate_headers)}});

@@ -100,6 +100,13 @@ std::string render_metrics(const SharedState& s) {
   counter("lacquer_connections_accepted_total", "Client connections accepted.", &WorkerMetrics::connections_accepted);
   counter("lacquer_connections_rejected_total", "Client connections refused at the cap.", &WorkerMetrics::connections_rejected);
   counter("lacquer_client_timeouts_total", "Client connections timed out.", &WorkerMetrics::timeouts);
+  counter("lacquer_cache_collapsed_total", "Requests answered from another request's origin fetch.", &WorkerMetrics::collapsed);
+  counter("lacquer_cache_revalidations_total", "Conditional requests sent to the origin for stale entries.", &WorkerMetrics::revalidations);
+  counter("lacquer_cache_revalidated_total", "Revalidations answered 304 (entry freshened, no body).", &WorkerMetrics::revalidated);
+  counter("lacquer_cache_stale_while_revalidate_total", "Stale responses served while refreshing in the background.", &WorkerMetrics::stale_while_revalidate);
+  counter("lacquer_cache_stale_if_error_total", "Stale responses served because the origin failed.", &WorkerMetrics::stale_if_error);
+  counter("lacquer_cache_not_modified_total", "304 answers to conditional requests, made from the cache.", &WorkerMetrics::not_modified);
+  counter("lacquer_cache_invalidations_total", "URLs invalidated by successful unsafe requests (RFC 9111 4.4).", &WorkerMetrics::invalidations);
   metric(out, "lacquer_connections_open", "gauge", "Client connections open.",
          sum(s, [](const Worker& w) { return w.metrics().connections_open.get(); }));
   auto tier = s.tier->stats();

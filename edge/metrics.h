@@ -31,6 +31,13 @@ struct alignas(64) WorkerMetrics {
   Counter connections_open;
   Counter connections_rejected;  // over the connection cap
   Counter timeouts;              // header, body or idle timeouts on client connections
+  Counter collapsed;             // requests answered from another request's origin fetch
+  Counter revalidations;         // conditional requests to the origin for a stale entry
+  Counter revalidated;           // ... answered 304: the entry was freshened without a body
+  Counter stale_while_revalidate;  // stale served while a background fetch refreshes it
+  Counter stale_if_error;        // stale served because the origin failed
+  Counter not_modified;          // 304 answered from the cache to a conditional request
+  Counter invalidations;         // URLs invalidated by a successful unsafe request (§4.4)
 };
 
 }  // namespace lacquer::edge

@@ -1,30 +1,21 @@
-// Recv, lookup (memory, then disk), the purge check and hits. The miss path (fetch, deliver,
-// store) is in proxy_fetch.cc.
+// Recv and lookup (memory, then disk; Vary markers lead to the variant), the purge check, and
+// the choice RFC 9111 makes for a stored response. Hits are in proxy_hit.cc, the miss path in
+// proxy_fetch.cc.
 #include "edge/proxy_exchange.h"
 
-#include <event2/buffer.h>
-
-#include <algorithm>
 #include <array>
-#include <charconv>
 #include <span>
 #include <vector>
 
 #include "edge/small_utils.h"
 #include "edge/worker.h"
+#include "http/stored_use.h"
+#include "http/vary.h"
 #include "purge/scopes.h"
 #include "storage/disk_tier.h"
 #include "storage/memory_tier.h"
 
 namespace lacquer::edge {
-namespace {
-
-// evbuffer_add_reference cleanup: drops the reference the hit took for these bytes.
-void release_entry(const void*, size_t, void* entry) {
-  static_cast<const storage::Entry*>(entry)->release();
-}
-
-}  // namespace
 
 std::string_view to_string(Phase p) noexcept {
   switch (p) {
@@ -41,6 +32,9 @@ std::string_view to_string(Phase p) noexcept {
   }
   return "?";
 }
+
+ProxyExchange::~ProxyExchange() { detach(); }
+
 void ProxyExchange::start() { recv(); }
 
 // Recv: classify the request and build its key (also the host and target we forward).
@@ -58,68 +52,91 @@ void ProxyExchange::recv() {
   is_head_ = req.line.method == "HEAD";
   cacheable_method_ = is_head_ || req.line.method == "GET";
   if (!cacheable_method_) {
-    phase_ = Phase::Pass;
-    conn_.worker().metrics().passes.inc();
-    fetch(false);
+    pass();
     return;
+  }
+  for (const auto& h : req.headers) {
+    if (http::iequals(h.name, "Cache-Control")) {
+      client_has_cc_ = true;
+      http::parse_cache_control(h.value, client_cc_);
+    } else if (http::iequals(h.name, "Pragma")) {
+      http::for_each_list_member(h.value, [&](std::string_view m) { pragma_no_cache_ |= http::iequals(m, "no-cache"); });
+    } else if (h.name.size() > 3 && (http::iequals(h.name.substr(0, 3), "if-") || http::iequals(h.name, "Range"))) {
+      client_conditional_ = true;
+    }
   }
   lookup();
 }
 
-// Lookup: a fresh stored response is a hit; anything else goes to the origin.
+// Lookup: the memory tier first; the disk tier when memory has nothing.
 void ProxyExchange::lookup() {
   phase_ = Phase::Lookup;
-  auto& shared = conn_.worker().shared();
-  storage::EntryRef entry = shared.tier->lookup(key_->primary, key_->text);
-  if (entry) {
-    if (try_serve(std::move(entry), false)) return;
-  } else if (shared.disk) {
-    lookup_disk();
+  auto& tier = *conn_.worker().shared().tier;
+  storage::EntryRef entry = tier.lookup(key_->primary, key_->text);
+  if (!entry) {
+    if (conn_.worker().shared().disk) lookup_disk(key_->text, key_->primary, false);
+    else miss("miss");
     return;
   }
-  phase_ = Phase::Miss;
-  conn_.worker().metrics().misses.inc();
-  fetch(true);
+  on_found(std::move(entry), false);
+}
+
+void ProxyExchange::on_found(storage::EntryRef entry, bool from_disk) {
+  if (!(entry->meta().flags & storage::kEntryVaryMarker)) {
+    consider(std::move(entry), from_disk);
+    return;
+  }
+  auto& shared = conn_.worker().shared();
+  if (check_purges(*entry.get()) == purge::Validity::Invalid) {
+    if (from_disk) shared.disk->erase(key_->text);
+    else shared.tier->erase(key_->primary, key_->text, entry.get());
+    miss("miss");
+    return;
+  }
+  if (from_disk) shared.tier->insert(entry);
+  variant_key_ = variant_key_for(entry->head());
+  const std::uint64_t hash = storage::hash_key_text(variant_key_);
+  storage::EntryRef variant = shared.tier->lookup(hash, variant_key_);
+  if (variant) consider(std::move(variant), false);
+  else if (shared.disk) lookup_disk(variant_key_, hash, true);
+  else miss("vary-miss");
+}
+
+std::string ProxyExchange::variant_key_for(std::string_view vary) const {
+  std::string key = key_->text;
+  http::append_variant_key(key, vary, conn_.request().headers);
+  return key;
 }
 
 // DiskLookup: the read runs on a disk-tier thread; the answer comes back through the inbox.
-void ProxyExchange::lookup_disk() {
+void ProxyExchange::lookup_disk(std::string key, std::uint64_t hash, bool variant) {
   phase_ = Phase::DiskLookup;
   std::weak_ptr<bool> alive = alive_;
   LoopInbox* inbox = &conn_.worker().inbox();
-  conn_.worker().shared().disk->lookup(key_->text, key_->primary, [this, alive, inbox](storage::EntryRef e) {
-    inbox->post([this, alive, e = std::move(e)]() mutable {
+  conn_.worker().shared().disk->lookup(std::move(key), hash, [this, alive, inbox, variant](storage::EntryRef e) {
+    inbox->post([this, alive, variant, e = std::move(e)]() mutable {
       if (alive.expired()) return;  // the client left while we were reading
-      on_disk_result(std::move(e));
+      on_disk_result(std::move(e), variant);
     });
   });
 }
 
-void ProxyExchange::on_disk_result(storage::EntryRef entry) {
-  if (entry && try_serve(std::move(entry), true)) return;
-  phase_ = Phase::Miss;
-  conn_.worker().metrics().misses.inc();
-  fetch(true);
+void ProxyExchange::on_disk_result(storage::EntryRef entry, bool variant) {
+  if (!entry) miss(variant ? "vary-miss" : "miss");
+  else if (variant) consider(std::move(entry), true);
+  else on_found(std::move(entry), true);
 }
 
-bool ProxyExchange::try_serve(storage::EntryRef entry, bool from_disk) {
+// A stored response: purged, fresh, stale-but-allowed, or in need of the origin.
+void ProxyExchange::consider(storage::EntryRef entry, bool from_disk) {
   auto& shared = conn_.worker().shared();
   auto validity = check_purges(*entry.get());
   if (validity == purge::Validity::Invalid) {
     // Reclaim it now: it can never be served again.
-    if (from_disk) shared.disk->erase(key_->text);
-    else shared.tier->erase(key_->primary, key_->text, entry.get());
-    return false;
-  }
-  if (validity == purge::Validity::Stale) {
-    had_stale_ = true;  // soft-purged: refetched until stale serving lands (RFC 9111 issue)
-    return false;
-  }
-  const auto& m = entry->meta();
-  std::int64_t age = http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
-  if (age >= static_cast<std::int64_t>(m.lifetime_s)) {
-    had_stale_ = true;  // revalidation arrives with the RFC 9111 issue; refetch for now
-    return false;
+    if (from_disk) shared.disk->erase(std::string(entry->key()));
+    else shared.tier->erase(entry->hash(), entry->key(), entry.get());
+    miss("miss");
+    return;
   }
   if (from_disk) {
     // Admission: promote on the first disk hit. SIEVE already demotes objects that are not hit
@@ -128,13 +145,43 @@ bool ProxyExchange::try_serve(storage::EntryRef entry, bool from_disk) {
     conn_.worker().metrics().disk_hits.inc();
     shared.tier->insert(entry);
   }
-  serve_hit(entry, age);
-  return true;
+  const auto& m = entry->meta();
+  http::StoredState st;
+  st.age = http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
+  st.lifetime = m.lifetime_s;
+  st.stale_while_revalidate = m.stale_while_revalidate_s;
+  st.must_revalidate = m.flags & storage::kEntryMustRevalidate;
+  st.no_cache = m.flags & storage::kEntryNoCache;
+  st.soft_purged = validity == purge::Validity::Stale;
+  http::RequestCacheNeeds need{client_cc_, pragma_no_cache_, client_has_cc_,
+                               conn_.worker().config().cache.honour_client_no_cache};
+  const std::int64_t ttl = static_cast<std::int64_t>(m.lifetime_s) - st.age;
+  switch (http::decide_stored_use(st, need)) {
+    case http::StoredUse::Fresh:
+      serve_entry(entry, {.hit = true, .has_ttl = true, .ttl = st.soft_purged ? std::min<std::int64_t>(ttl, 0) : ttl});
+      return;
+    case http::StoredUse::StaleAllowedByClient:
+      serve_entry(entry, {.hit = true, .has_ttl = true, .ttl = ttl, .detail = "max-stale"});
+      return;
+    case http::StoredUse::StaleWhileRevalidate:
+      conn_.worker().metrics().stale_while_revalidate.inc();
+      refresh_in_background(entry);
+      serve_entry(entry, {.hit = true, .has_ttl = true, .ttl = std::min<std::int64_t>(ttl, 0),
+                          .detail = "stale-while-revalidate"});
+      return;
+    case http::StoredUse::Validate:
+      stale_ = std::move(entry);
+      miss("stale");
+      return;
+    case http::StoredUse::ClientRequiresForward:
+      stale_ = std::move(entry);
+      miss("request");
+      return;
+  }
 }
 
-ProxyExchange::~ProxyExchange() = default;
-
-// The purge fast path: nothing was purged since this entry was last found valid.
+// The purge fast path: nothing was purged since this entry was last found valid. The scopes
+// are the request's URL (every variant of it shares them) and the entry's tags.
 purge::Validity ProxyExchange::check_purges(const storage::Entry& entry) {
   auto& shared = conn_.worker().shared();
   auto& versions = shared.versions;
@@ -148,10 +195,10 @@ purge::Validity ProxyExchange::check_purges(const storage::Entry& entry) {
   }
   std::vector<std::uint64_t> prefixes;
   auto prefix_hashes = [&]() -> std::span<const std::uint64_t> {
-    if (prefixes.empty()) purge::entry_prefix_hashes(entry.key(), key_->path_begin, prefixes);
+    if (prefixes.empty()) purge::entry_prefix_hashes(key_->text, key_->path_begin, prefixes);
     return prefixes;
   };
-  const std::uint64_t url = purge::url_hash(entry.key());
+  const std::uint64_t url = purge::url_hash(key_->text);
   std::array<purge::PurgeRecord, 64> recent;
   purge::Validity v;
   if (versions.recent(checked, last, recent)) {
@@ -164,35 +211,6 @@ purge::Validity ProxyExchange::check_purges(const storage::Entry& entry) {
   else if (v == purge::Validity::Invalid) shared.purge_metrics.invalid_entries_met.fetch_add(1, std::memory_order_relaxed);
   else shared.purge_metrics.stale_entries_met.fetch_add(1, std::memory_order_relaxed);
   return v;
-}
-
-// Hit: the stored head and body go out by reference; only Age, Cache-Status and the
-// connection line are made per response.
-void ProxyExchange::serve_hit(const storage::EntryRef& entry, std::int64_t age) {
-  phase_ = Phase::Hit;
-  conn_.worker().metrics().hits.inc();
-  evbuffer* out = conn_.output();
-  const storage::Entry* e = entry.get();
-  e->retain();
-  evbuffer_add_reference(out, e->head().data(), e->head().size(), release_entry, const_cast<storage::Entry*>(e));
-  // The per-response part of the head, built on the stack: no allocation on a hit.
-  char dynamic[160];
-  char* p = dynamic;
-  auto put = [&p](std::string_view s) { p = std::copy(s.begin(), s.end(), p); };
-  put("Age: ");
-  p = std::to_chars(p, p + 20, static_cast<std::uint64_t>(age)).ptr;
-  put("\r\nCache-Status: lacquer; hit; ttl=");
-  p = std::to_chars(p, p + 20, static_cast<std::uint64_t>(e->meta().lifetime_s - age)).ptr;
-  put("\r\n");
-  put(conn_.connection_header());  // at most "Connection: keep-alive\r\n"
-  put("\r\n");
-  evbuffer_add(out, dynamic, static_cast<std::size_t>(p - dynamic));
-  if (!is_head_ && !e->body().empty()) {
-    e->retain();
-    evbuffer_add_reference(out, e->body().data(), e->body().size(), release_entry, const_cast<storage::Entry*>(e));
-  }
-  phase_ = Phase::Done;
-  conn_.finish(conn_.keep_alive());
 }
 
 }  // namespace lacquer::edge

@@ -1,15 +1,17 @@
 // The request state machine for proxied requests (Varnish's CNT_Request, Pingora's
 // CachePhase). Each step is a small method that moves to the next phase; the phases that wait
-// on I/O (Fetch) suspend and are resumed by origin callbacks on the same loop thread.
+// on I/O suspend and are resumed by callbacks on the same loop thread.
 //
-//   Recv ─▶ Lookup ─┬─▶ Hit ─▶ Done
-//                   ├─▶ DiskLookup (suspends on a RocksDB read) ─┬─▶ Hit (promoted) ─▶ Done
-//                   │                                            └─▶ Miss
-//                   └─▶ Miss ─▶ Fetch ─▶ Deliver (stream + store) ─▶ Done
-//   Recv ─▶ Pass ─▶ Fetch ─▶ Deliver (stream only) ─▶ Done
+//   Recv ─▶ Lookup ─┬─▶ Hit (fresh, or stale within max-stale / stale-while-revalidate) ─▶ Done
+//                   ├─▶ DiskLookup (suspends on a RocksDB read) ─▶ back to the same choices
+//                   └─▶ Miss ─▶ Fetch: join the URL's running job (collapsed) or lead a new one,
+//                               conditional when a stale entry has validators
+//                             ─▶ Deliver (stream as it arrives), or Hit on a 304 refresh,
+//                                or stale-if-error when the origin fails ─▶ Done
+//   Recv ─▶ Pass ─▶ Fetch ─▶ Deliver (stream only; success of an unsafe method invalidates) ─▶ Done
 //   any ─▶ Synth (an error we answer ourselves) ─▶ Done
 //
-// docs/request-flow.md draws the same chart.
+// docs/request-flow.md draws the same chart. The origin side is edge/fetch_job.h.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +19,11 @@
 #include <optional>
 #include <string>
 
+#include "edge/cache_status.h"
 #include "edge/client_connection.h"
 #include "edge/exchange.h"
-#include "http/freshness.h"
+#include "edge/fetch_job.h"
+#include "http/cache_control.h"
 #include "origin/origin_client.h"
 #include "purge/validity.h"
 #include "storage/cache_key.h"
@@ -30,7 +34,7 @@ namespace lacquer::edge {
 enum class Phase : std::uint8_t { Recv, Lookup, DiskLookup, Hit, Miss, Pass, Fetch, Deliver, Synth, Done };
 std::string_view to_string(Phase p) noexcept;
 
-class ProxyExchange final : public Exchange, private origin::FetchObserver {
+class ProxyExchange final : public Exchange, private JobListener {
  public:
   explicit ProxyExchange(ClientConnection& conn) : conn_(conn) {}
   ~ProxyExchange() override;
@@ -38,50 +42,59 @@ class ProxyExchange final : public Exchange, private origin::FetchObserver {
   void on_output_drained() override;
 
  private:
-  // steps
+  // ---- proxy_exchange.cc: recv and lookup ----
   void recv();
   void lookup();
-  void lookup_disk();
-  void on_disk_result(storage::EntryRef entry);
-  // Serves `entry` when it is valid and fresh; false when it cannot be used.
-  bool try_serve(storage::EntryRef entry, bool from_disk);
-  void serve_hit(const storage::EntryRef& entry, std::int64_t age);
-  void fetch(bool cacheable);
-  void synth(int status, std::string_view detail);
-  // FetchObserver
-  void on_origin_head(origin::ResponseHead& head) override;
-  void on_origin_data(const char* data, std::size_t len) override;
-  void on_origin_done() override;
-  void on_origin_error(origin::OriginError error, bool head_seen) override;
-
-  http::NoStoreReason decide_storage(const origin::ResponseHead& head);
-  void write_client_head(const origin::ResponseHead& head);
-  void store_entry();
+  void lookup_disk(std::string key, std::uint64_t hash, bool variant);
+  void on_disk_result(storage::EntryRef entry, bool variant);
+  // A stored URL entry was found: a Vary marker leads on to the variant, a response is used.
+  void on_found(storage::EntryRef entry, bool from_disk);
+  void consider(storage::EntryRef entry, bool from_disk);
   purge::Validity check_purges(const storage::Entry& entry);
+  std::string variant_key_for(std::string_view vary) const;
+  // ---- proxy_hit.cc: answers made from a stored entry ----
+  void serve_entry(const storage::EntryRef& entry, CacheStatus cs);
+  void serve_plain(const storage::Entry& e, std::int64_t age, const CacheStatus& cs);
+  bool serve_conditional_or_range(const storage::Entry& e, std::int64_t age, const CacheStatus& cs);
+  void write_not_modified(std::string_view head, std::int64_t age, const CacheStatus& cs);
+  bool answer_preconditions_on_miss(const JobHead& h, const CacheStatus& cs);
+  // ---- proxy_fetch.cc: the miss path ----
+  void miss(std::string_view why);
+  void pass();
+  void lead(bool may_store, bool registered);
+  void refresh_in_background(const storage::EntryRef& stale);
+  JobSpec make_spec(bool may_store, bool registered, const storage::EntryRef& revalidating) const;
+  void subscribe_to(std::shared_ptr<FetchJob> job, bool collapsed);
+  void on_job_progress() override;
+  void deliver_head(const JobHead& h);
+  CacheStatus miss_status(const JobHead& h) const;
+  void deliver_body();
+  bool serve_stale_on_error(int origin_status, std::string_view why);
+  void on_fetch_failed(origin::OriginError error);
+  void detach();
+  void done(bool keep_alive);
+  void synth(int status, std::string_view detail);
 
   ClientConnection& conn_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for callbacks from I/O threads
   Phase phase_ = Phase::Recv;
   bool is_head_ = false;
   bool cacheable_method_ = false;
-  bool had_stale_ = false;
   std::optional<storage::CacheKey> key_;
-  std::unique_ptr<origin::OriginFetch> fetch_;
-  std::int64_t request_time_ = 0;
-  std::uint64_t birth_seq_ = 0;
-  std::vector<std::uint64_t> tags_;
-  std::int64_t response_time_ = 0;
-  // what the origin sent, prepared once
-  int status_ = 0;
-  std::string status_line_;
-  std::string fields_;
-  // storing
-  bool storing_ = false;
-  http::NoStoreReason no_store_ = http::NoStoreReason::None;
-  std::uint32_t lifetime_s_ = 0;
-  std::int64_t corrected_initial_age_ = 0;
-  std::string body_;
+  http::CacheControl client_cc_;
+  bool client_has_cc_ = false;
+  bool pragma_no_cache_ = false;
+  bool client_conditional_ = false;  // If-* or Range: the hit needs more than the stored bytes
+  // lookup
+  std::string variant_key_;          // the URL has a Vary marker: the key of this request's variant
+  storage::EntryRef stale_;          // stored, but not usable fresh: validators, stale-if-error
+  std::string_view fwd_ = "miss";    // Cache-Status fwd= for what goes to the origin
+  // fetch
+  std::shared_ptr<FetchJob> job_;
+  std::shared_ptr<JobSubscription> sub_;
+  bool collapsed_ = false;           // subscribed to another request's job
   // delivery
+  bool head_written_ = false;
   bool chunked_out_ = false;
   bool close_delimited_out_ = false;
 };

@@ -1,105 +1,232 @@
-// The miss and pass path of the request state machine: Fetch, Deliver (stream to the client,
-// keep the body when storable), store, and Synth for errors we answer ourselves.
+// The miss and pass path of the request state machine: join or lead an origin fetch job
+// (edge/fetch_job.h), deliver what it brings as it streams in, serve stale when the origin
+// fails and stale-if-error allows it, and Synth for errors we answer ourselves.
 #include <event2/buffer.h>
 
 #include "edge/proxy_exchange.h"
-#include "edge/response_fields.h"
 #include "edge/small_utils.h"
+#include "edge/stored_head.h"
 #include "edge/synthetic.h"
 #include "edge/worker.h"
 #include "http/serializer.h"
 #include "origin/forward.h"
-#include "purge/surrogate_keys.h"
-#include "storage/disk_tier.h"
-#include "storage/memory_tier.h"
 
 namespace lacquer::edge {
+namespace {
 
-// Fetch: send the request to the origin; callbacks resume us.
-void ProxyExchange::fetch(bool cacheable) {
+// Conditional and range fields of the client: a cacheable fetch asks for the whole response
+// (the cache answers them itself); a revalidation sends the stored validators instead.
+bool is_conditional_field(std::string_view name) {
+  return http::iequals(name, "If-None-Match") || http::iequals(name, "If-Modified-Since") ||
+         http::iequals(name, "If-Match") || http::iequals(name, "If-Unmodified-Since") ||
+         http::iequals(name, "If-Range") || http::iequals(name, "Range");
+}
+
+bool is_safe_method(std::string_view m) {
+  return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE";
+}
+
+}  // namespace
+
+JobSpec ProxyExchange::make_spec(bool may_store, bool registered, const storage::EntryRef& revalidating) const {
   const Request& req = conn_.request();
   auto& shared = conn_.worker().shared();
+  JobSpec spec;
+  spec.key = *key_;
+  spec.idempotent = cacheable_method_;
+  spec.head_request = is_head_;
+  spec.may_store = may_store;
+  spec.registered = registered;
+  spec.unsafe_method = !is_safe_method(req.line.method);
+  spec.has_authorization = http::find_header(req.headers, "Authorization").has_value();
+  spec.request_cache_control = client_cc_;
+  spec.revalidating = revalidating;
+  std::vector<http::Header> fields;
+  fields.reserve(req.headers.size() + 2);
+  for (const auto& h : req.headers) {
+    if (cacheable_method_ && is_conditional_field(h.name)) continue;
+    fields.push_back(h);
+  }
+  if (revalidating) {
+    if (auto etag = stored_field(revalidating->head(), "ETag")) fields.push_back({"If-None-Match", *etag});
+    if (auto lm = stored_field(revalidating->head(), "Last-Modified")) fields.push_back({"If-Modified-Since", *lm});
+  }
+  if (may_store) {
+    spec.request_fields.reserve(req.headers.size());
+    for (const auto& h : req.headers) spec.request_fields.emplace_back(h.name, h.value);
+  }
   origin::ForwardRequest fwd;
   fwd.method = req.line.method;
   fwd.host = key_->host();
   fwd.target = key_->target();
-  fwd.headers = req.headers;
+  fwd.headers = fields;
   fwd.client_ip = conn_.peer_ip();
   fwd.via = shared.via;
   // GET/HEAD bodies are never forwarded under a cached key (design: Hostile input).
-  fwd.has_body = !cacheable && req.framing.kind != http::BodyKind::None;
+  fwd.has_body = !cacheable_method_ && req.framing.kind != http::BodyKind::None;
   fwd.body_length = fwd.has_body ? req.body.size() : 0;
-  origin::FetchSpec spec;
   origin::append_origin_request(spec.request, fwd);
   if (fwd.has_body) spec.request.append(req.body);
-  spec.idempotent = cacheable_method_;
-  spec.head_request = is_head_;
-  request_time_ = now_seconds();
-  // Birth is taken as the request goes out: a purge that lands while it is in flight is above it.
-  birth_seq_ = shared.versions.current_seq();
-  phase_ = Phase::Fetch;
-  fetch_ = conn_.worker().origin_pool().fetch(std::move(spec), this);
+  return spec;
 }
 
-http::NoStoreReason ProxyExchange::decide_storage(const origin::ResponseHead& head) {
-  if (phase_ == Phase::Pass || is_head_) return http::NoStoreReason::MethodNotCacheable;
-  const auto& cfg = conn_.worker().config().cache;
-  const Request& req = conn_.request();
-  http::RequestFacts rf;
-  rf.method = req.line.method;
-  rf.has_authorization = http::find_header(req.headers, "Authorization").has_value();
-  rf.cache_control = http::parse_cache_control_fields(req.headers, "Cache-Control");
-  auto facts = http::response_facts(head.line.status, head.headers);
-  http::CachePolicy policy;
-  policy.store_set_cookie = cfg.store_set_cookie;
-  policy.max_ttl_s = cfg.max_ttl_s;
-  policy.allow_vary = false;          // secondary keys come with the RFC 9111 issue
-  policy.heuristic_freshness = false; // foundation: explicit freshness only
-  auto reason = http::storability(rf, facts, policy, response_time_);
-  if (reason != http::NoStoreReason::None) return reason;
-  auto lifetime = http::freshness_lifetime(facts, policy, response_time_);
-  if (!lifetime) return http::NoStoreReason::NoFreshnessInformation;
-  if (*lifetime == 0) return http::NoStoreReason::ZeroTtl;  // nothing to revalidate with yet
-  if (head.framing.kind == http::BodyKind::ContentLength && head.framing.length > cfg.max_object_bytes)
-    return http::NoStoreReason::TooLarge;
-  lifetime_s_ = *lifetime;
-  corrected_initial_age_ = http::corrected_initial_age(
-      {request_time_, response_time_, facts.date, facts.age});
-  return http::NoStoreReason::None;
+// Pass: methods the cache does not store go straight to the origin, uncoalesced.
+void ProxyExchange::pass() {
+  phase_ = Phase::Pass;
+  fwd_ = "method";
+  conn_.worker().metrics().passes.inc();
+  lead(false, false);
 }
 
-void ProxyExchange::on_origin_head(origin::ResponseHead& head) {
-  phase_ = Phase::Deliver;
-  response_time_ = now_seconds();
-  status_ = head.line.status;
-  no_store_ = decide_storage(head);
-  storing_ = no_store_ == http::NoStoreReason::None;
-  if (!storing_ && cacheable_method_ && !is_head_) conn_.worker().metrics().not_stored.inc();
-  if (storing_) {
-    auto keys = purge::parse_surrogate_keys(head.headers);
-    tags_ = std::move(keys.hashes);
-    if (keys.dropped)
-      conn_.worker().shared().purge_metrics.dropped_surrogate_keys.fetch_add(keys.dropped, std::memory_order_relaxed);
+// Miss: join the URL's running fetch, or lead one.
+void ProxyExchange::miss(std::string_view why) {
+  phase_ = Phase::Miss;
+  fwd_ = why;
+  if (client_cc_.only_if_cached) {
+    // §5.2.1.7: nothing stored may answer, and we must not go to the origin.
+    fwd_ = {};
+    synth(504, "only-if-cached");
+    return;
   }
-  http::append_status_line(status_line_, status_, head.line.reason);
-  FieldFilter filter{conn_.worker().config().cache.keep_surrogate_headers};
-  append_end_to_end_fields(fields_, head.headers, filter);
-  http::append_header(fields_, "Via", conn_.worker().shared().via);
-  write_client_head(head);
+  conn_.worker().metrics().misses.inc();
+  auto& shared = conn_.worker().shared();
+  if (auto running = shared.inflight.find(key_->primary, key_->text)) {
+    if (running->subscribe(sub_ = std::make_shared<JobSubscription>())) {
+      subscribe_to(std::move(running), true);
+      return;
+    }
+    sub_.reset();
+  }
+  const bool honour = conn_.worker().config().cache.honour_client_no_cache;
+  if (is_head_ || (honour && client_cc_.no_store) ||
+      shared.inflight.hit_for_miss(key_->primary, key_->text, now_seconds())) {
+    // HEAD misses are forwarded as HEAD and store nothing; a client's no-store and a recent
+    // uncacheable answer both mean: go alone, in parallel with anyone else.
+    lead(!is_head_, false);
+    return;
+  }
+  lead(true, true);
 }
 
-void ProxyExchange::write_client_head(const origin::ResponseHead& head) {
+void ProxyExchange::lead(bool may_store, bool registered) {
+  auto& shared = conn_.worker().shared();
+  storage::EntryRef revalidating;
+  if (stale_ && may_store && (stored_field(stale_->head(), "ETag") || stored_field(stale_->head(), "Last-Modified"))) {
+    revalidating = stale_;
+    conn_.worker().metrics().revalidations.inc();
+  }
+  auto job = FetchJob::create(conn_.worker(), make_spec(may_store, registered, revalidating));
+  sub_ = std::make_shared<JobSubscription>();
+  if (registered) {
+    auto winner = shared.inflight.register_job(key_->primary, key_->text, job);
+    if (winner != job) {
+      // Another worker registered a fetch for this URL in the meantime: join it.
+      if (winner->subscribe(sub_)) {
+        subscribe_to(std::move(winner), true);
+        return;
+      }
+      job = FetchJob::create(conn_.worker(), make_spec(may_store, false, revalidating));
+    }
+  }
+  job->subscribe(sub_);
+  subscribe_to(job, false);
+  job->start();
+}
+
+// stale-while-revalidate: one background fetch refreshes the entry; nobody waits for it.
+void ProxyExchange::refresh_in_background(const storage::EntryRef& stale) {
+  auto& shared = conn_.worker().shared();
+  if (shared.inflight.find(key_->primary, key_->text)) return;  // a fetch is already running
+  const bool validators = stored_field(stale->head(), "ETag") || stored_field(stale->head(), "Last-Modified");
+  auto job = FetchJob::create(conn_.worker(), make_spec(true, true, validators ? stale : storage::EntryRef()));
+  if (shared.inflight.register_job(key_->primary, key_->text, job) != job) return;
+  if (validators) conn_.worker().metrics().revalidations.inc();
+  job->start();
+}
+
+void ProxyExchange::subscribe_to(std::shared_ptr<FetchJob> job, bool collapsed) {
+  phase_ = Phase::Fetch;
+  job_ = std::move(job);
+  collapsed_ = collapsed;
+  sub_->listener = this;
+  sub_->inbox = &conn_.worker().inbox();
+  if (collapsed) on_job_progress();  // the job may have a head already
+}
+
+void ProxyExchange::on_job_progress() {
+  if (!job_) return;
+  if (head_written_) {
+    deliver_body();
+    return;
+  }
+  const JobState state = job_->state();
+  // 1xx interim responses go to HTTP/1.1 clients before the final head (RFC 9110 §15.2).
+  if (conn_.request().line.version_minor >= 1 && state != JobState::Failed) job_->pull_interim(*sub_, conn_.output());
+  switch (state) {
+    case JobState::Waiting:
+      return;
+    case JobState::Failed:
+      on_fetch_failed(job_->error());
+      return;
+    case JobState::Refreshed: {
+      auto entry = job_->refreshed();
+      if (entry->key() != (variant_key_.empty() ? key_->text : variant_key_)) break;  // another variant
+      const auto& m = entry->meta();
+      std::int64_t ttl = static_cast<std::int64_t>(m.lifetime_s) -
+                         http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
+      serve_entry(entry, {.hit = collapsed_, .fwd = collapsed_ ? "" : "stale", .fwd_status = collapsed_ ? 0 : 304,
+                          .stored = !collapsed_, .collapsed = collapsed_, .has_ttl = true, .ttl = ttl});
+      return;
+    }
+    case JobState::Streaming: {
+      const JobHead& h = job_->head();
+      if (collapsed_ && (!h.shareable || (!h.vary.empty() && variant_key_for(h.vary) != h.variant_key))) break;
+      if (h.status >= 500 && serve_stale_on_error(h.status, "stale-if-error")) return;
+      if (client_conditional_ && h.status >= 200 && h.status < 300 && answer_preconditions_on_miss(h, miss_status(h)))
+        return;
+      if (collapsed_) conn_.worker().metrics().collapsed.inc();
+      deliver_head(h);
+      deliver_body();
+      return;
+    }
+  }
+  // Released: the response is not for us after all (uncacheable, or another variant). Fetch
+  // alone, in parallel with the others.
+  detach();
+  lead(!is_head_, false);
+}
+
+CacheStatus ProxyExchange::miss_status(const JobHead& h) const {
+  CacheStatus cs;
+  if (collapsed_) {
+    cs.hit = true;
+    cs.collapsed = true;
+  } else {
+    cs.fwd = fwd_;
+    cs.fwd_status = h.status;
+    cs.stored = h.shareable;
+    if (!h.shareable && cacheable_method_ && !is_head_) cs.detail = http::to_string(h.no_store);
+  }
+  if (h.shareable) {
+    cs.has_ttl = true;
+    cs.ttl = h.lifetime_s;
+  }
+  return cs;
+}
+
+void ProxyExchange::deliver_head(const JobHead& h) {
+  phase_ = Phase::Deliver;
+  head_written_ = true;
+  if (!collapsed_ && cacheable_method_ && !h.shareable && !is_head_) conn_.worker().metrics().not_stored.inc();
   std::string out;
-  out.reserve(status_line_.size() + fields_.size() + 160);
-  out.append(status_line_).append(fields_);
-  if (auto age = http::find_header(head.headers, "Age")) http::append_header(out, "Age", *age);
-  const auto kind = head.framing.kind;
+  out.reserve(h.head.size() + 200);
+  out.append(h.head);
+  if (!h.origin_age.empty()) http::append_header(out, "Age", h.origin_age);
   bool keep_alive = conn_.keep_alive();
-  if (kind == http::BodyKind::ContentLength) {
-    http::append_header(out, "Content-Length", head.framing.length);
-  } else if (kind == http::BodyKind::None) {
-    if (is_head_)  // a HEAD response describes the GET body it did not send
-      if (auto cl = http::find_header(head.headers, "Content-Length")) http::append_header(out, "Content-Length", *cl);
+  if (h.content_length) {
+    http::append_header(out, "Content-Length", *h.content_length);
+  } else if (is_head_ || h.status == 204 || h.status == 304 || h.status < 200) {
+    // no body and no framing field
   } else if (conn_.request().line.version_minor >= 1) {
     chunked_out_ = true;
     out.append("Transfer-Encoding: chunked\r\n");
@@ -107,92 +234,86 @@ void ProxyExchange::write_client_head(const origin::ResponseHead& head) {
     close_delimited_out_ = true;  // HTTP/1.0 client: the close ends the body
     keep_alive = false;
   }
-  out.append("Cache-Status: lacquer; fwd=");
-  out.append(!cacheable_method_ ? "method" : had_stale_ ? "stale" : "miss");
-  out.append("; fwd-status=");
-  append_number(out, static_cast<std::uint64_t>(status_));
-  if (storing_) out.append("; stored");
-  else if (cacheable_method_ && !is_head_) out.append("; detail=").append(http::to_string(no_store_));
-  out.append("\r\n");
+  miss_status(h).append_field(out);
   out.append(keep_alive ? conn_.connection_header() : std::string_view("Connection: close\r\n"));
   out.append("\r\n");
   evbuffer_add(conn_.output(), out.data(), out.size());
+  if (is_head_) {
+    // A HEAD (also one that joined a GET's fetch) ends with the head.
+    done(keep_alive);
+  }
 }
 
-void ProxyExchange::on_origin_data(const char* data, std::size_t len) {
+void ProxyExchange::deliver_body() {
+  if (!job_ || !sub_) return;
   evbuffer* out = conn_.output();
-  if (chunked_out_) {
-    std::string chunk_head;
-    http::append_chunk_header(chunk_head, len);
-    evbuffer_add(out, chunk_head.data(), chunk_head.size());
-    evbuffer_add(out, data, len);
-    evbuffer_add(out, http::kChunkTrailer.data(), http::kChunkTrailer.size());
-  } else {
-    evbuffer_add(out, data, len);
-  }
-  if (storing_) {
-    if (body_.size() + len > conn_.worker().config().cache.max_object_bytes) {
-      storing_ = false;  // too large for the memory tier: stream it, do not keep it
-      no_store_ = http::NoStoreReason::TooLarge;
-      std::string().swap(body_);
-    } else {
-      body_.append(data, len);
-    }
-  }
-  if (conn_.output_over_limit()) fetch_->pause();
-}
-
-void ProxyExchange::on_output_drained() {
-  if (fetch_) fetch_->resume();
-}
-
-void ProxyExchange::on_origin_done() {
-  if (chunked_out_) evbuffer_add(conn_.output(), http::kLastChunk.data(), http::kLastChunk.size());
-  if (storing_) store_entry();
-  phase_ = Phase::Done;
-  conn_.finish(conn_.keep_alive() && !close_delimited_out_);
-}
-
-// The body arrived complete: publish it. Only here, so a truncated body is never stored.
-void ProxyExchange::store_entry() {
-  std::string head;
-  head.reserve(status_line_.size() + fields_.size() + 32);
-  head.append(status_line_).append(fields_);
-  http::append_header(head, "Content-Length", static_cast<std::uint64_t>(body_.size()));
-  storage::EntryMeta meta;
-  meta.response_time = response_time_;
-  meta.corrected_initial_age = corrected_initial_age_;
-  meta.lifetime_s = lifetime_s_;
-  meta.status = static_cast<std::uint16_t>(status_);
-  meta.birth_seq = birth_seq_;
-  auto entry = storage::Entry::create(key_->text, key_->primary, head, body_, meta, tags_);
-  std::string().swap(body_);
-  auto& shared = conn_.worker().shared();
-  if (shared.disk) shared.disk->store(entry);  // asynchronous, batched: never blocks the loop
-  if (shared.tier->insert(std::move(entry))) conn_.worker().metrics().stored.inc();
-}
-
-void ProxyExchange::on_origin_error(origin::OriginError error, bool head_seen) {
-  if (head_seen) {
+  const std::size_t limit = conn_.worker().config().limits.max_output_buffer;
+  const std::size_t queued = evbuffer_get_length(out);
+  bool ended = false, broken = false;
+  if (queued < limit) job_->pull(*sub_, out, limit - queued, chunked_out_, ended, broken);
+  else job_->pull(*sub_, out, 0, chunked_out_, ended, broken);
+  if (ended) {
+    if (chunked_out_) evbuffer_add(out, http::kLastChunk.data(), http::kLastChunk.size());
+    done(conn_.keep_alive() && !close_delimited_out_);
+  } else if (broken) {
     // Part of the response is already on its way: the only honest thing left is to cut the
     // connection, so the client cannot take a truncated body for a complete one.
     conn_.worker().metrics().truncated_responses.inc();
+    detach();
     phase_ = Phase::Done;
     conn_.abort();
-    return;
   }
+}
+
+void ProxyExchange::on_output_drained() {
+  if (head_written_) deliver_body();
+}
+
+// RFC 5861 §4: stale-if-error, or the configured grace. Never for must-revalidate (§4.2.4).
+bool ProxyExchange::serve_stale_on_error(int origin_status, std::string_view why) {
+  if (!stale_) return false;
+  const auto& m = stale_->meta();
+  if (m.flags & (storage::kEntryMustRevalidate | storage::kEntryNoCache)) return false;
+  const std::int64_t age = http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
+  const std::int64_t ttl = static_cast<std::int64_t>(m.lifetime_s) - age;
+  if (-ttl > static_cast<std::int64_t>(m.stale_if_error_s)) return false;
+  conn_.worker().metrics().stale_if_error.inc();
+  storage::EntryRef stale = stale_;
+  serve_entry(stale, {.fwd = "stale", .fwd_status = origin_status, .has_ttl = true, .ttl = std::min<std::int64_t>(ttl, 0),
+                      .detail = why});
+  return true;
+}
+
+void ProxyExchange::on_fetch_failed(origin::OriginError error) {
+  if (serve_stale_on_error(0, "stale-if-error")) return;
   std::string detail = "origin-";
   detail.append(origin::to_string(error));
   synth(error == origin::OriginError::Timeout ? 504 : 502, detail);
 }
 
+// Stop listening to the job (it goes on for the others, or stops when nobody needs it).
+void ProxyExchange::detach() {
+  if (sub_) {
+    sub_->listener = nullptr;
+    sub_.reset();
+  }
+  job_.reset();
+}
+
+void ProxyExchange::done(bool keep_alive) {
+  detach();
+  phase_ = Phase::Done;
+  conn_.finish(keep_alive);
+}
+
 // Synth: an answer we make ourselves.
 void ProxyExchange::synth(int status, std::string_view detail) {
+  detach();
   phase_ = Phase::Synth;
   if (status >= 500) conn_.worker().metrics().synthetic_errors.inc();
   std::string body = std::string(http::reason_phrase(status)) + " (" + std::string(detail) + ")\n";
   std::string cache_status = "lacquer; ";
-  if (fetch_) cache_status.append(cacheable_method_ ? "fwd=miss; " : "fwd=method; ");
+  if ((status == 502 || status == 504) && !fwd_.empty()) cache_status.append("fwd=").append(fwd_).append("; ");
   cache_status.append("detail=").append(detail);
   std::string head;
   append_synthetic_head(head, status, body.size(), conn_.worker().shared().via, cache_status,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "edge/client_connection.h"
+#include "edge/fetch_job.h"
 #include "edge/version.h"
 #include "purge/purge_store.h"
 #include "purge/sweeper.h"
@@ -63,6 +64,9 @@ Worker::Worker(int index, SharedState& shared, int listen_fd,
 Worker::~Worker() {
   for (ClientConnection* c : connections_) delete c;
   connections_.clear();
+  // Jobs hold origin fetches: end them while the pool is still there.
+  std::vector<FetchJob*> jobs(jobs_.begin(), jobs_.end());
+  for (FetchJob* j : jobs) j->cancel();
   pool_.reset();
   inbox_.reset();
   if (listener_) evconnlistener_free(listener_);

@@ -13,6 +13,7 @@
 
 #include "conf/config.h"
 #include "edge/exchange.h"
+#include "edge/inflight.h"
 #include "edge/loop_inbox.h"
 #include "edge/purge_acl.h"
 #include "edge/purge_service.h"
@@ -53,6 +54,7 @@ struct SharedState {
   purge::VersionTable versions;
   std::unique_ptr<purge::PurgeStore> purge_store;
   std::unique_ptr<purge::Sweeper> sweeper;  // declared after tier and versions: stops first
+  InflightTable inflight;  // request coalescing across workers
   PurgeMetrics purge_metrics;
   PurgeAcl purge_acl;
   std::atomic<std::uint32_t> open_connections{0};
@@ -85,6 +87,9 @@ class Worker {
   LoopInbox& inbox() { return *inbox_; }
   const origin::OriginPool* origin_pool_if_any() const { return pool_.get(); }
   void connection_closed(ClientConnection* conn);
+  // Origin fetch jobs running on this loop, cancelled before the origin pool goes away.
+  void job_started(class FetchJob* job) { jobs_.insert(job); }
+  void job_finished(class FetchJob* job) { jobs_.erase(job); }
   int index() const { return index_; }
 
  private:
@@ -103,6 +108,7 @@ class Worker {
   std::unique_ptr<origin::OriginPool> pool_;
   std::unique_ptr<LoopInbox> inbox_;
   std::unordered_set<ClientConnection*> connections_;
+  std::unordered_set<class FetchJob*> jobs_;
   WorkerMetrics metrics_;
   std::thread thread_;
   bool draining_ = false;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "http/date.h"
+#include "http/qualified_fields.h"
 
 namespace lacquer::http {
 
@@ -118,7 +119,9 @@ ResponseFacts response_facts(int status, std::span<const Header> headers) noexce
       seen_age = true;
       r.age = parse_age(h.value);
     } else if (iequals(h.name, "Set-Cookie")) {
-      r.has_set_cookie = true;
+      // private="Set-Cookie" / no-cache="Set-Cookie": stored without it (§5.2.2.7), so it
+      // does not stop storing.
+      r.has_set_cookie = r.has_set_cookie || !is_qualified_field(headers, "Set-Cookie");
     } else if (iequals(h.name, "ETag")) {
       r.has_etag = !h.value.empty();
     } else if (iequals(h.name, "Vary")) {

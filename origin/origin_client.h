@@ -45,6 +45,8 @@ class FetchObserver {
  public:
   virtual ~FetchObserver() = default;
   virtual void on_origin_head(ResponseHead& head) = 0;
+  // A 1xx interim response (not 101), as received: status line, fields and the blank line.
+  virtual void on_origin_interim(std::string_view raw_head) { (void)raw_head; }
   // Decoded body bytes (chunked framing already removed).
   virtual void on_origin_data(const char* data, std::size_t len) = 0;
   // The body is complete.

@@ -212,7 +212,10 @@ bool OriginConnection::read_head() {
       fail(OriginError::Malformed);
       return false;
     }
-    evbuffer_drain(in, parsed.consumed);  // interim response: skip, the final one follows
+    // An interim response: pass it on (103 Early Hints, 102 Processing); the final one follows.
+    fetch_->observer_->on_origin_interim(std::string_view(data, parsed.consumed));
+    if (fetch_gone()) return false;
+    evbuffer_drain(in, parsed.consumed);
     return true;
   }
   ResponseHead head;

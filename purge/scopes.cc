@@ -2,13 +2,21 @@
 
 #include <xxhash.h>
 
+#include "storage/cache_key.h"
+
 namespace lacquer::purge {
 namespace {
 constexpr std::uint64_t kUrlSeed = 0x6c61637175657255ull;     // "lacquerU"; never change
 constexpr std::uint64_t kPrefixSeed = 0x6c61637175657250ull;  // "lacquerP"; never change
+// A variant's key is its URL's key followed by the secondary key (storage/cache_key.h): every
+// scope is about the URL part.
+std::string_view url_part(std::string_view key_text) noexcept {
+  return key_text.substr(0, key_text.find(storage::kVariantSeparator));
+}
 }  // namespace
 
 std::uint64_t url_hash(std::string_view key_text) noexcept {
+  key_text = url_part(key_text);
   return XXH3_64bits_withSeed(key_text.data(), key_text.size(), kUrlSeed);
 }
 
@@ -26,7 +34,7 @@ std::string_view normalise_prefix(std::string_view key_text, std::size_t path_be
 void entry_prefix_hashes(std::string_view key_text, std::size_t path_begin,
                          std::vector<std::uint64_t>& out) {
   out.clear();
-  std::string_view whole = normalise_prefix(key_text, path_begin);
+  std::string_view whole = normalise_prefix(url_part(key_text), path_begin);
   for (std::size_t i = path_begin; i < whole.size() && out.size() + 1 < kMaxPrefixDepth; ++i)
     if (whole[i] == '/') out.push_back(prefix_hash(whole.substr(0, i)));
   out.push_back(prefix_hash(whole));

@@ -14,6 +14,10 @@
 
 namespace lacquer::storage {
 
+// A variant's key (Vary, RFC 9111 §4.1) is its URL's key, then this byte, then the secondary key
+// (http/vary.h). The byte cannot occur in a normalised URL.
+inline constexpr char kVariantSeparator = '\x1f';
+
 struct CacheKey {
   std::string text;           // "http://example.com/a?b=1"
   std::size_t host_begin = 0; // text[host_begin, path_begin) is the host[:port]

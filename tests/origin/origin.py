@@ -24,7 +24,9 @@ A step: status, headers ([[name, value], ...]), body (str) or body_size (int), c
 chunks ([str, ...]), delay_ms, body_delay_ms, truncate_after (int), raw (str sent verbatim, then
 close), close (send Connection: close and close), hold (barrier to wait for before the head),
 reset ("before_head" | "mid_head" | "mid_body": then RST), no_response (close without answering),
-hang (true: never answer; a string: the barrier after which the socket is closed unanswered).
+hang (true: never answer; a string: the barrier after which the socket is closed unanswered),
+interim ([[status, [[name, value], ...]], ...]: 1xx responses sent before the final one),
+body_hold (barrier to wait for after the first chunk of a chunked body).
 """
 import argparse
 import http.server
@@ -233,6 +235,10 @@ class OriginHandler(socketserver.BaseRequestHandler):
             sock.sendall(step["raw"].encode("latin-1"))
             return False
 
+        for interim_status, interim_headers in step.get("interim", []):
+            sock.sendall(("HTTP/1.1 %d %s\r\n" % (interim_status, HTTPStatus(interim_status).phrase)
+                          + "".join("%s: %s\r\n" % (n, v) for n, v in interim_headers)
+                          + "\r\n").encode("latin-1"))
         status = int(step.get("status", 200))
         try:
             reason = HTTPStatus(status).phrase
@@ -290,9 +296,11 @@ class OriginHandler(socketserver.BaseRequestHandler):
             sock.shutdown(socket.SHUT_WR)
             return False
         if chunked:
-            for p in pieces:
+            for i, p in enumerate(pieces):
                 if p:
                     sock.sendall(chunk_encode([p]))
+                if i == 0 and step.get("body_hold"):
+                    STATE.barrier(step["body_hold"]).wait()
             sock.sendall(b"0\r\n\r\n")
         else:
             sock.sendall(body)
