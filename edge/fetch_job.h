@@ -44,7 +44,10 @@ struct JobSpec {
   bool registered = false;      // coalesced: listed in the inflight table
   bool has_authorization = false;
   http::CacheControl request_cache_control;
-  std::vector<std::pair<std::string, std::string>> request_fields;  // for Vary secondary keys
+  // The request's fields, for Vary secondary keys: views into request_head, a copy of the head
+  // (on the heap, so the views survive moves of the spec).
+  std::shared_ptr<const std::string> request_head;
+  std::vector<http::Header> request_fields;
   storage::EntryRef revalidating;  // the stale entry whose validators the request carries
 };
 

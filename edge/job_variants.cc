@@ -18,11 +18,8 @@ void FetchJob::prepare_variant(std::span<const http::Header> response_headers) {
   http::VarySpec vary = http::parse_vary(response_headers);
   if (vary.star || vary.fields.empty()) return;
   head_.vary = http::serialize_vary(vary);
-  std::vector<http::Header> request_fields;
-  request_fields.reserve(spec_.request_fields.size());
-  for (const auto& [name, value] : spec_.request_fields) request_fields.push_back({name, value});
   head_.variant_key = spec_.key.text;
-  http::append_variant_key(head_.variant_key, head_.vary, request_fields);
+  http::append_variant_key(head_.variant_key, head_.vary, spec_.request_fields);
 }
 
 // §4.3.4: the 304's fields replace the stored ones, the stored body stays, freshness starts

@@ -52,8 +52,13 @@ JobSpec ProxyExchange::make_spec(bool may_store, bool registered, const storage:
     if (auto lm = stored_field(revalidating->head(), "Last-Modified")) fields.push_back({"If-Modified-Since", *lm});
   }
   if (may_store) {
+    // One copy of the head; the field views are moved over to it.
+    spec.request_head = std::make_shared<const std::string>(req.raw);
+    const char* from = req.raw.data();
+    const char* to = spec.request_head->data();
     spec.request_fields.reserve(req.headers.size());
-    for (const auto& h : req.headers) spec.request_fields.emplace_back(h.name, h.value);
+    for (const auto& h : req.headers)
+      spec.request_fields.push_back({{to + (h.name.data() - from), h.name.size()}, {to + (h.value.data() - from), h.value.size()}});
   }
   origin::ForwardRequest fwd;
   fwd.method = req.line.method;
