@@ -250,7 +250,8 @@ def report(runs_path, duration, rounds):
                        f"{m['cpu']:>7.2f} {m['util']:>6.0f} {m['rpc']:>10.0f} {m['origin']:>7.0f} {m['errors']:>7.0f} {m['wrk']:>9.0f}")
     out.append("")
     if "lacquer" in proxies:
-        out.append("requests per proxy CPU-second, ratios (target >= 1.5):")
+        out.append("requests per proxy CPU-second, ratios (targets: 1 KiB hits >= 1.5 Varnish and >= 1.2 nginx;")
+        out.append("64k >= 1.2 nginx; all-miss >= 2 Varnish):")
         for sc in scenarios:
             parts = []
             for other in ("varnish", "nginx"):

@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# lacquer benchmark: requests per proxy CPU-second for 1 KiB cache hits, lacquer vs Varnish vs nginx.
+# lacquer benchmark: requests per proxy CPU-second, lacquer vs Varnish vs nginx, in one run:
+#   hot      one 1 KiB URL (hits)
+#   10k-urls 10,000 1 KiB URLs, uniformly (hits)
+#   64k      1,000 64 KiB URLs, uniformly (hits)
+#   all-miss every request a new 1 KiB URL (misses, all stored)
+# The purge storm is bench/purge.sh; HTTP/2 (h2load) joins when lacquer speaks it.
 #
 #   bash bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--keep]
 #
@@ -114,8 +119,11 @@ log "nginx on 127.0.0.1:${PORT[nginx]} (pid ${PID[nginx]})"
 # ---------------------------------------------------------------- warm-up and checks
 # The hot URL of scenario (a) is one of the 10,000 of scenario (b); one warm-up covers both.
 HOT=/bytes/1024/0
+BIG_URLS=${BIG_URLS:-1000}
 for px in "${PROXIES[@]}"; do
   log "warming $px: $(tool warm "127.0.0.1:${PORT[$px]}" /bytes/1024/ "$URLS" "$ORIGIN")" \
+    || { log "warm-up of $px failed (non-200, wrong length or still missing)"; exit 1; }
+  log "warming $px (64 KiB): $(tool warm "127.0.0.1:${PORT[$px]}" /bytes/65536/ "$BIG_URLS" "$ORIGIN")" \
     || { log "warm-up of $px failed (non-200, wrong length or still missing)"; exit 1; }
   hdrs=$(curl -s -D - -o /dev/null "http://127.0.0.1:${PORT[$px]}$HOT" | tr -d '\r' \
          | grep -i -E '^(cache-status|x-cache|age|via):' | tr '\n' ' ')
@@ -133,11 +141,17 @@ children_cpu() {   # children_cpu AFTER BEFORE: difference of the children's use
 }
 run_one() {   # run_one PROXY SCENARIO ROUND
   local px=$1 sc=$2 rnd=$3 url="http://127.0.0.1:${PORT[$1]}" script=() cpu0 cpu1 o0 o1 parsed
-  if [ "$sc" = hot ]; then url+=$HOT; else url+=/; script=(-s "$BENCH/urls.lua"); fi
+  local env=(BENCH_URLS="$URLS")
+  case "$sc" in
+    hot) url+=$HOT ;;
+    10k-urls) url+=/; script=(-s "$BENCH/urls.lua") ;;
+    64k) url+=/; script=(-s "$BENCH/urls.lua"); env=(BENCH_URLS="$BIG_URLS" BENCH_PREFIX=/bytes/65536/) ;;
+    all-miss) url+=/; script=(-s "$BENCH/miss.lua"); env=(BENCH_RUN="$px$rnd$$") ;;
+  esac
   o0=$(curl -s "http://$ORIGIN/__count")
   cpu0=$(tool cpu "${PID[$px]}")
   times >"$TMP/times0"   # the builtin, in this shell: its 2nd line is the CPU time of waited children
-  BENCH_URLS=$URLS timeout $((DURATION + 30)) "${ON_WRK_CPU[@]}" \
+  env "${env[@]}" timeout $((DURATION + 30)) "${ON_WRK_CPU[@]}" \
     wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s --latency "${script[@]}" "$url" \
     >"$TMP/wrk-$px-$sc-$rnd.txt" 2>&1
   times >"$TMP/times1"
@@ -151,12 +165,13 @@ run_one() {   # run_one PROXY SCENARIO ROUND
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-log "measuring: ${#PROXIES[@]} proxies x 2 scenarios x $ROUNDS round(s) x ${DURATION}s"
+SCENARIOS=(${SCENARIOS:-hot 10k-urls 64k all-miss})
+log "measuring: ${#PROXIES[@]} proxies x ${#SCENARIOS[@]} scenarios x $ROUNDS round(s) x ${DURATION}s"
 log "  (columns: scenario proxy round req/s p50ms p99ms requests errors cpu_s origin wrk_cpu_s)"
 for rnd in $(seq "$ROUNDS"); do
   # Rotate the order every round so no proxy always runs first or last.
   order=("${PROXIES[@]:$(( (rnd - 1) % ${#PROXIES[@]} ))}" "${PROXIES[@]:0:$(( (rnd - 1) % ${#PROXIES[@]} ))}")
-  for sc in hot 10k-urls; do
+  for sc in "${SCENARIOS[@]}"; do
     for px in "${order[@]}"; do
       run_one "$px" "$sc" "$rnd"
     done
@@ -176,7 +191,8 @@ OUT=$BENCH/results/$(date +%Y%m%d-%H%M%S).txt
   else
     echo "  NOTE: $LACQUER_NOTE"
   fi
-  echo "  scenarios: hot = one 1 KiB URL; 10k-urls = $URLS distinct 1 KiB URLs, uniform random"
+  echo "  scenarios: hot = one 1 KiB URL; 10k-urls = $URLS distinct 1 KiB URLs, uniform random;"
+  echo "             64k = $BIG_URLS distinct 64 KiB URLs; all-miss = a new 1 KiB URL per request"
   echo
   tool report "$RUNS" "$DURATION" "$ROUNDS"
 } | tee "$OUT"

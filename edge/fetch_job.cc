@@ -18,6 +18,7 @@
 #include "purge/surrogate_keys.h"
 #include "storage/disk_tier.h"
 #include "storage/memory_tier.h"
+#include "storage/presence_filter.h"
 
 namespace lacquer::edge {
 namespace {
@@ -299,11 +300,17 @@ void FetchJob::store_entry() {
     storage::EntryMeta mm = meta_;
     mm.flags = storage::kEntryVaryMarker;
     auto marker = storage::Entry::create(spec_.key.text, spec_.key.primary, head_.vary, {}, mm, tags_);
-    if (shared.disk) shared.disk->store(marker);
+    if (shared.disk) store_on_disk(marker);
     shared.tier->insert(std::move(marker));
   }
-  if (shared.disk) shared.disk->store(entry);  // asynchronous, batched: never blocks the loop
+  if (shared.disk) store_on_disk(entry);  // asynchronous, batched: never blocks the loop
   if (shared.tier->insert(std::move(entry))) owner_.metrics().stored.inc();
+}
+
+void FetchJob::store_on_disk(const storage::EntryRef& entry) {
+  auto& shared = owner_.shared();
+  shared.disk_filter->add(storage::disk_key(entry->key()));
+  shared.disk->store(entry);
 }
 
 void FetchJob::wake_subscribers() {

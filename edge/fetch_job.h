@@ -133,6 +133,7 @@ class FetchJob final : public std::enable_shared_from_this<FetchJob>, private or
   void take_surrogate_keys(std::span<const http::Header> headers);
   void invalidate_after_unsafe(const origin::ResponseHead& head);
   void store_entry();
+  void store_on_disk(const storage::EntryRef& entry);
   void finish();
   void wake_subscribers();
   // Owner loop: after subscribers took bytes, drop what every one of them has, and resume the

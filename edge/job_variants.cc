@@ -9,6 +9,7 @@
 #include "http/vary.h"
 #include "storage/disk_tier.h"
 #include "storage/memory_tier.h"
+#include "storage/presence_filter.h"
 
 namespace lacquer::edge {
 
@@ -37,7 +38,7 @@ void FetchJob::refresh_from_304(const origin::ResponseHead& head) {
   else tags_.assign(old.tags().begin(), old.tags().end());
   auto entry = storage::Entry::create(old.key(), old.hash(), new_head, old.body(), meta_, tags_);
   auto& shared = owner_.shared();
-  if (shared.disk) shared.disk->store(entry);
+  if (shared.disk) store_on_disk(entry);
   shared.tier->insert(entry);
   owner_.metrics().revalidated.inc();
   {

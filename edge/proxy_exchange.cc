@@ -14,6 +14,7 @@
 #include "purge/scopes.h"
 #include "storage/disk_tier.h"
 #include "storage/memory_tier.h"
+#include "storage/presence_filter.h"
 
 namespace lacquer::edge {
 
@@ -74,7 +75,7 @@ void ProxyExchange::lookup() {
   auto& tier = *conn_.worker().shared().tier;
   storage::EntryRef entry = tier.lookup(key_->primary, key_->text);
   if (!entry) {
-    if (conn_.worker().shared().disk) lookup_disk(key_->text, key_->primary, false);
+    if (maybe_on_disk(key_->text)) lookup_disk(key_->text, key_->primary, false);
     else miss("miss");
     return;
   }
@@ -98,7 +99,7 @@ void ProxyExchange::on_found(storage::EntryRef entry, bool from_disk) {
   const std::uint64_t hash = storage::hash_key_text(variant_key_);
   storage::EntryRef variant = shared.tier->lookup(hash, variant_key_);
   if (variant) consider(std::move(variant), false);
-  else if (shared.disk) lookup_disk(variant_key_, hash, true);
+  else if (maybe_on_disk(variant_key_)) lookup_disk(variant_key_, hash, true);
   else miss("vary-miss");
 }
 
@@ -106,6 +107,12 @@ std::string ProxyExchange::variant_key_for(std::string_view vary) const {
   std::string key = key_->text;
   http::append_variant_key(key, vary, conn_.request().headers);
   return key;
+}
+
+// The presence filter spares the disk read (and two thread hops) for keys never written.
+bool ProxyExchange::maybe_on_disk(std::string_view key_text) const {
+  const auto& shared = conn_.worker().shared();
+  return shared.disk && shared.disk_filter->may_contain(storage::disk_key(key_text));
 }
 
 // DiskLookup: the read runs on a disk-tier thread; the answer comes back through the inbox.

@@ -45,6 +45,7 @@ class ProxyExchange final : public Exchange, private JobListener {
   // ---- proxy_exchange.cc: recv and lookup ----
   void recv();
   void lookup();
+  bool maybe_on_disk(std::string_view key_text) const;
   void lookup_disk(std::string key, std::uint64_t hash, bool variant);
   void on_disk_result(storage::EntryRef entry, bool variant);
   // A stored URL entry was found: a Vary marker leads on to the variant, a response is used.

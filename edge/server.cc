@@ -21,6 +21,7 @@
 #include "purge/sweeper.h"
 #include "storage/cache_key.h"
 #include "storage/disk_tier.h"
+#include "storage/presence_filter.h"
 #include "storage/state_db.h"
 
 namespace lacquer::edge {
@@ -72,6 +73,9 @@ int run_server(const conf::Config& config) {
     // RocksDB work at start-up, before any loop runs: the only time it may block.
     shared.state_db = storage::StateDb::open(config.cache.state_dir, config.cache.disk_bytes);
     shared.disk = std::make_unique<storage::DiskTier>(*shared.state_db);
+    // Sized for objects of 512 bytes on average filling the disk budget.
+    shared.disk_filter = std::make_unique<storage::PresenceFilter>(config.cache.disk_bytes / 512);
+    shared.disk_filter->start_loading(*shared.state_db);
     std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.sweeper = std::make_unique<purge::Sweeper>(*shared.tier, shared.versions, purge::Sweeper::Options{});

@@ -13,6 +13,7 @@
 #include "purge/purge_store.h"
 #include "purge/sweeper.h"
 #include "storage/disk_tier.h"
+#include "storage/presence_filter.h"
 #include "storage/memory_tier.h"
 #include "storage/state_db.h"
 

@@ -30,6 +30,7 @@ struct sockaddr;
 namespace lacquer::storage {
 class MemoryTier;
 class DiskTier;
+class PresenceFilter;
 class StateDb;
 }  // namespace lacquer::storage
 namespace lacquer::purge {
@@ -51,6 +52,7 @@ struct SharedState {
   std::unique_ptr<storage::MemoryTier> tier;
   std::unique_ptr<storage::StateDb> state_db;
   std::unique_ptr<storage::DiskTier> disk;
+  std::unique_ptr<storage::PresenceFilter> disk_filter;  // set with `disk`; destroyed before it
   purge::VersionTable versions;
   std::unique_ptr<purge::PurgeStore> purge_store;
   std::unique_ptr<purge::Sweeper> sweeper;  // declared after tier and versions: stops first
