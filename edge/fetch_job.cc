@@ -27,6 +27,13 @@ namespace {
 // origin (flow control for pass-through and oversized responses).
 constexpr std::size_t kStreamWindow = 1u << 20;
 
+// Reasons that are about the request that led the fetch, not about the response: other
+// requests might well have been able to store it, so no hit-for-miss marker.
+bool request_driven(http::NoStoreReason r) {
+  return r == http::NoStoreReason::Authorization || r == http::NoStoreReason::RequestNoStore ||
+         r == http::NoStoreReason::TooLarge;
+}
+
 }  // namespace
 
 std::shared_ptr<FetchJob> FetchJob::create(Worker& owner, JobSpec spec) {
@@ -97,12 +104,13 @@ void FetchJob::on_origin_head(origin::ResponseHead& head) {
   if (spec_.unsafe_method && head.line.status >= 200 && head.line.status < 400) invalidate_after_unsafe(head);
   auto& inflight = owner_.shared().inflight;
   if (spec_.may_store) {
-    if (!storing_) {
-      // Uncacheable: let the next burst go to the origin in parallel (hit-for-miss).
+    if (storing_) {
+      inflight.clear_hit_for_miss(spec_.key.primary, spec_.key.text);
+    } else if (!head_.shareable && !request_driven(head_.no_store)) {
+      // The response itself is uncacheable: let the next burst go to the origin in parallel
+      // (hit-for-miss) rather than queue behind one fetch it cannot share.
       auto ttl = owner_.config().cache.hit_for_miss_s;
       if (ttl > 0) inflight.mark_hit_for_miss(spec_.key.primary, spec_.key.text, response_time_ + ttl);
-    } else {
-      inflight.clear_hit_for_miss(spec_.key.primary, spec_.key.text);
     }
   }
   if (spec_.registered && !storing_) inflight.unregister(spec_.key.primary, spec_.key.text, this);
@@ -137,7 +145,10 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
   }
   storing_ = reason == http::NoStoreReason::None;
   head_.no_store = reason;
-  head_.shareable = storing_;
+  // Too large to keep, but still one response for everyone already waiting: it is streamed to
+  // all of them, the job keeping only what the slowest has not taken yet.
+  head_.stored = storing_;
+  head_.shareable = storing_ || reason == http::NoStoreReason::TooLarge;
   head_.lifetime_s = lifetime;
   if (head.framing.kind == http::BodyKind::ContentLength) head_.content_length = head.framing.length;
   if (spec_.head_request) {  // a HEAD answer describes the GET body it does not carry
@@ -151,7 +162,7 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
   http::append_header(head_.head, "Via", owner_.shared().via);
   if (auto age = http::find_header(head.headers, "Age")) head_.origin_age = std::string(*age);
   head_.variant_key = spec_.key.text;
-  if (storing_ && facts_.has_vary) prepare_variant(head.headers);
+  if (head_.shareable && facts_.has_vary) prepare_variant(head.headers);
   if (!storing_) return;
   if (facts_.cache_control.private_fields || facts_.cache_control.no_cache_fields) {
     // §5.2.2.4 / §5.2.2.7: the qualified fields go to this client only, never into the cache.

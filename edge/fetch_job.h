@@ -80,7 +80,8 @@ struct JobHead {
   std::string head;           // status line + end-to-end fields + Via, without framing or Age
   std::string origin_age;     // the origin's Age value, if any
   std::optional<std::uint64_t> content_length;
-  bool shareable = false;     // stored: other requests may use this response
+  bool stored = false;        // it is being stored (unless the body turns out too large)
+  bool shareable = false;     // other requests may use this response (stored, or only too large)
   http::NoStoreReason no_store = http::NoStoreReason::None;
   std::uint32_t lifetime_s = 0;
   std::string vary;           // serialised Vary field names ("" when none)

@@ -209,10 +209,10 @@ CacheStatus ProxyExchange::miss_status(const JobHead& h) const {
   } else {
     cs.fwd = fwd_;
     cs.fwd_status = h.status;
-    cs.stored = h.shareable;
-    if (!h.shareable && cacheable_method_ && !is_head_) cs.detail = http::to_string(h.no_store);
+    cs.stored = h.stored;
+    if (!h.stored && cacheable_method_ && !is_head_) cs.detail = http::to_string(h.no_store);
   }
-  if (h.shareable) {
+  if (h.stored) {
     cs.has_ttl = true;
     cs.ttl = h.lifetime_s;
   }
@@ -222,7 +222,7 @@ CacheStatus ProxyExchange::miss_status(const JobHead& h) const {
 void ProxyExchange::deliver_head(const JobHead& h) {
   phase_ = Phase::Deliver;
   head_written_ = true;
-  if (!collapsed_ && cacheable_method_ && !h.shareable && !is_head_) conn_.worker().metrics().not_stored.inc();
+  if (!collapsed_ && cacheable_method_ && !h.stored && !is_head_) conn_.worker().metrics().not_stored.inc();
   std::string out;
   out.reserve(h.head.size() + 200);
   out.append(h.head);

@@ -127,3 +127,19 @@ def test_leader_disconnect_does_not_hurt_waiters(origin, lacquer, prefix):
     assert all(r.status == 200 and len(r.body) == 100000 for r in responses)
     assert origin.count(path) == 1
     assert "hit" in cache_status(lacquer.get(path))
+
+
+def test_too_large_to_store_is_still_streamed_once_to_every_waiter(origin, start_lacquer, prefix):
+    l = start_lacquer(origin.port, config_text='[cache]\nmax_object_size = "1M"\n')
+    path = prefix + "/big"
+    size = 8 << 20
+    origin.script(path, dict(ok(max_age=60, body_size=size), hold="go"))
+    n = 5
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        fut = pool.submit(burst, l, path, n)
+        wait_for_waiters(l, path, n)
+        origin.open("go")
+        responses = fut.result(timeout=60)
+    assert all(r.status == 200 and r.complete and len(r.body) == size for r in responses)
+    assert origin.count(path) == 1
+    assert "hit" not in cache_status(l.get(path))  # streamed, not stored
