@@ -37,7 +37,7 @@ TEST_CASE("the byte budget holds and evictions are counted") {
   const std::uint64_t budget = 64 * 1024;
   MemoryTier tier(budget, 4);
   for (std::uint64_t i = 0; i < 1000; ++i)
-    tier.insert(make_entry("k" + std::to_string(i), i * 0x9e3779b97f4a7c15ull, 1000));
+    tier.insert(make_entry('k' + std::to_string(i), i * 0x9e3779b97f4a7c15ull, 1000));
   auto st = tier.stats();
   CHECK(st.bytes <= budget);
   CHECK(st.evictions > 0);
@@ -57,7 +57,7 @@ TEST_CASE("a looked-up entry outlives its replacement and eviction") {
   tier.insert(make_entry("first", 1, 1000));
   EntryRef held = tier.lookup(1, "first");
   tier.insert(make_entry("first", 1, 10));  // replaced while a hit still sends it
-  for (std::uint64_t i = 2; i < 50; ++i) tier.insert(make_entry("k" + std::to_string(i), i, 1000));
+  for (std::uint64_t i = 2; i < 50; ++i) tier.insert(make_entry('k' + std::to_string(i), i, 1000));
   CHECK(held->body() == std::string(1000, 'x'));  // still readable (ASan would catch a free)
 }
 
@@ -65,7 +65,7 @@ TEST_CASE("SIEVE keeps a visited entry through a stream of one-hit wonders") {
   MemoryTier tier(8 * 1024, 1);
   tier.insert(make_entry("hot", 1, 1000));
   REQUIRE(tier.lookup(1, "hot"));
-  for (std::uint64_t i = 2; i < 50; ++i) tier.insert(make_entry("k" + std::to_string(i), i, 1000));
+  for (std::uint64_t i = 2; i < 50; ++i) tier.insert(make_entry('k' + std::to_string(i), i, 1000));
   CHECK(tier.lookup(1, "hot"));
   CHECK(tier.stats().evictions > 40);
 }
@@ -86,7 +86,7 @@ TEST_CASE("concurrent hits and inserts keep the tier consistent") {
     threads.emplace_back([&tier, t] {
       for (std::uint64_t i = 0; i < 5000; ++i) {
         std::uint64_t k = (i * 31 + t) % 700;
-        std::string key = "k" + std::to_string(k);
+        std::string key = 'k' + std::to_string(k);
         if (auto e = tier.lookup(k * 0x9e3779b97f4a7c15ull, key)) {
           REQUIRE(e->key() == key);
         } else {
