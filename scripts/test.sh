@@ -26,7 +26,7 @@ for kind in release asan; do
 done
 
 # A short fuzzing run of every parser target (scripts/fuzz.sh runs them longer).
-run "fuzzing, 10 s per target" bash scripts/fuzz.sh 10
+run "fuzzing, 20 s per target" bash scripts/fuzz.sh 20
 
 echo "suites: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
