@@ -235,6 +235,11 @@ bool ClientConnection::step_head() {
     reject(framing.error);
     return false;
   }
+  // We are not a tunnel: CONNECT would have us splice the client to whatever host it names.
+  if (request_.line.method == "CONNECT") {
+    reject(http::ParseError::MethodNotImplemented);
+    return false;
+  }
   request_.framing = framing.framing;
   request_.client_keep_alive = http::keeps_alive(request_.line.version_minor, request_.headers);
   if (request_.framing.kind == http::BodyKind::None) {
@@ -255,7 +260,9 @@ bool ClientConnection::step_head() {
       bufferevent_write(bev_, "HTTP/1.1 100 Continue\r\n\r\n", 25);
   }
   body_remaining_ = request_.framing.length;
-  chunked_ = http::ChunkedDecoder();
+  http::ChunkedLimits chunk_limits;
+  chunk_limits.max_body_bytes = worker_.config().limits.max_body_bytes;
+  chunked_ = http::ChunkedDecoder(chunk_limits);
   state_ = State::ReadingBody;
   arm_timer(worker_.config().limits.body_timeout_ms);
   return true;
