@@ -24,7 +24,9 @@ A step: status, headers ([[name, value], ...]), body (str) or body_size (int), c
 chunks ([str, ...]), delay_ms, body_delay_ms, truncate_after (int), raw (str sent verbatim, then
 close), close (send Connection: close and close), hold (barrier to wait for before the head),
 reset ("before_head" | "mid_head" | "mid_body": then RST), no_response (close without answering),
-hang (true: never answer; a string: the barrier after which the socket is closed unanswered).
+hang (true: never answer; a string: the barrier after which the socket is closed unanswered),
+reflect ([name, ...]: append "name: value\n" to the body for each of those request fields that
+reached the origin, so a test sees whether a field could have changed a stored answer).
 """
 import argparse
 import http.server
@@ -246,6 +248,9 @@ class OriginHandler(socketserver.BaseRequestHandler):
             body = "".join(step["chunks"]).encode("latin-1")
         else:
             body = b"x" * int(step.get("body_size", 0))
+        for name in step.get("reflect", []):
+            for value in req["lower"].get(name.lower(), []):
+                body += ("%s: %s\n" % (name, value)).encode("latin-1")
         chunked = bool(step.get("chunked"))
         no_body = req["method"] == "HEAD" or status in (204, 304) or 100 <= status < 200
         if chunked:
