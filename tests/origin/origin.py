@@ -26,7 +26,10 @@ close), close (send Connection: close and close), hold (barrier to wait for befo
 reset ("before_head" | "mid_head" | "mid_body": then RST), no_response (close without answering),
 hang (true: never answer; a string: the barrier after which the socket is closed unanswered),
 reflect ([name, ...]: append "name: value\n" to the body for each of those request fields that
-reached the origin, so a test sees whether a field could have changed a stored answer).
+reached the origin, so a test sees whether a field could have changed a stored answer),
+sndbuf (int: SO_SNDBUF for this answer, so backpressure from lacquer shows sooner).
+A record's "sent" is the number of body bytes of its answer written to the socket so far (a
+whole Content-Length body is written in 64 KiB pieces), so a test can watch backpressure.
 """
 import argparse
 import http.server
@@ -194,11 +197,12 @@ class OriginHandler(socketserver.BaseRequestHandler):
                     return
                 if req is None:
                     return
-                seq = STATE.record({
+                self.record = {
                     "conn": conn, "client_port": self.client_address[1],
                     "method": req["method"], "target": req["target"],
                     "version": req["version"], "headers": req["headers"],
-                    "body": req["body"].decode("latin-1")})
+                    "body": req["body"].decode("latin-1"), "sent": 0}
+                seq = STATE.record(self.record)
                 step = STATE.next_step(req["target"], req["method"]) or default_step(req["target"])
                 keep = self.answer(sock, req, step, seq)
                 conn_hdr = ",".join(req["lower"].get("connection", [])).lower()
@@ -215,6 +219,8 @@ class OriginHandler(socketserver.BaseRequestHandler):
 
     def answer(self, sock, req, step, seq):
         """Sends the answer for one step; returns False when the connection must not be reused."""
+        if step.get("sndbuf"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(step["sndbuf"]))
         if step.get("delay_ms"):
             time.sleep(step["delay_ms"] / 1000.0)
         if step.get("hang"):
@@ -300,7 +306,11 @@ class OriginHandler(socketserver.BaseRequestHandler):
                     sock.sendall(chunk_encode([p]))
             sock.sendall(b"0\r\n\r\n")
         else:
-            sock.sendall(body)
+            view = memoryview(body)
+            for at in range(0, len(body), 65536):
+                sock.sendall(view[at:at + 65536])
+                with STATE.lock:
+                    self.record["sent"] = min(at + 65536, len(body))
         return not step.get("close")
 
 
