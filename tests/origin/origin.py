@@ -27,7 +27,9 @@ reset ("before_head" | "mid_head" | "mid_body": then RST), no_response (close wi
 hang (true: never answer; a string: the barrier after which the socket is closed unanswered),
 reflect ([name, ...]: append "name: value\n" to the body for each of those request fields that
 reached the origin, so a test sees whether a field could have changed a stored answer),
-sndbuf (int: SO_SNDBUF for this answer, so backpressure from lacquer shows sooner).
+sndbuf (int: SO_SNDBUF for this answer, so backpressure from lacquer shows sooner),
+keep_open (with raw: keep the connection and read the next request from it, so a test sees what
+lacquer makes of bytes an origin sent past the end of its response).
 A record's "sent" is the number of body bytes of its answer written to the socket so far (a
 whole Content-Length body is written in 64 KiB pieces), so a test can watch backpressure.
 """
@@ -239,7 +241,7 @@ class OriginHandler(socketserver.BaseRequestHandler):
             return False
         if "raw" in step:
             sock.sendall(step["raw"].encode("latin-1"))
-            return False
+            return bool(step.get("keep_open"))
 
         status = int(step.get("status", 200))
         try:
