@@ -32,7 +32,47 @@ void copy_head(Request& r, std::string_view buf, const http::RequestHeadParse& p
 
 constexpr std::uint32_t kLingerMs = 1000;
 
+// The idle connections of this loop thread, oldest at the head.
+struct IdleList {
+  ClientConnection* head = nullptr;
+  ClientConnection* tail = nullptr;
+};
+thread_local IdleList t_idle;
+
 }  // namespace
+
+void ClientConnection::enter_idle() {
+  if (idle_ || closed_) return;
+  idle_ = true;
+  idle_prev_ = t_idle.tail;
+  idle_next_ = nullptr;
+  if (t_idle.tail) t_idle.tail->idle_next_ = this;
+  else t_idle.head = this;
+  t_idle.tail = this;
+}
+
+void ClientConnection::leave_idle() {
+  if (!idle_) return;
+  idle_ = false;
+  if (idle_prev_) idle_prev_->idle_next_ = idle_next_;
+  else t_idle.head = idle_next_;
+  if (idle_next_) idle_next_->idle_prev_ = idle_prev_;
+  else t_idle.tail = idle_prev_;
+  idle_prev_ = idle_next_ = nullptr;
+}
+
+// The last 1/64 of the connection slots (at least one) are kept for connections that are not
+// idle: once an accepted connection reaches into them, the oldest idle connection of this thread
+// is closed. So an idle crowd settles just under the cap, and a client that comes to send a
+// request (or the admin port, which shares the cap) still finds a free slot.
+void ClientConnection::evict_oldest_idle_if_full() {
+  const auto& shared = worker_.shared();
+  const std::uint32_t max = shared.config.limits.max_connections;
+  const std::uint32_t reserve = std::max<std::uint32_t>(1, max / 64);
+  if (shared.open_connections.load(std::memory_order_relaxed) + reserve <= max) return;
+  ClientConnection* oldest = t_idle.head;
+  if (oldest && oldest != this) oldest->close_now();
+}
 
 ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, int fd,
                                    std::string peer_ip)
@@ -57,9 +97,12 @@ ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, int
   evbuffer_add_cb(bufferevent_get_output(bev_), &ClientConnection::on_output_added, this);
   bufferevent_enable(bev_, EV_READ);  // EV_WRITE only while a backlog exists (after_write)
   arm_timer(limits.idle_timeout_ms);
+  evict_oldest_idle_if_full();
+  enter_idle();
 }
 
 ClientConnection::~ClientConnection() {
+  leave_idle();
   exchange_.reset();  // cancels any origin fetch before the buffers go
   retired_.reset();
   event_free(timer_);
@@ -215,6 +258,7 @@ bool ClientConnection::step_head() {
   const auto& limits = worker_.shared().parse_limits;
   if (!head_started_) {
     head_started_ = true;
+    leave_idle();
     arm_timer(worker_.config().limits.header_timeout_ms);  // absolute: not re-armed per byte
   }
   std::size_t window = std::min(avail, limits.max_request_line + limits.max_header_bytes + 4);
@@ -233,6 +277,11 @@ bool ClientConnection::step_head() {
   auto framing = http::request_framing(request_.line, request_.headers);
   if (!framing.ok()) {
     reject(framing.error);
+    return false;
+  }
+  // We are not a tunnel: CONNECT would have us splice the client to whatever host it names.
+  if (request_.line.method == "CONNECT") {
+    reject(http::ParseError::MethodNotImplemented);
     return false;
   }
   request_.framing = framing.framing;
@@ -255,7 +304,9 @@ bool ClientConnection::step_head() {
       bufferevent_write(bev_, "HTTP/1.1 100 Continue\r\n\r\n", 25);
   }
   body_remaining_ = request_.framing.length;
-  chunked_ = http::ChunkedDecoder();
+  http::ChunkedLimits chunk_limits;
+  chunk_limits.max_body_bytes = worker_.config().limits.max_body_bytes;
+  chunked_ = http::ChunkedDecoder(chunk_limits);
   state_ = State::ReadingBody;
   arm_timer(worker_.config().limits.body_timeout_ms);
   return true;
@@ -330,6 +381,7 @@ void ClientConnection::finish(bool keep_alive) {
   }
   state_ = State::ReadingHead;
   head_started_ = false;
+  enter_idle();  // until the next request's first byte
   if (evbuffer_get_length(bufferevent_get_input(bev_)) > 0) {
     if (!processing_) event_active(resume_, EV_TIMEOUT, 1);
   } else {
@@ -367,6 +419,7 @@ void ClientConnection::write_simple(int status, std::string_view body, bool clos
 }
 
 void ClientConnection::close_after_flush() {
+  leave_idle();
   state_ = State::Closing;
   event_del(timer_);
   bufferevent_disable(bev_, EV_READ);
@@ -379,6 +432,7 @@ void ClientConnection::close_after_flush() {
 void ClientConnection::close_now() {
   if (closed_) return;
   closed_ = true;
+  leave_idle();
   bufferevent_disable(bev_, EV_READ | EV_WRITE);
   event_del(timer_);
   event_del(linger_);

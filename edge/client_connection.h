@@ -4,6 +4,12 @@
 //
 // Threading: owned by one Worker and used only on its loop thread. The connection deletes
 // itself when it closes (after telling the worker).
+//
+// Idle connections (waiting for the first byte of a request, new or kept alive) are on a list
+// per loop thread, oldest first. When an accepted connection reaches into the last 1/64 of
+// limits.max_connections, the oldest idle connection of this thread is closed, so a crowd of
+// idle connections cannot lock everyone else out (nginx reuses idle keep-alive connections the
+// same way); connections that are busy are never evicted.
 #pragma once
 
 #include <cstdint>
@@ -74,6 +80,9 @@ class ClientConnection {
   void close_after_flush();
   void close_now();
   void arm_timer(std::uint32_t ms);
+  void enter_idle();
+  void leave_idle();
+  void evict_oldest_idle_if_full();
   void retire_exchange();
 
   Worker& worker_;
@@ -97,6 +106,10 @@ class ClientConnection {
   bool flush_pending_ = false;  // the client closed its side while we were responding
   bool processing_ = false;
   bool closed_ = false;
+  // this thread's idle list (see the top of the file)
+  bool idle_ = false;
+  ClientConnection* idle_prev_ = nullptr;
+  ClientConnection* idle_next_ = nullptr;
 };
 
 }  // namespace lacquer::edge

@@ -97,6 +97,7 @@ ChunkStep ChunkedDecoder::step(std::string_view in) noexcept {
         if (c != '\n') return fail(ParseError::BadChunkTerminator);  // bare CR
         ++i;
         digits_ = 0;
+        if (remaining_ > limits_.max_body_bytes - body_bytes_) return fail(ParseError::BodyTooLarge);
         if (remaining_ == 0) {
           state_ = State::Trailer;  // last-chunk
           trailer_line_bytes_ = 0;

@@ -15,6 +15,9 @@ struct ChunkedLimits {
   std::size_t max_size_digits = 16;      // hex digits of chunk-size (more is BadChunkSize)
   std::size_t max_extension = 4 * 1024;  // bytes of chunk-ext per chunk line
   std::size_t max_trailer_bytes = 32 * 1024;
+  // Decoded body bytes allowed in all; a chunk-size line that would pass it is BodyTooLarge at
+  // once (not after waiting for data that would only be refused).
+  std::uint64_t max_body_bytes = UINT64_MAX;
 };
 
 struct ChunkStep {

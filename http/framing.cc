@@ -64,11 +64,24 @@ bool valid_host(std::string_view h) noexcept {
   }
   if (i == h.size()) return true;
   if (h[i] != ':') return false;
+  // port = 1*5DIGIT up to 65535: RFC 3986 allows any digits, but no TCP port is larger, and
+  // a key for "example.com:99999" names nothing an origin could serve.
   const std::string_view port = h.substr(i + 1);
   if (port.empty() || port.size() > 5) return false;
-  for (char c : port)
+  unsigned value = 0;
+  for (char c : port) {
     if (!is_digit(c)) return false;
-  return true;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  return value <= 65535;
+}
+
+// The authority of an absolute-form target ("http://authority/path?query"; the parser checked
+// the scheme), which RFC 9112 §3.2.2 says replaces Host. Empty when there is none.
+std::string_view absolute_form_authority(std::string_view target) noexcept {
+  if (target.empty() || target[0] == '/' || target.size() < 7 || target[4] != ':') return {};
+  const std::string_view rest = target.substr(7);
+  return rest.substr(0, rest.find_first_of("/?"));
 }
 
 // Examines every Transfer-Encoding field (in order; RFC 9110 §5.3 lets them be combined).
@@ -153,6 +166,11 @@ FramingResult request_framing(const RequestLine& line, std::span<const Header> h
   if (hosts > 1) return fail(ParseError::DuplicateHost);
   if (hosts == 0 && line.version_minor >= 1) return fail(ParseError::MissingHost);
   if (hosts == 1 && !valid_host(host)) return fail(ParseError::BadHost);
+  // An absolute-form target's authority is the host we key and forward (RFC 9112 §3.2.2): it
+  // passes the same checks as Host (no userinfo, RFC 9110 §4.2.4; a port in range).
+  if (line.method != "CONNECT" && !line.target.empty() && line.target[0] != '/' &&
+      line.target != "*" && !valid_host(absolute_form_authority(line.target)))
+    return fail(ParseError::BadHost);
 
   const bool has_te = find_header(headers, "Transfer-Encoding").has_value();
   const bool has_cl = find_header(headers, "Content-Length").has_value();

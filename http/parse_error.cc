@@ -13,6 +13,7 @@ int status_for(ParseError e) noexcept {
     case ParseError::TooManyHeaders:
     case ParseError::TrailerTooLarge: return 431;           // RFC 6585 §5
     case ParseError::UnsupportedTransferCoding: return 501; // RFC 9112 §6.1
+    case ParseError::MethodNotImplemented: return 501;      // RFC 9110 §15.6.2
     case ParseError::BodyTooLarge: return 413;              // RFC 9110 §15.5.14
     case ParseError::BadStatusLine: return 502;             // an origin sent garbage
     default: return 400;
@@ -24,6 +25,7 @@ std::string_view describe(ParseError e) noexcept {
     case ParseError::None: return "no error";
     case ParseError::BadRequestLine: return "malformed request line";
     case ParseError::BadMethod: return "request method is not a token";
+    case ParseError::MethodNotImplemented: return "request method not implemented";
     case ParseError::BadTarget: return "malformed request target";
     case ParseError::BadVersion: return "malformed HTTP version";
     case ParseError::UnsupportedVersion: return "HTTP version not supported";

@@ -11,6 +11,7 @@ enum class ParseError : std::uint8_t {
   None,
   // request line / status line
   BadRequestLine,       // 400
+  MethodNotImplemented, // 501: CONNECT (we are not a tunnel)
   BadMethod,            // 400: method is not a token
   BadTarget,            // 400: empty, contains CTL/space, or not origin/absolute/authority/asterisk form
   BadVersion,           // 400: not HTTP/<digit>.<digit>

@@ -88,21 +88,39 @@ bool parse_version(std::string_view v, int& major, int& minor) noexcept {
   return true;
 }
 
-// RFC 9112 §3.2: origin-form ("/..."), absolute-form ("scheme:..."), authority-form
-// ("host:port", CONNECT) or asterisk-form ("*"). Characters were checked already.
-bool target_form_ok(std::string_view t) noexcept {
-  if (t[0] == '/') return true;
-  if (t == "*") return true;
-  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 §3.1), followed by ':'.
-  // Authority-form "example.com:443" also has this shape.
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  if (!alpha(t[0])) return false;
-  for (std::size_t i = 1; i < t.size(); ++i) {
-    char c = t[i];
-    if (c == ':') return true;
-    if (!(alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.')) return false;
+bool iprefix(std::string_view s, std::string_view lower_prefix) noexcept {
+  if (s.size() < lower_prefix.size()) return false;
+  for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c != lower_prefix[i]) return false;
   }
-  return false;
+  return true;
+}
+
+// RFC 9112 §3.2, each form only where it belongs (characters were checked already):
+//   origin-form    "/path?query"            any method but CONNECT
+//   absolute-form  "http://authority/path"  any method but CONNECT (§3.2.2); we are a
+//                  cleartext HTTP/1.1 server, so another scheme asks for a forward proxy we
+//                  are not; the authority must be there (RFC 9110 §4.2.1: an empty host is
+//                  invalid) and is validated like Host by request_framing()
+//   authority-form "host:port"              CONNECT only (§3.2.3)
+//   asterisk-form  "*"                      OPTIONS only (§3.2.4)
+// No form has a fragment: a '#' is rejected rather than cut off, because a front end and a back
+// end that disagree on where the path ends key and route different resources.
+bool target_form_ok(std::string_view method, std::string_view t) noexcept {
+  if (t.find('#') != std::string_view::npos) return false;
+  if (method == "CONNECT") {
+    // authority-form: uri-host ":" port, nothing else (Host-style checks in request_framing).
+    const std::size_t colon = t.rfind(':');
+    return t[0] != '/' && colon != std::string_view::npos && colon + 1 < t.size() &&
+           t.find_first_of("/?@") == std::string_view::npos;
+  }
+  if (t[0] == '/') return true;
+  if (t == "*") return method == "OPTIONS";
+  if (!iprefix(t, "http://")) return false;
+  const std::string_view rest = t.substr(7);
+  return !rest.empty() && rest[0] != '/' && rest[0] != '?';
 }
 
 struct FieldsResult {
@@ -226,12 +244,13 @@ RequestHeadParse parse_request_head(std::string_view buf, std::span<Header> head
   if (line[i] != ' ') return fail(ParseError::BadTarget);        // CTL, DEL or 0x80+
   if (i == t0) return fail(ParseError::BadRequestLine);           // two SPs
   r.line.target = line.substr(t0, i - t0);
-  if (!target_form_ok(r.line.target)) return fail(ParseError::BadTarget);
   const std::string_view version = line.substr(i + 1);
   if (version.find(' ') != std::string_view::npos) return fail(ParseError::BadRequestLine);
   int major = 0, minor = 0;
   if (!parse_version(version, major, minor)) return fail(ParseError::BadVersion);
+  // The version before the target's form, so the HTTP/2 preface ("PRI * HTTP/2.0") is a 505.
   if (major != 1 || minor > 1) return fail(ParseError::UnsupportedVersion);
+  if (!target_form_ok(r.line.method, r.line.target)) return fail(ParseError::BadTarget);
   r.line.version_minor = minor;
 
   FieldsResult fr = parse_fields(buf, lr.next, headers, limits);

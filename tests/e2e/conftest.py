@@ -77,3 +77,38 @@ def lacquer(origin, start_lacquer):
 @pytest.fixture
 def prefix(request):
     return "/t/" + re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# One origin and one lacquer shared by a module of independent table cases (the hostile-input
+# tables run dozens of cases; starting a stack per case would dominate their time). Each case
+# gets the origin reset (records, scripts, barriers) and its own paths.
+
+@pytest.fixture(scope="module")
+def module_stack(tmp_path_factory):
+    if not os.access(lacq.LACQUER_BIN, os.X_OK):
+        pytest.skip("no lacquer binary at %s (set LACQUER_BIN)" % lacq.LACQUER_BIN)
+    o = lacq.Origin()
+    try:
+        l = lacq.Lacquer(o.port, tmp_path_factory.mktemp("module-state"))
+    except BaseException:
+        o.stop()
+        raise
+    yield o, l
+    l.stop()
+    o.stop()
+    reports = [line for line in l.lines if SANITIZER_RE.search(line)]
+    if reports:
+        pytest.fail("sanitizer report from lacquer:\n" + "\n".join(reports[:20]), pytrace=False)
+
+
+@pytest.fixture
+def stack(request, module_stack):
+    """(origin, lacquer) from module_stack, the origin reset for this case; lacquer's and the
+    origin's output are added to the report when the case fails."""
+    o, l = module_stack
+    assert l.proc.poll() is None, "lacquer died in an earlier case:\n" + l.text()
+    o.reset()
+    request.node._lacquer_procs = [l]
+    request.node._origin_proc = o
+    return o, l

@@ -374,8 +374,8 @@ def _stop(proc, timeout=5.0):
 class Origin:
     """The scripted test origin (tests/origin/origin.py) as a separate process."""
 
-    def __init__(self):
-        self.proc = subprocess.Popen([PYTHON, ORIGIN_PY, "--port", "0", "--control-port", "0"],
+    def __init__(self, port=0):
+        self.proc = subprocess.Popen([PYTHON, ORIGIN_PY, "--port", str(port), "--control-port", "0"],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.output = _LineReader(self.proc.stdout)
         try:

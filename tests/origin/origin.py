@@ -26,7 +26,14 @@ close), close (send Connection: close and close), hold (barrier to wait for befo
 reset ("before_head" | "mid_head" | "mid_body": then RST), no_response (close without answering),
 hang (true: never answer; a string: the barrier after which the socket is closed unanswered),
 interim ([[status, [[name, value], ...]], ...]: 1xx responses sent before the final one),
-body_hold (barrier to wait for after the first chunk of a chunked body).
+body_hold (barrier to wait for after the first chunk of a chunked body),
+reflect ([name, ...]: append "name: value\n" to the body for each of those request fields that
+reached the origin, so a test sees whether a field could have changed a stored answer),
+sndbuf (int: SO_SNDBUF for this answer, so backpressure from lacquer shows sooner),
+keep_open (with raw: keep the connection and read the next request from it, so a test sees what
+lacquer makes of bytes an origin sent past the end of its response).
+A record's "sent" is the number of body bytes of its answer written to the socket so far (a
+whole Content-Length body is written in 64 KiB pieces), so a test can watch backpressure.
 """
 import argparse
 import http.server
@@ -194,11 +201,12 @@ class OriginHandler(socketserver.BaseRequestHandler):
                     return
                 if req is None:
                     return
-                seq = STATE.record({
+                self.record = {
                     "conn": conn, "client_port": self.client_address[1],
                     "method": req["method"], "target": req["target"],
                     "version": req["version"], "headers": req["headers"],
-                    "body": req["body"].decode("latin-1")})
+                    "body": req["body"].decode("latin-1"), "sent": 0}
+                seq = STATE.record(self.record)
                 step = STATE.next_step(req["target"], req["method"]) or default_step(req["target"])
                 keep = self.answer(sock, req, step, seq)
                 conn_hdr = ",".join(req["lower"].get("connection", [])).lower()
@@ -215,6 +223,8 @@ class OriginHandler(socketserver.BaseRequestHandler):
 
     def answer(self, sock, req, step, seq):
         """Sends the answer for one step; returns False when the connection must not be reused."""
+        if step.get("sndbuf"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(step["sndbuf"]))
         if step.get("delay_ms"):
             time.sleep(step["delay_ms"] / 1000.0)
         if step.get("hang"):
@@ -233,7 +243,7 @@ class OriginHandler(socketserver.BaseRequestHandler):
             return False
         if "raw" in step:
             sock.sendall(step["raw"].encode("latin-1"))
-            return False
+            return bool(step.get("keep_open"))
 
         for interim_status, interim_headers in step.get("interim", []):
             sock.sendall(("HTTP/1.1 %d %s\r\n" % (interim_status, HTTPStatus(interim_status).phrase)
@@ -252,6 +262,9 @@ class OriginHandler(socketserver.BaseRequestHandler):
             body = "".join(step["chunks"]).encode("latin-1")
         else:
             body = b"x" * int(step.get("body_size", 0))
+        for name in step.get("reflect", []):
+            for value in req["lower"].get(name.lower(), []):
+                body += ("%s: %s\n" % (name, value)).encode("latin-1")
         chunked = bool(step.get("chunked"))
         no_body = req["method"] == "HEAD" or status in (204, 304) or 100 <= status < 200
         if chunked:
@@ -303,7 +316,11 @@ class OriginHandler(socketserver.BaseRequestHandler):
                     STATE.barrier(step["body_hold"]).wait()
             sock.sendall(b"0\r\n\r\n")
         else:
-            sock.sendall(body)
+            view = memoryview(body)
+            for at in range(0, len(body), 65536):
+                sock.sendall(view[at:at + 65536])
+                with STATE.lock:
+                    self.record["sent"] = min(at + 65536, len(body))
         return not step.get("close")
 
 

@@ -138,6 +138,16 @@ TEST_CASE("chunked: limits", "[chunked]") {
     // the default allows 16 digits, the largest value being 2^63
     CHECK(decode("8000000000000000\r\n", piece).kind == ChunkStep::Kind::NeedMore);
   }
+  SECTION("body size, refused at the size line") {
+    ChunkedLimits body_lim;
+    body_lim.max_body_bytes = 10;
+    CHECK(decode("5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n", piece, body_lim).kind ==
+          ChunkStep::Kind::Done);
+    auto o = decode("5\r\nhello\r\n6\r\n", piece, body_lim);  // no data needed to refuse
+    CHECK(o.error == ParseError::BodyTooLarge);
+    CHECK(status_for(o.error) == 413);
+    CHECK(decode("7fffffffffffffff\r\n", piece, body_lim).error == ParseError::BodyTooLarge);
+  }
   SECTION("extension") {
     CHECK(decode("1;12345678\r\nx\r\n0\r\n\r\n", piece, lim).kind == ChunkStep::Kind::Done);
     auto o = decode("1;123456789\r\nx\r\n0\r\n\r\n", piece, lim);

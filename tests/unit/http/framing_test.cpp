@@ -64,6 +64,8 @@ TEST_CASE("request framing: rejected", "[framing]") {
       {1, {{"Host", "a:"}}, ParseError::BadHost},
       {1, {{"Host", "a:12x"}}, ParseError::BadHost},
       {1, {{"Host", "a:123456"}}, ParseError::BadHost},
+      {1, {{"Host", "a:65536"}}, ParseError::BadHost},
+      {1, {{"Host", "a:99999"}}, ParseError::BadHost},
       {1, {{"Host", "[::1"}}, ParseError::BadHost},
       {1, {{"Host", "[zz]"}}, ParseError::BadHost},
       {1, {{"Host", "a%zz"}}, ParseError::BadHost},
@@ -178,4 +180,20 @@ TEST_CASE("message helpers", "[message]") {
   std::vector<std::string> members;
   for_each_list_member(" a , \"b,c\" ,, d\t", [&](std::string_view m) { members.emplace_back(m); });
   CHECK(members == std::vector<std::string>{"a", "\"b,c\"", "d"});
+}
+
+TEST_CASE("request framing: an absolute-form authority is checked like Host", "[framing]") {
+  Header h{"Host", "example.com"};
+  auto check = [&](std::string_view target) {
+    return request_framing(RequestLine{"GET", target, 1}, std::span<const Header>(&h, 1)).error;
+  };
+  CHECK(check("http://a.example/x") == ParseError::None);
+  CHECK(check("http://a.example:8080") == ParseError::None);
+  CHECK(check("http://a.example?q") == ParseError::None);
+  CHECK(check("http://user@a.example/x") == ParseError::BadHost);  // RFC 9110 §4.2.4
+  CHECK(check("http://a.example:99999/x") == ParseError::BadHost);
+  CHECK(check("http://a example/x") == ParseError::BadHost);
+  CHECK(check("http:///x") == ParseError::BadHost);
+  CHECK(check("/x") == ParseError::None);
+  CHECK(request_framing(RequestLine{"OPTIONS", "*", 1}, std::span<const Header>(&h, 1)).ok());
 }

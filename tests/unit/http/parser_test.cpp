@@ -50,6 +50,7 @@ TEST_CASE("request head: accepted variants", "[parser]") {
       {"\r\nGET / HTTP/1.1\r\n\r\n", "GET", "/", 1},  // one leading empty line tolerated
       {"OPTIONS * HTTP/1.1\r\n\r\n", "OPTIONS", "*", 1},
       {"GET http://a.example/x HTTP/1.1\r\n\r\n", "GET", "http://a.example/x", 1},
+      {"GET HTTP://A.example HTTP/1.1\r\n\r\n", "GET", "HTTP://A.example", 1},
       {"CONNECT a.example:443 HTTP/1.1\r\n\r\n", "CONNECT", "a.example:443", 1},
       {"M-SEARCH! /%41 HTTP/1.1\r\n\r\n", "M-SEARCH!", "/%41", 1},
   }));
@@ -86,6 +87,18 @@ TEST_CASE("request head: every ParseError the parser produces", "[parser]") {
       {"GET /a\x7f HTTP/1.1\r\n\r\n"s, ParseError::BadTarget},
       {"GET /\xc3\xa9 HTTP/1.1\r\n\r\n"s, ParseError::BadTarget},
       {"GET a/b HTTP/1.1\r\n\r\n", ParseError::BadTarget},         // no recognised form
+      // each target form only where RFC 9112 §3.2 puts it; no fragments
+      {"GET /a#b HTTP/1.1\r\n\r\n", ParseError::BadTarget},
+      {"GET http://a.example/#b HTTP/1.1\r\n\r\n", ParseError::BadTarget},
+      {"GET * HTTP/1.1\r\n\r\n", ParseError::BadTarget},          // asterisk: OPTIONS only
+      {"GET a.example:80 HTTP/1.1\r\n\r\n", ParseError::BadTarget}, // authority: CONNECT only
+      {"CONNECT /a HTTP/1.1\r\n\r\n", ParseError::BadTarget},
+      {"CONNECT a.example HTTP/1.1\r\n\r\n", ParseError::BadTarget},
+      {"GET https://a.example/ HTTP/1.1\r\n\r\n", ParseError::BadTarget},  // not our scheme
+      {"GET http:/a HTTP/1.1\r\n\r\n", ParseError::BadTarget},     // no authority
+      {"GET http:///a HTTP/1.1\r\n\r\n", ParseError::BadTarget},   // empty authority
+      {"GET mailto:a@b HTTP/1.1\r\n\r\n", ParseError::BadTarget},
+      {"PRI * HTTP/2.0\r\n\r\n", ParseError::UnsupportedVersion},  // the h2 preface
       {"GET / HTTP/1.1x\r\n\r\n", ParseError::BadVersion},
       {"GET / http/1.1\r\n\r\n", ParseError::BadVersion},
       {"GET / HTTP/11\r\n\r\n", ParseError::BadVersion},
