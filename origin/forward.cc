@@ -9,9 +9,12 @@ namespace {
 
 // Fields that change what an origin returns but are not part of the cache key: a client could
 // poison the cache through them, so they never reach the origin (design: Hostile input).
-constexpr std::array<std::string_view, 8> kUnkeyedRewriters = {
-    "X-Forwarded-Host", "X-Original-URL",     "X-Rewrite-URL",      "X-HTTP-Method-Override",
-    "X-Host",           "X-Forwarded-Server", "X-Forwarded-Scheme", "X-Forwarded-Proto",
+// `Forwarded` (RFC 7239) from a client is as unkeyed as its X- cousins.
+constexpr std::array<std::string_view, 14> kUnkeyedRewriters = {
+    "X-Forwarded-Host",   "X-Original-URL",     "X-Rewrite-URL",      "X-HTTP-Method-Override",
+    "X-Host",             "X-Forwarded-Server", "X-Forwarded-Scheme", "X-Forwarded-Proto",
+    "X-HTTP-Method",      "X-Method-Override",  "Forwarded",          "X-Forwarded-Port",
+    "X-Forwarded-Prefix", "X-Original-Host",
 };
 
 bool is_unkeyed_rewriter(std::string_view name) {

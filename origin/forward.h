@@ -27,7 +27,9 @@ struct ForwardRequest {
 // (rewritten from the key), the client's framing fields (we re-frame the body we buffered),
 // Expect (we answered 100-continue ourselves), and fields that make origins return content the
 // cache key does not reflect (X-Forwarded-Host, X-Original-URL, X-Rewrite-URL,
-// X-HTTP-Method-Override, X-Host, X-Forwarded-Server, X-Forwarded-Scheme, X-Forwarded-Proto).
+// X-HTTP-Method-Override, X-Host, X-Forwarded-Server, X-Forwarded-Scheme, X-Forwarded-Proto,
+// X-HTTP-Method, X-Method-Override, Forwarded, X-Forwarded-Port, X-Forwarded-Prefix,
+// X-Original-Host).
 // Added: Via (ours after any existing one), X-Forwarded-For.
 void append_origin_request(std::string& out, const ForwardRequest& req);
 

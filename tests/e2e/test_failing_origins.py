@@ -225,8 +225,6 @@ def test_5xx_storm_is_passed_on_and_never_stored(origin, lacquer, prefix):
     assert_nothing_stored_and_recovers(origin, lacquer, path)
 
 
-@pytest.mark.xfail(reason="request coalescing (one origin fetch per key) is being added on main",
-                   strict=False)
 def test_storm_of_misses_after_recovery_reaches_the_origin_once(origin, lacquer, prefix):
     path = prefix + "/cold"
     origin.script(path, ok("fresh", hold="open"))

@@ -24,8 +24,6 @@ UNKEYED = [
     ("X-Rewrite-URL", "/admin"),
     ("X-HTTP-Method-Override", "DELETE"),
 ]
-# Same kind, not stripped yet: origin/forward.cc's list has the eight above only.
-NOT_STRIPPED_YET = "origin/forward.cc does not strip this field yet (its unkeyed list has 8 names)"
 UNKEYED_MORE = [
     ("X-HTTP-Method", "DELETE"),
     ("X-Method-Override", "DELETE"),
@@ -34,9 +32,7 @@ UNKEYED_MORE = [
     ("X-Forwarded-Prefix", "/evil"),
     ("X-Original-Host", EVIL),
 ]
-CASES = [pytest.param(n, v, id=n) for n, v in UNKEYED] + [
-    pytest.param(n, v, id=n, marks=pytest.mark.xfail(reason=NOT_STRIPPED_YET, strict=False))
-    for n, v in UNKEYED_MORE]
+CASES = [pytest.param(n, v, id=n) for n, v in UNKEYED + UNKEYED_MORE]
 
 
 def is_hit(r):
