@@ -36,6 +36,7 @@ struct CacheConfig {
   std::uint64_t max_object_bytes = 16ull << 20;  // memory admission limit per response
   std::uint32_t max_ttl_s = 365u * 86400u;       // cap on any freshness lifetime
   std::uint32_t default_grace_s = 0;             // stale serving when the origin sends nothing
+  std::uint32_t disk_keep_expired_s = 3600;      // disk tier: kept this long after it cannot be served
   bool store_set_cookie = false;                 // store responses carrying Set-Cookie
   bool honour_client_no_cache = false;           // CDN default: ignore client no-cache/no-store
   bool keep_surrogate_headers = false;           // send Surrogate-* / CDN-Cache-Control downstream
