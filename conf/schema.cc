@@ -17,7 +17,7 @@ using detail::quote;
 constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 constexpr std::uint64_t kDay = 86400;
 constexpr std::uint64_t kMaxTimeoutMs = 7 * kDay * 1000;  // every *_timeout
-constexpr std::uint64_t kMaxTtlS = 3650 * kDay;           // max_ttl, default_grace
+constexpr std::uint64_t kMaxTtlS = 3650 * kDay;           // max_ttl, default_grace, disk_keep_expired
 constexpr std::uint64_t kMaxLimitBytes = 1ull << 30;      // 32-bit [limits] sizes
 
 // --- sizes -------------------------------------------------------------------------------------
@@ -308,6 +308,7 @@ Schema::Schema(Config& c) {
         duration_field("default_grace", k.default_grace_s, true, kMaxTtlS * 1000, true),
         duration_field("heuristic_max_ttl", k.heuristic_max_ttl_s, true, kMaxTtlS * 1000, true),
         duration_field("hit_for_miss", k.hit_for_miss_s, true, kMaxTtlS * 1000, true),
+        duration_field("disk_keep_expired", k.disk_keep_expired_s, true, kMaxTtlS * 1000, true),
         bool_field("store_set_cookie", k.store_set_cookie),
         bool_field("honour_client_no_cache", k.honour_client_no_cache),
         bool_field("keep_surrogate_headers", k.keep_surrogate_headers)}});

@@ -10,6 +10,7 @@
 #include "purge/sweeper.h"
 #include "storage/disk_tier.h"
 #include "storage/memory_tier.h"
+#include "storage/state_db.h"
 
 namespace lacquer::edge {
 namespace {
@@ -62,7 +63,7 @@ void render_purge_metrics(std::string& out, const SharedState& s) {
   if (s.purge_store) metric(out, "lacquer_purge_write_batches_total", "counter", "Synced RocksDB writes of purges (group commits).", s.purge_store->batches());
 }
 
-void render_disk_metrics(std::string& out, const storage::DiskTier& d) {
+void render_disk_metrics(std::string& out, const storage::DiskTier& d, const storage::StateDb& db) {
   const auto& st = d.stats();
   metric(out, "lacquer_disk_lookups_total", "counter", "Disk tier lookups (memory misses).", load(st.lookups));
   metric(out, "lacquer_disk_hits_total", "counter", "Disk tier lookups that found a record.", load(st.hits));
@@ -70,13 +71,31 @@ void render_disk_metrics(std::string& out, const storage::DiskTier& d) {
   metric(out, "lacquer_disk_writes_total", "counter", "Entries written to the disk tier.", load(st.writes));
   metric(out, "lacquer_disk_write_bytes_total", "counter", "Bytes written to the disk tier.", load(st.write_bytes));
   metric(out, "lacquer_disk_write_batches_total", "counter", "Write batches committed.", load(st.write_batches));
-  metric(out, "lacquer_disk_write_failures_total", "counter", "Entries not written (disk full, I/O error, queue full).", load(st.write_failures));
-  metric(out, "lacquer_disk_write_queue_depth", "gauge", "Entries waiting to be written.", load(st.queue_depth));
-  metric(out, "lacquer_disk_write_error", "gauge", "1 while the disk tier cannot write.", st.write_error.load() ? 1 : 0);
-  metric(out, "lacquer_disk_checksum_failures_total", "counter", "Records that failed to decode (deleted, never served).", load(st.corrupt));
+  metric(out, "lacquer_disk_write_failures_total", "counter", "Entries not written (write error, queue full).", load(st.write_failures));
+  metric(out, "lacquer_disk_write_errors_total", "counter", "RocksDB writes that failed (disk full, I/O error).", load(st.write_errors));
+  metric(out, "lacquer_disk_writable", "gauge", "0 from a failed disk write until a write works again.", st.writable.load() ? 1 : 0);
+  metric(out, "lacquer_disk_write_queue_depth", "gauge", "Writes waiting for the disk writer.", load(st.queue_depth));
+  metric(out, "lacquer_disk_checksum_failures_total", "counter", "Records or chunks that failed to decode (deleted, never served).", load(st.corrupt));
   metric(out, "lacquer_disk_erases_total", "counter", "Records deleted (purged or corrupt).", load(st.erases));
-  metric(out, "lacquer_disk_bytes", "gauge", "Bytes in the disk tier (RocksDB estimate).", d.estimated_bytes());
-  metric(out, "lacquer_disk_objects", "gauge", "Objects in the disk tier (RocksDB estimate).", d.estimated_objects());
+  metric(out, "lacquer_disk_bytes", "gauge", "Bytes in the disk tier: live SST files and memtables (RocksDB estimate).", d.estimated_bytes());
+  metric(out, "lacquer_disk_objects", "gauge", "Keys in the disk tier (RocksDB estimate; large objects count their chunks).", d.estimated_objects());
+  metric(out, "lacquer_disk_budget_bytes", "gauge", "Disk tier budget.", db.disk_budget());
+  const auto& f = db.entry_filter().stats();
+  out.append("# HELP lacquer_disk_compaction_drops_total Records the compaction filter dropped, by reason.\n");
+  out.append("# TYPE lacquer_disk_compaction_drops_total counter\n");
+  out.append("lacquer_disk_compaction_drops_total{reason=\"expired\"} ").append(std::to_string(load(f.expired))).append("\n");
+  out.append("lacquer_disk_compaction_drops_total{reason=\"purged\"} ").append(std::to_string(load(f.purged))).append("\n");
+  out.append("lacquer_disk_compaction_drops_total{reason=\"undecodable\"} ").append(std::to_string(load(f.undecodable))).append("\n");
+  const auto& sc = d.scrubber().stats();
+  metric(out, "lacquer_disk_scrub_rewrites_total", "counter", "Disk files rewritten through the compaction filter.", load(sc.rewrites));
+  metric(out, "lacquer_disk_scrub_reclaimed_bytes_total", "counter", "Bytes those rewrites reclaimed.",
+         load(sc.bytes_in) > load(sc.bytes_out) ? load(sc.bytes_in) - load(sc.bytes_out) : 0);
+  metric(out, "lacquer_disk_large_commits_total", "counter", "Large objects written to disk in chunks.", load(st.large_commits));
+  metric(out, "lacquer_disk_large_aborts_total", "counter", "Large objects abandoned (truncated or a failed chunk write).", load(st.large_aborts));
+  metric(out, "lacquer_disk_large_bytes_total", "counter", "Large-object chunk bytes written.", load(st.large_bytes));
+  metric(out, "lacquer_disk_large_reads_total", "counter", "Large-object range reads.", load(st.large_reads));
+  metric(out, "lacquer_disk_large_read_failures_total", "counter", "Large-object range reads that found nothing usable.", load(st.large_read_failures));
+  metric(out, "lacquer_disk_chunk_deletes_total", "counter", "Large-object chunks deleted with their object.", load(st.chunk_deletes));
 }
 
 }  // namespace
@@ -141,7 +160,7 @@ std::string render_metrics(const SharedState& s) {
   out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
   render_purge_metrics(out, s);
-  if (s.disk) render_disk_metrics(out, *s.disk);
+  if (s.disk && s.state_db) render_disk_metrics(out, *s.disk, *s.state_db);
   return out;
 }
 

@@ -18,7 +18,9 @@
 #include "edge/proxy_exchange.h"
 #include "edge/worker.h"
 #include "purge/purge_store.h"
+#include "purge/scopes.h"
 #include "purge/sweeper.h"
+#include "purge/validity.h"
 #include "storage/cache_key.h"
 #include "storage/disk_tier.h"
 #include "storage/presence_filter.h"
@@ -58,6 +60,25 @@ void apply_fault_injection(SharedState& shared) {
   if (f.find("disk-writes") != std::string::npos) shared.disk->fail_writes_for_testing(true);
 }
 
+// What the disk tier's compaction filter needs from the purge versions (storage/ cannot see
+// purge/): the same verdict a lookup reaches (ProxyExchange::check_purges), from the record's
+// key text and tags. Runs on RocksDB's threads; the version table is safe to read from any.
+storage::EntryFilterConfig disk_filter(const conf::Config& config, const purge::VersionTable& versions) {
+  storage::EntryFilterConfig f;
+  f.keep_expired_s = config.cache.disk_keep_expired_s;
+  f.purge_seq = [&versions] { return versions.last_purge_seq(); };
+  f.purged = [&versions](const storage::EntryMeta& m, std::string_view key, std::span<const std::uint64_t> tags) {
+    // Born before versions the table has forgotten: a lookup treats it as invalid too.
+    if (m.birth_seq < versions.forgotten_below()) return true;
+    std::vector<std::uint64_t> prefixes;
+    purge::entry_prefix_hashes(key, storage::key_path_begin(key), prefixes);
+    purge::EntryScopes scopes{m.birth_seq, purge::url_hash(key), tags, prefixes};
+    return purge::validity(scopes, [&](purge::Scope s, std::uint64_t k) { return versions.get(s, k); }) ==
+           purge::Validity::Invalid;
+  };
+  return f;
+}
+
 }  // namespace
 
 int run_server(const conf::Config& config) {
@@ -71,7 +92,8 @@ int run_server(const conf::Config& config) {
   shared.started_at = static_cast<std::int64_t>(std::time(nullptr));
   try {
     // RocksDB work at start-up, before any loop runs: the only time it may block.
-    shared.state_db = storage::StateDb::open(config.cache.state_dir, config.cache.disk_bytes);
+    shared.state_db = storage::StateDb::open(
+        config.cache.state_dir, storage::StateDbOptions{config.cache.disk_bytes, disk_filter(config, shared.versions)});
     shared.disk = std::make_unique<storage::DiskTier>(*shared.state_db);
     // Sized for objects of 512 bytes on average filling the disk budget.
     shared.disk_filter = std::make_unique<storage::PresenceFilter>(config.cache.disk_bytes / 512);

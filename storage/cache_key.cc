@@ -55,6 +55,13 @@ bool iprefix(std::string_view s, std::string_view prefix) {
 
 }  // namespace
 
+std::size_t key_path_begin(std::string_view key_text) noexcept {
+  constexpr std::string_view kScheme = "http://";
+  std::size_t from = key_text.substr(0, kScheme.size()) == kScheme ? kScheme.size() : 0;
+  std::size_t slash = key_text.find('/', from);
+  return slash == std::string_view::npos ? key_text.size() : slash;
+}
+
 void set_process_hash_seed(std::uint64_t seed) { g_seed = seed; }
 
 std::uint64_t hash_key_text(std::string_view text) {

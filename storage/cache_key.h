@@ -33,6 +33,10 @@ struct CacheKey {
 // nullopt when the target cannot be keyed (authority-form, asterisk-form, bad percent-encoding).
 std::optional<CacheKey> make_cache_key(std::string_view host_header, std::string_view target);
 
+// Where the path starts in a key text made by make_cache_key ("http://host/a?b" -> the '/'):
+// for code that holds only the text, such as the disk tier's compaction filter.
+std::size_t key_path_begin(std::string_view key_text) noexcept;
+
 // Seed for in-memory index hashes, chosen once per process (hash-flooding defence).
 void set_process_hash_seed(std::uint64_t seed);
 std::uint64_t hash_key_text(std::string_view text);

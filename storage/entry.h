@@ -24,6 +24,8 @@ inline constexpr std::uint8_t kEntryFormatVersion = 2;
 inline constexpr std::uint8_t kEntryMustRevalidate = 1;  // must-revalidate / proxy-revalidate: never served stale
 inline constexpr std::uint8_t kEntryNoCache = 2;         // no-cache: revalidated on every use
 inline constexpr std::uint8_t kEntryVaryMarker = 4;      // not a response: the head lists the Vary field names
+inline constexpr std::uint8_t kEntryLarge = 8;           // a large object: the body is on disk in chunks, and
+                                                         // body() holds only its descriptor (large_object.h)
 
 struct EntryMeta {
   std::int64_t response_time = 0;          // when the head arrived (epoch seconds)

@@ -76,6 +76,43 @@ bool peek_meta(std::string_view r, EntryMeta& m) noexcept {
   return true;
 }
 
+namespace {
+struct Lengths {
+  std::uint64_t key = 0, tags = 0, head = 0, body = 0;
+};
+// Each length is bounded by the record size first, so the sum cannot overflow.
+bool read_lengths(std::string_view r, Lengths& l) noexcept {
+  if (r.size() < kRecordFixedBytes + 8) return false;
+  l.key = get<std::uint32_t>(r.data() + 32);
+  l.tags = get<std::uint32_t>(r.data() + 36);
+  l.head = get<std::uint32_t>(r.data() + 40);
+  l.body = get<std::uint64_t>(r.data() + 44);
+  std::uint64_t payload = r.size() - kRecordFixedBytes - 8;
+  return l.key <= payload && l.tags <= payload / 8 && l.head <= payload && l.body <= payload &&
+         l.key + 8 * l.tags + l.head + l.body == payload;
+}
+}  // namespace
+
+bool peek_scopes(std::string_view r, std::string_view& key, std::vector<std::uint64_t>& tags) {
+  Lengths l;
+  if (r.empty() || static_cast<std::uint8_t>(r[0]) != kEntryFormatVersion || !read_lengths(r, l)) return false;
+  const char* p = r.data() + kRecordFixedBytes;
+  key = std::string_view(p, l.key);
+  p += l.key;
+  tags.resize(l.tags);
+  for (auto& t : tags) {
+    t = get<std::uint64_t>(p);
+    p += 8;
+  }
+  return true;
+}
+
+std::string_view peek_body(std::string_view r) noexcept {
+  Lengths l;
+  if (r.empty() || static_cast<std::uint8_t>(r[0]) != kEntryFormatVersion || !read_lengths(r, l)) return {};
+  return r.substr(r.size() - 8 - l.body, l.body);
+}
+
 DecodedEntry decode_entry(std::string_view r, std::uint64_t index_hash) {
   DecodedEntry out;
   if (r.size() < kRecordFixedBytes + 8) {
@@ -87,17 +124,12 @@ DecodedEntry decode_entry(std::string_view r, std::uint64_t index_hash) {
     out.error = DecodeError::UnknownVersion;
     return out;
   }
-  std::uint64_t key_len = get<std::uint32_t>(r.data() + 32);
-  std::uint64_t tag_count = get<std::uint32_t>(r.data() + 36);
-  std::uint64_t head_len = get<std::uint32_t>(r.data() + 40);
-  std::uint64_t body_len = get<std::uint64_t>(r.data() + 44);
-  // Each length is bounded by the record size first, so the sum cannot overflow.
-  std::uint64_t payload = r.size() - kRecordFixedBytes - 8;
-  if (key_len > payload || tag_count > payload / 8 || head_len > payload || body_len > payload ||
-      key_len + 8 * tag_count + head_len + body_len != payload) {
+  Lengths l;
+  if (!read_lengths(r, l)) {
     out.error = DecodeError::BadLengths;
     return out;
   }
+  const std::uint64_t key_len = l.key, tag_count = l.tags, head_len = l.head, body_len = l.body;
   std::uint64_t stored = get<std::uint64_t>(r.data() + r.size() - 8);
   if (XXH3_64bits_withSeed(r.data(), r.size() - 8, kChecksumSeed) != stored) {
     out.error = DecodeError::BadChecksum;

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/entry.h"
 
@@ -49,5 +50,15 @@ DecodedEntry decode_entry(std::string_view record, std::uint64_t index_hash);
 
 // Reads only the fixed part (for compaction filters): false when too short or another version.
 bool peek_meta(std::string_view record, EntryMeta& meta) noexcept;
+
+// Reads the key text and the tag hashes without building an entry or verifying the checksum
+// (the compaction filter's purge check): false when the record does not add up. `key` points
+// into `record`.
+bool peek_scopes(std::string_view record, std::string_view& key, std::vector<std::uint64_t>& tags);
+
+// The body of a record without verifying the checksum (a large object's descriptor, whose
+// record the caller has already decoded or only needs to locate chunks): empty when the
+// record does not add up.
+std::string_view peek_body(std::string_view record) noexcept;
 
 }  // namespace lacquer::storage

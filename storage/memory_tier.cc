@@ -58,7 +58,8 @@ EntryRef MemoryTier::lookup(std::uint64_t hash, std::string_view key) {
 bool MemoryTier::insert(EntryRef entry) {
   const Entry* e = entry.leak();
   const auto size = static_cast<std::int64_t>(e->charged_bytes());
-  if (static_cast<std::uint64_t>(size) > budget_) {
+  // A large object's entry holds only a descriptor of a body that lives on disk (large_object.h).
+  if (static_cast<std::uint64_t>(size) > budget_ || (e->meta().flags & kEntryLarge)) {
     e->release();
     return false;
   }

@@ -39,8 +39,8 @@ class MemoryTier {
   // The entry stored under `hash` whose full key equals `key`, or an empty ref.
   EntryRef lookup(std::uint64_t hash, std::string_view key);
   // Publishes an entry (taking over the caller's reference), replacing any entry with the same
-  // key, then evicts until the tier is within budget. An entry bigger than the whole budget is
-  // refused (returns false) and released.
+  // key, then evicts until the tier is within budget. An entry bigger than the whole budget, or
+  // a large object's (kEntryLarge: its body is on disk), is refused (returns false) and released.
   bool insert(EntryRef entry);
   // Removes the entry for `key`, if any (and only if it is `expected`, when given: a caller
   // dropping an entry it found invalid must not remove a fresh replacement). True if removed.

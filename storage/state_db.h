@@ -5,11 +5,19 @@
 //
 // Threading: RocksDB calls are thread-safe; none of them may run on an event-loop thread except
 // at start-up (open and load), before the loops run.
+//
+// The entries column family: FIFO compaction holds the disk budget (when the SST files outgrow
+// it, RocksDB deletes the oldest file whole, with no read or rewrite). The compaction filter
+// (entry_filter.h) runs on flushes and on the scrubber's rewrites (disk_scrubber.h); FIFO itself
+// never runs it. Bloom filters keep a lookup to about one data-block read however many files
+// the budget holds (every FIFO file spans the whole key space).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+
+#include "storage/entry_filter.h"
 
 namespace rocksdb {
 class DB;
@@ -20,12 +28,19 @@ namespace lacquer::storage {
 
 inline constexpr int kStateFormatVersion = 1;
 
+struct StateDbOptions {
+  std::uint64_t disk_budget = 1ull << 30;  // caps the entries column family
+  EntryFilterConfig filter;                // what its compaction filter drops
+};
+
 class StateDb {
  public:
   // Opens (creating if needed) the database. Throws std::runtime_error with a message that names
   // the path, what went wrong and what to do.
-  // `disk_budget` caps the entries column family (FIFO compaction drops the oldest files).
-  static std::unique_ptr<StateDb> open(const std::string& dir, std::uint64_t disk_budget = 1ull << 30);
+  static std::unique_ptr<StateDb> open(const std::string& dir, StateDbOptions options);
+  static std::unique_ptr<StateDb> open(const std::string& dir, std::uint64_t disk_budget = 1ull << 30) {
+    return open(dir, StateDbOptions{disk_budget, {}});
+  }
   ~StateDb();
   StateDb(const StateDb&) = delete;
   StateDb& operator=(const StateDb&) = delete;
@@ -34,10 +49,15 @@ class StateDb {
   rocksdb::ColumnFamilyHandle* purge_cf() const { return purge_cf_; }
   rocksdb::ColumnFamilyHandle* entries_cf() const { return entries_cf_; }
   const std::string& dir() const { return dir_; }
+  std::uint64_t disk_budget() const { return disk_budget_; }
+  // Shared with the filters RocksDB creates: configuration, drop counters, large-object hook.
+  EntryFilterContext& entry_filter() const { return *filter_; }
 
  private:
   StateDb() = default;
   std::string dir_;
+  std::uint64_t disk_budget_ = 0;
+  std::shared_ptr<EntryFilterContext> filter_;
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* purge_cf_ = nullptr;

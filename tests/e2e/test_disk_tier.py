@@ -70,13 +70,24 @@ def test_a_second_lacquer_on_the_same_state_dir_is_refused(origin, start_lacquer
     assert "already in use" in r.stderr and str(state) in r.stderr
 
 
-def test_a_failing_disk_leaves_memory_and_origin_serving(origin, start_lacquer, prefix, monkeypatch):
+def test_a_failing_disk_leaves_memory_and_origin_serving(origin, start_lacquer, prefix, tmp_path,
+                                                         monkeypatch):
     monkeypatch.setenv("LACQUER_FAULTS", "disk-writes")
-    lacquer = start_lacquer(origin.port)
-    origin.script(prefix + "/x", ok("still here"))
-    assert_stored_miss(lacquer.get(prefix + "/x"))
-    lacquer.expect_stat("lacquer_disk_write_error", 1)
-    lacquer.expect_stat("lacquer_disk_write_failures_total", lambda v: v >= 1)
-    r = lacquer.get(prefix + "/x")
-    assert is_hit(r) and r.body == b"still here"
-    assert any("disk tier write failed" in line for line in lacquer.lines)
+    state = tmp_path / "failing-state"
+    lacquer = start_lacquer(origin.port, state_dir=state)
+    assert lacquer.metric("lacquer_disk_writable") == 1  # nothing tried yet
+    for i in range(5):
+        origin.script("%s/x%d" % (prefix, i), ok("still here %d" % i))
+        assert_stored_miss(lacquer.get("%s/x%d" % (prefix, i)))
+        # One write batch per response: each fails on its own.
+        lacquer.expect_stat("lacquer_disk_write_errors_total", i + 1)
+    lacquer.expect_stat("lacquer_disk_writable", 0)
+    lacquer.expect_stat("lacquer_disk_write_failures_total", lambda v: v >= 5)
+    for i in range(5):
+        r = lacquer.get("%s/x%d" % (prefix, i))
+        assert is_hit(r) and r.body == ("still here %d" % i).encode()
+    assert origin.count() == 5
+    # Reported once (at most once a minute), naming the state directory.
+    reports = [line for line in lacquer.lines if "disk tier cannot write" in line]
+    assert len(reports) == 1, reports
+    assert str(state) in reports[0] and "serving from memory and the origin" in reports[0]
