@@ -163,7 +163,8 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
   if (auto age = http::find_header(head.headers, "Age")) head_.origin_age = std::string(*age);
   head_.variant_key = spec_.key.text;
   if (head_.shareable && facts_.has_vary) prepare_variant(head.headers);
-  if (!storing_) return;
+  const bool large = reason == http::NoStoreReason::TooLarge && owner_.shared().disk && !spec_.head_request;
+  if (!storing_ && !large) return;
   if (facts_.cache_control.private_fields || facts_.cache_control.no_cache_fields) {
     // §5.2.2.4 / §5.2.2.7: the qualified fields go to this client only, never into the cache.
     stored_head_.assign(head_.head, 0, head_.head.find("\r\n") + 2);
@@ -172,6 +173,10 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
   }
   fill_meta(head_.status, lifetime);
   take_surrogate_keys(head.headers);
+  if (large) {
+    start_large();
+    head_.stored = true;  // on disk, in chunks
+  }
 }
 
 http::CachePolicy FetchJob::cache_policy() const {
@@ -230,6 +235,7 @@ void FetchJob::on_origin_data(const char* data, std::size_t len) {
   auto keep = shared_from_this();
   if (storing_ && body_.size() + len > owner_.config().cache.max_object_bytes)
     stop_storing(http::NoStoreReason::TooLarge);
+  if (large_) append_large(data, len);
   std::size_t buffered;
   {
     std::lock_guard lock(mu_);
@@ -241,13 +247,20 @@ void FetchJob::on_origin_data(const char* data, std::size_t len) {
     paused_ = true;
     fetch_->pause();
   }
+  if (large_ && large_->failed()) large_.reset();  // aborts: the disk could not keep up or failed
 }
 
 void FetchJob::stop_storing(http::NoStoreReason why) {
   storing_ = false;
-  owner_.metrics().not_stored.inc();
-  (void)why;  // subscribers already sent their heads; the reason only matters for the log
   if (spec_.registered) owner_.shared().inflight.unregister(spec_.key.primary, spec_.key.text, this);
+  if (why == http::NoStoreReason::TooLarge && owner_.shared().disk) {
+    // Grown past the memory limit mid-stream (no Content-Length): on to disk, from the start.
+    start_large();
+    std::lock_guard lock(mu_);
+    if (large_ && body_base_ == 0) large_->append(body_.data(), body_.size());
+  } else {
+    owner_.metrics().not_stored.inc();
+  }
   std::lock_guard lock(mu_);
   keep_whole_body_ = false;
 }
@@ -255,6 +268,7 @@ void FetchJob::stop_storing(http::NoStoreReason why) {
 void FetchJob::on_origin_done() {
   auto keep = shared_from_this();
   if (storing_) store_entry();
+  if (large_) commit_large();
   {
     std::lock_guard lock(mu_);
     body_complete_ = true;
@@ -290,6 +304,7 @@ void FetchJob::cancel() {
 void FetchJob::finish() {
   if (finished_) return;
   finished_ = true;
+  large_.reset();  // not committed by now: the body was cut short; never visible
   if (spec_.registered) owner_.shared().inflight.unregister(spec_.key.primary, spec_.key.text, this);
   owner_.job_finished(this);
   self_.reset();  // callers hold a reference for the rest of the callback
@@ -405,9 +420,9 @@ void FetchJob::after_pull() {
     }
     buffered = body_.size();
   }
-  if (paused_ && buffered < kStreamWindow / 2 && fetch_) {
+  if (paused_ && buffered < kStreamWindow / 2) {
     paused_ = false;
-    fetch_->resume();
+    resume_if_unpaused();
   }
 }
 

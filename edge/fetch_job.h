@@ -25,6 +25,7 @@
 #include "origin/origin_client.h"
 #include "storage/cache_key.h"
 #include "storage/entry.h"
+#include "storage/large_object.h"
 
 struct evbuffer;
 
@@ -141,6 +142,13 @@ class FetchJob final : public std::enable_shared_from_this<FetchJob>, private or
   // origin when the backlog is small again.
   void after_pull();
   void stop_storing(http::NoStoreReason why);
+  // Large objects (over max_object_size): written to the disk tier in chunks as they stream
+  // (storage/large_object.h), never held whole. In fetch_job_large.cc.
+  void start_large();
+  void append_large(const char* data, std::size_t len);
+  void commit_large();
+  void on_disk_ready();
+  void resume_if_unpaused();
 
   Worker& owner_;
   LoopInbox* owner_inbox_;
@@ -155,7 +163,9 @@ class FetchJob final : public std::enable_shared_from_this<FetchJob>, private or
   storage::EntryMeta meta_;
   std::vector<std::uint64_t> tags_;
   bool storing_ = false;
-  bool paused_ = false;
+  bool paused_ = false;           // the slowest subscriber is a window behind
+  bool paused_for_disk_ = false;  // the large-object writer has enough chunks in flight
+  std::unique_ptr<storage::LargeObjectWriter> large_;
   bool finished_ = false;
   JobHead head_;
   std::string stored_head_;  // head_.head without private="..." / no-cache="..." fields, when any

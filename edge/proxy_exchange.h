@@ -59,6 +59,10 @@ class ProxyExchange final : public Exchange, private JobListener {
   bool serve_conditional_or_range(const storage::Entry& e, std::int64_t age, const CacheStatus& cs);
   void write_not_modified(std::string_view head, std::int64_t age, const CacheStatus& cs);
   bool answer_preconditions_on_miss(const JobHead& h, const CacheStatus& cs);
+  // ---- proxy_large.cc: large objects, read from the disk tier window by window ----
+  void serve_large(const storage::EntryRef& entry, std::int64_t age, const CacheStatus& cs);
+  void read_next_large();
+  void on_large_bytes(std::optional<std::string> bytes);
   // ---- proxy_fetch.cc: the miss path ----
   void miss(std::string_view why);
   void pass();
@@ -98,6 +102,11 @@ class ProxyExchange final : public Exchange, private JobListener {
   bool head_written_ = false;
   bool chunked_out_ = false;
   bool close_delimited_out_ = false;
+  // a large object being sent
+  storage::EntryRef large_;
+  std::uint64_t large_next_ = 0;
+  std::uint64_t large_end_ = 0;
+  bool large_reading_ = false;
 };
 
 // The main port: PURGE goes to the purge exchange (when allowed), everything else is proxied.

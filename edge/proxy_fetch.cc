@@ -116,7 +116,9 @@ void ProxyExchange::miss(std::string_view why) {
 void ProxyExchange::lead(bool may_store, bool registered) {
   auto& shared = conn_.worker().shared();
   storage::EntryRef revalidating;
-  if (stale_ && may_store && (stored_field(stale_->head(), "ETag") || stored_field(stale_->head(), "Last-Modified"))) {
+  // A large object is refetched whole rather than freshened in place (its body is on disk).
+  if (stale_ && may_store && !(stale_->meta().flags & storage::kEntryLarge) &&
+      (stored_field(stale_->head(), "ETag") || stored_field(stale_->head(), "Last-Modified"))) {
     revalidating = stale_;
     conn_.worker().metrics().revalidations.inc();
   }
@@ -142,7 +144,8 @@ void ProxyExchange::lead(bool may_store, bool registered) {
 void ProxyExchange::refresh_in_background(const storage::EntryRef& stale) {
   auto& shared = conn_.worker().shared();
   if (shared.inflight.find(key_->primary, key_->text)) return;  // a fetch is already running
-  const bool validators = stored_field(stale->head(), "ETag") || stored_field(stale->head(), "Last-Modified");
+  const bool validators = !(stale->meta().flags & storage::kEntryLarge) &&
+                          (stored_field(stale->head(), "ETag") || stored_field(stale->head(), "Last-Modified"));
   auto job = FetchJob::create(conn_.worker(), make_spec(true, true, validators ? stale : storage::EntryRef()));
   if (shared.inflight.register_job(key_->primary, key_->text, job) != job) return;
   if (validators) conn_.worker().metrics().revalidations.inc();
@@ -272,6 +275,7 @@ void ProxyExchange::deliver_body() {
 
 void ProxyExchange::on_output_drained() {
   if (head_written_) deliver_body();
+  else if (large_ && !large_reading_) read_next_large();
 }
 
 // RFC 5861 §4: stale-if-error, or the configured grace. Never for must-revalidate (§4.2.4).

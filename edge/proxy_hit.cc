@@ -47,6 +47,10 @@ void ProxyExchange::serve_entry(const storage::EntryRef& entry, CacheStatus cs) 
   const auto& m = e->meta();
   const std::int64_t age = http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
   if (cs.hit) conn_.worker().metrics().hits.inc();
+  if (m.flags & storage::kEntryLarge) {
+    serve_large(entry, age, cs);
+    return;
+  }
   if (client_conditional_ && serve_conditional_or_range(*e, age, cs)) return;
   serve_plain(*e, age, cs);
 }

@@ -29,8 +29,9 @@ rocksdb::ColumnFamilyOptions entries_options(std::uint64_t disk_budget,
   entries.compaction_style = rocksdb::kCompactionStyleFIFO;
   entries.compaction_options_fifo.max_table_files_size = disk_budget;
   entries.compaction_options_fifo.allow_compaction = false;
-  // Memtables sized so that a small budget is not dominated by them.
-  entries.write_buffer_size = std::clamp<std::uint64_t>(disk_budget / 16, 1 << 20, 64 << 20);
+  // Memtables are resident memory outside the memory-tier budget (a large object streams its
+  // chunks through them): at most 2 x 16 MiB, less for a small disk budget.
+  entries.write_buffer_size = std::clamp<std::uint64_t>(disk_budget / 64, 1 << 20, 16 << 20);
   entries.max_write_buffer_number = 2;
   // LZ4 decompresses several times faster than the default Snappy, for the same class of ratio.
   entries.compression = rocksdb::kLZ4Compression;

@@ -27,6 +27,7 @@ reset ("before_head" | "mid_head" | "mid_body": then RST), no_response (close wi
 hang (true: never answer; a string: the barrier after which the socket is closed unanswered),
 interim ([[status, [[name, value], ...]], ...]: 1xx responses sent before the final one),
 body_hold (barrier to wait for after the first chunk of a chunked body),
+pattern (with body_size: bytes 0..250 repeating instead of "x"),
 reflect ([name, ...]: append "name: value\n" to the body for each of those request fields that
 reached the origin, so a test sees whether a field could have changed a stored answer),
 sndbuf (int: SO_SNDBUF for this answer, so backpressure from lacquer shows sooner),
@@ -178,6 +179,12 @@ def default_step(target):
     return step
 
 
+def pattern_body(n):
+    """n bytes of 0, 1, ..., 250, 0, 1, ...: any window of it shows where it came from."""
+    base = bytes(range(251))
+    return (base * (n // 251 + 1))[:n]
+
+
 def chunk_encode(pieces):
     return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces if p)
 
@@ -261,7 +268,8 @@ class OriginHandler(socketserver.BaseRequestHandler):
         elif "chunks" in step:
             body = "".join(step["chunks"]).encode("latin-1")
         else:
-            body = b"x" * int(step.get("body_size", 0))
+            body = pattern_body(int(step.get("body_size", 0))) if step.get("pattern") \
+                else b"x" * int(step.get("body_size", 0))
         for name in step.get("reflect", []):
             for value in req["lower"].get(name.lower(), []):
                 body += ("%s: %s\n" % (name, value)).encode("latin-1")
