@@ -122,7 +122,7 @@ class Conn:
             raise TimeoutError("no data from server before the deadline")
         self.sock.settimeout(left)
         try:
-            data = self.sock.recv(65536)
+            data = self.sock.recv(1 << 20)
         except socket.timeout:
             raise TimeoutError("no data from server before the deadline")
         except ConnectionResetError:
@@ -142,10 +142,17 @@ class Conn:
         return out
 
     def _read_exact(self, n, deadline):
-        while len(self.buf) < n:
+        # Pieces joined once at the end: appending to one bytes object is quadratic in the body.
+        parts, have = [self.buf], len(self.buf)
+        self.buf = b""
+        while have < n:
             if not self._fill(deadline):
                 break
-        out, self.buf = self.buf[:n], self.buf[n:]
+            parts.append(self.buf)
+            have += len(self.buf)
+            self.buf = b""
+        data = b"".join(parts)
+        out, self.buf = data[:n], data[n:]
         return out
 
     def read_head(self, timeout=None):
