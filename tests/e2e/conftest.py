@@ -11,6 +11,7 @@ report. A sanitizer report in lacquer's output (LACQUER_BIN=build-asan/edge/lacq
 """
 import os
 import re
+import signal
 import sys
 
 import pytest
@@ -61,8 +62,14 @@ def start_lacquer(request, tmp_path):
         return l
 
     yield start
+    # A lacquer that died of a signal the test did not send (SIGSEGV, SIGABRT, ...) crashed.
+    crashed = [(l, l.proc.poll()) for l in started]
+    crashed = ["lacquer %s exited with %s" % (" ".join(l.args[1:]), rc) for l, rc in crashed
+               if rc is not None and rc < 0 and -rc not in (signal.SIGKILL, signal.SIGTERM)]
     for l in started:
         l.stop()
+    if crashed:
+        pytest.fail("\n".join(crashed), pytrace=False)
     # Sanitizer builds (LACQUER_BIN=build-asan/edge/lacquer) report to stderr and may not abort.
     reports = [line for l in started for line in l.lines if SANITIZER_RE.search(line)]
     if reports:
