@@ -29,8 +29,9 @@ rocksdb::ColumnFamilyOptions entries_options(std::uint64_t disk_budget,
   entries.compaction_style = rocksdb::kCompactionStyleFIFO;
   entries.compaction_options_fifo.max_table_files_size = disk_budget;
   entries.compaction_options_fifo.allow_compaction = false;
-  // Memtables sized so that a small budget is not dominated by them.
-  entries.write_buffer_size = std::clamp<std::uint64_t>(disk_budget / 16, 1 << 20, 64 << 20);
+  // Memtables sized so that a small budget is not dominated by them, and at most 32 MiB: after a
+  // kill -9 the start-up replays what the memtables held from the WAL.
+  entries.write_buffer_size = std::clamp<std::uint64_t>(disk_budget / 16, 1 << 20, 32 << 20);
   entries.max_write_buffer_number = 2;
   // LZ4 decompresses several times faster than the default Snappy, for the same class of ratio.
   entries.compression = rocksdb::kLZ4Compression;
@@ -60,6 +61,9 @@ std::unique_ptr<StateDb> StateDb::open(const std::string& dir, StateDbOptions op
   options.max_background_jobs = 2;
   options.keep_log_file_num = 3;
   options.max_total_wal_size = 64 << 20;
+  // A restart replays the WAL into the memtables and serves at once; flushing them to a file
+  // first would hold the start-up for as long as writing up to a whole memtable takes.
+  options.avoid_flush_during_recovery = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"purge", rocksdb::ColumnFamilyOptions()},
