@@ -1,7 +1,7 @@
 #include "storage/disk_tier.h"
 
-#include <rocksdb/db.h>
 #include <pthread.h>
+#include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 #include <sched.h>
 
