@@ -9,7 +9,9 @@
 #include <ctime>
 #include <memory>
 #include <random>
+#include <span>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <vector>
 

@@ -1,7 +1,9 @@
 #include "storage/disk_tier.h"
 
+#include <pthread.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <sched.h>
 
 #include <cstdio>
 #include <unordered_map>
@@ -62,6 +64,8 @@ DiskTier::~DiskTier() {
   read_cv_.notify_all();
   writer_.join();
   for (auto& t : readers_) t.join();
+  // A clean stop leaves no WAL to replay: the next start serves from disk at once.
+  db_.db()->Flush(rocksdb::FlushOptions(), db_.entries_cf());
 }
 
 void DiskTier::lookup(std::string key_text, std::uint64_t index_hash, LookupDone done) {
@@ -305,20 +309,28 @@ EntryRef DiskTier::read_now(const std::string& key_text, std::uint64_t index_has
 }
 
 void DiskTier::reader_loop() {
+  // SCHED_BATCH: a lookup's wake-up does not preempt the event loop that queued it, so the loop
+  // finishes its round (queueing more lookups) and a reader then takes them all in one go,
+  // instead of the two threads switching once per request on a shared core.
+  sched_param param{};
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
   std::unique_lock lock(read_mu_);
+  std::deque<Read> batch;
   for (;;) {
     read_cv_.wait(lock, [this] { return stopping_ || !reads_.empty(); });
     if (reads_.empty()) return;
-    Read r = std::move(reads_.front());
-    reads_.pop_front();
+    batch.swap(reads_);
     lock.unlock();
-    if (r.done) {
-      EntryRef e = read_now(r.key_text, r.index_hash);
-      (e ? stats_.hits : stats_.misses).fetch_add(1, std::memory_order_relaxed);
-      r.done(std::move(e));
-    } else {
-      r.range_done(read_range_now(r.key_text, r.generation, r.offset, r.len));
+    for (Read& r : batch) {
+      if (r.done) {
+        EntryRef e = read_now(r.key_text, r.index_hash);
+        (e ? stats_.hits : stats_.misses).fetch_add(1, std::memory_order_relaxed);
+        r.done(std::move(e));
+      } else {
+        r.range_done(read_range_now(r.key_text, r.generation, r.offset, r.len));
+      }
     }
+    batch.clear();
     lock.lock();
   }
 }

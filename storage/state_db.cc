@@ -30,7 +30,8 @@ rocksdb::ColumnFamilyOptions entries_options(std::uint64_t disk_budget,
   entries.compaction_options_fifo.max_table_files_size = disk_budget;
   entries.compaction_options_fifo.allow_compaction = false;
   // Memtables are resident memory outside the memory-tier budget (a large object streams its
-  // chunks through them): at most 2 x 16 MiB, less for a small disk budget.
+  // chunks through them), and after a kill -9 the start-up replays what they held from the WAL:
+  // at most 2 x 16 MiB, less for a small disk budget.
   entries.write_buffer_size = std::clamp<std::uint64_t>(disk_budget / 64, 1 << 20, 16 << 20);
   entries.max_write_buffer_number = 2;
   // LZ4 decompresses several times faster than the default Snappy, for the same class of ratio.
@@ -61,6 +62,9 @@ std::unique_ptr<StateDb> StateDb::open(const std::string& dir, StateDbOptions op
   options.max_background_jobs = 2;
   options.keep_log_file_num = 3;
   options.max_total_wal_size = 64 << 20;
+  // A restart replays the WAL into the memtables and serves at once; flushing them to a file
+  // first would hold the start-up for as long as writing up to a whole memtable takes.
+  options.avoid_flush_during_recovery = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"purge", rocksdb::ColumnFamilyOptions()},

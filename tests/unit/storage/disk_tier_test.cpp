@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -23,6 +24,7 @@ std::string temp_dir() {
 }
 EntryRef entry(const std::string& key, std::size_t body, std::uint64_t birth = 1) {
   EntryMeta m;
+  m.response_time = static_cast<std::int64_t>(std::time(nullptr));  // else the filter finds it long expired
   m.lifetime_s = 60;
   m.birth_seq = birth;
   static const std::uint64_t tags[] = {1, 2};
