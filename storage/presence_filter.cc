@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "storage/disk_records.h"
 #include "storage/state_db.h"
 
 namespace lacquer::storage {
@@ -56,7 +57,9 @@ void PresenceFilter::start_loading(StateDb& db) {
     std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(ro, db.entries_cf()));
     std::uint64_t n = 0;
     for (it->SeekToFirst(); it->Valid() && !stop_.load(std::memory_order_relaxed); it->Next()) {
-      add(std::string_view(it->key().data(), it->key().size()));
+      std::string_view key(it->key().data(), it->key().size());
+      if (is_chunk_key(key)) continue;  // a large object's chunks are found through its manifest
+      add(key);
       ++n;
     }
     loaded_keys_.store(n, std::memory_order_relaxed);
