@@ -56,15 +56,17 @@ def test_large_object_streams_to_disk_without_being_held(origin, big):
     assert status == 200 and len(body) == SIZE
     assert body[:251] == bytes(range(251)) and body[-1] == (SIZE - 1) % 251
     assert "stored" in hdrs["Cache-Status"]
+    # Held at most: the entries memtables (2 x 16 MiB), a few 1 MiB chunks in flight, the job's
+    # 1 MiB window and the client's 4 MiB output buffer -- far below the object itself.
     grew_mib = (peak_rss_kib(l.proc.pid) - before) / 1024
-    assert grew_mib < 48, "peak RSS grew by %.0f MiB for a %d MiB object" % (grew_mib, SIZE >> 20)
+    assert grew_mib < 64, "peak RSS grew by %.0f MiB for a %d MiB object" % (grew_mib, SIZE >> 20)
     # served from disk afterwards (once the manifest is written): whole, correct, no origin request
     l.expect_stat("lacquer_disk_large_commits_total", 1, deadline=20)
     status, hdrs, body2 = get_big(l, path)
     assert status == 200 and body2 == body
     assert "hit" in hdrs["Cache-Status"]
     assert origin.count(path) == 1
-    assert (peak_rss_kib(l.proc.pid) - before) / 1024 < 48
+    assert (peak_rss_kib(l.proc.pid) - before) / 1024 < 64
 
 
 def test_range_on_a_large_object_reads_only_that_range(origin, big):
