@@ -6,7 +6,8 @@
 #   all-miss every request a new 1 KiB URL (misses, all stored)
 # The purge storm is bench/purge.sh; HTTP/2 (h2load) joins when lacquer speaks it.
 #
-#   bash bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--keep]
+#   bash bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--keep] [--with-purge]
+#   (--with-purge: then bench/purge.sh, the purge latency and purge-storm benchmark)
 #
 # See bench/README.md. Environment: LACQUER_BIN (default <repo>/build/edge/lacquer),
 # PROXY_CPU (default 0), WRK_CPU (default 1), CONNS (default 50), URLS (default 10000).
@@ -22,6 +23,7 @@ URLS=${URLS:-10000}
 ROUNDS=3
 DURATION=10
 KEEP=0
+WITH_PURGE=0
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --with-purge) WITH_PURGE=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -197,3 +200,8 @@ OUT=$BENCH/results/$(date +%Y%m%d-%H%M%S).txt
   tool report "$RUNS" "$DURATION" "$ROUNDS"
 } | tee "$OUT"
 log "written to $OUT"
+
+if [ "$WITH_PURGE" = 1 ]; then
+  purge_args=(--rounds "$ROUNDS" --duration "$DURATION")
+  bash "$BENCH/purge.sh" "${purge_args[@]}"
+fi
