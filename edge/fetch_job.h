@@ -119,6 +119,9 @@ class FetchJob final : public std::enable_shared_from_this<FetchJob>, private or
 
  private:
   FetchJob(Worker& owner, JobSpec spec);
+  // Bytes a job that is not storing keeps for its slowest subscriber before it stops reading the
+  // origin (flow control for pass-through and oversized responses).
+  static constexpr std::size_t kStreamWindow = 1u << 20;
   // FetchObserver
   void on_origin_head(origin::ResponseHead& head) override;
   void on_origin_interim(std::string_view raw_head) override;

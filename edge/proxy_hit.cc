@@ -89,10 +89,7 @@ void ProxyExchange::serve_plain(const storage::Entry& entry, std::int64_t age, c
 bool ProxyExchange::serve_conditional_or_range(const storage::Entry& e, std::int64_t age, const CacheStatus& cs) {
   const auto& headers = conn_.request().headers;
   const std::string_view head = e.head();
-  const std::string_view etag = stored_field(head, "ETag").value_or("");
-  std::optional<std::int64_t> last_modified, date;
-  if (auto lm = stored_field(head, "Last-Modified")) last_modified = http::parse_http_date(*lm);
-  if (auto d = stored_field(head, "Date")) date = http::parse_http_date(*d);
+  const auto [etag, last_modified, date] = stored_validators(head);
   auto finish_head = [&](std::string& out) {
     out.append("Age: ");
     append_number(out, static_cast<std::uint64_t>(age));
@@ -183,10 +180,7 @@ void ProxyExchange::write_not_modified(std::string_view head, std::int64_t age, 
 // A miss whose client sent preconditions: the fetch asked for the full response (to store it);
 // the client's conditions are evaluated here against what came back. True when answered.
 bool ProxyExchange::answer_preconditions_on_miss(const JobHead& h, const CacheStatus& cs) {
-  const std::string_view etag = stored_field(h.head, "ETag").value_or("");
-  std::optional<std::int64_t> last_modified, date;
-  if (auto lm = stored_field(h.head, "Last-Modified")) last_modified = http::parse_http_date(*lm);
-  if (auto d = stored_field(h.head, "Date")) date = http::parse_http_date(*d);
+  const auto [etag, last_modified, date] = stored_validators(h.head);
   auto pre = http::evaluate_preconditions(conn_.request().headers, etag, last_modified, date);
   if (pre == http::Precondition::NotModified) {
     phase_ = Phase::Deliver;

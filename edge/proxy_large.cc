@@ -31,10 +31,7 @@ void ProxyExchange::serve_large(const storage::EntryRef& entry, std::int64_t age
   }
   const std::string_view head = entry->head();
   const auto& headers = conn_.request().headers;
-  const std::string_view etag = stored_field(head, "ETag").value_or("");
-  std::optional<std::int64_t> last_modified, date;
-  if (auto lm = stored_field(head, "Last-Modified")) last_modified = http::parse_http_date(*lm);
-  if (auto d = stored_field(head, "Date")) date = http::parse_http_date(*d);
+  const auto [etag, last_modified, date] = stored_validators(head);
   if (client_conditional_) {
     auto pre = http::evaluate_preconditions(headers, etag, last_modified, date);
     if (pre == http::Precondition::NotModified) {

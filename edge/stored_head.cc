@@ -1,5 +1,7 @@
 #include "edge/stored_head.h"
 
+#include "http/date.h"
+
 namespace lacquer::edge {
 
 std::vector<http::Header> stored_fields(std::string_view head) {
@@ -25,6 +27,16 @@ std::optional<std::string_view> stored_field(std::string_view head, std::string_
   for (const auto& h : stored_fields(head))
     if (http::iequals(h.name, name)) return h.value;
   return std::nullopt;
+}
+
+StoredValidators stored_validators(std::string_view head) {
+  StoredValidators v;
+  for (const auto& h : stored_fields(head)) {
+    if (http::iequals(h.name, "ETag") && v.etag.empty()) v.etag = h.value;
+    else if (http::iequals(h.name, "Last-Modified") && !v.last_modified) v.last_modified = http::parse_http_date(h.value);
+    else if (http::iequals(h.name, "Date") && !v.date) v.date = http::parse_http_date(h.value);
+  }
+  return v;
 }
 
 }  // namespace lacquer::edge

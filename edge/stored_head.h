@@ -3,6 +3,7 @@
 // plain hit.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -15,5 +16,14 @@ namespace lacquer::edge {
 std::vector<http::Header> stored_fields(std::string_view head);
 // The first field called `name` (case-insensitive), if any.
 std::optional<std::string_view> stored_field(std::string_view head, std::string_view name);
+
+// What conditional requests are judged against (RFC 9110 §13): ETag ("" when none),
+// Last-Modified and Date.
+struct StoredValidators {
+  std::string_view etag;
+  std::optional<std::int64_t> last_modified;
+  std::optional<std::int64_t> date;
+};
+StoredValidators stored_validators(std::string_view head);
 
 }  // namespace lacquer::edge
