@@ -118,6 +118,11 @@ void DiskTier::hold_writes_for_testing(bool hold) {
   write_cv_.notify_all();
 }
 
+void DiskTier::wait_idle_for_testing() {
+  std::unique_lock lock(write_mu_);
+  idle_cv_.wait(lock, [this] { return (writes_.empty() && !writing_) || held_for_testing_ || stopping_; });
+}
+
 void DiskTier::enqueue(Write w) {
   {
     std::lock_guard lock(write_mu_);
@@ -217,6 +222,7 @@ void DiskTier::writer_loop() {
     if (writes_.empty()) return;
     std::deque<Write> batch;
     batch.swap(writes_);
+    writing_ = true;
     queued_puts_ = 0;
     stats_.queue_depth.store(0, std::memory_order_relaxed);
     lock.unlock();
@@ -255,6 +261,8 @@ void DiskTier::writer_loop() {
     if (wb.Count() > 0) note_write(ok, st.ToString());
     batch.clear();  // release entry references outside the lock
     lock.lock();
+    writing_ = false;
+    idle_cv_.notify_all();
   }
 }
 

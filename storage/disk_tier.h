@@ -117,6 +117,8 @@ class DiskTier {
   // (a disk that cannot keep up).
   void fail_writes_for_testing(bool fail) { fail_for_testing_.store(fail); }
   void hold_writes_for_testing(bool hold);
+  // Test hook: returns once nothing is queued or being written (or writes are held).
+  void wait_idle_for_testing();
 
   // Synchronous reads for tests and tools (not for loop threads).
   EntryRef read_now(const std::string& key_text, std::uint64_t index_hash);
@@ -166,6 +168,8 @@ class DiskTier {
   DiskStats stats_;
   std::mutex write_mu_;
   std::condition_variable write_cv_;
+  std::condition_variable idle_cv_;  // a batch finished (wait_idle_for_testing)
+  bool writing_ = false;             // a batch is being written (guarded by write_mu_)
   std::deque<Write> writes_;
   std::size_t queued_puts_ = 0;
   std::mutex read_mu_;

@@ -59,14 +59,7 @@ struct Fixture {
     std::filesystem::remove_all(dir);
   }
   // Waits until the writer thread has emptied its queue (and finished the batch in hand).
-  void settle() {
-    for (int i = 0; i < 1000; ++i) {
-      auto before = disk->stats().write_batches.load();
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      if (disk->stats().queue_depth.load() == 0 && disk->stats().write_batches.load() == before) return;
-    }
-    FAIL("the disk writer did not settle");
-  }
+  void settle() { disk->wait_idle_for_testing(); }
   // Every chunk record stored for this key, any generation.
   std::size_t chunk_records(const std::string& key_text) {
     std::string dk = disk_key(key_text);
