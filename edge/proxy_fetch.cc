@@ -22,6 +22,13 @@ bool is_conditional_field(std::string_view name) {
          http::iequals(name, "If-Range") || http::iequals(name, "Range");
 }
 
+// A stale entry can be freshened with a conditional request when it has a validator. A large
+// object is refetched whole instead (its body is on disk, not in the entry).
+bool can_revalidate(const storage::Entry& e) {
+  if (e.meta().flags & storage::kEntryLarge) return false;
+  return stored_field(e.head(), "ETag") || stored_field(e.head(), "Last-Modified");
+}
+
 bool is_safe_method(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE";
 }
@@ -116,9 +123,7 @@ void ProxyExchange::miss(std::string_view why) {
 void ProxyExchange::lead(bool may_store, bool registered) {
   auto& shared = conn_.worker().shared();
   storage::EntryRef revalidating;
-  // A large object is refetched whole rather than freshened in place (its body is on disk).
-  if (stale_ && may_store && !(stale_->meta().flags & storage::kEntryLarge) &&
-      (stored_field(stale_->head(), "ETag") || stored_field(stale_->head(), "Last-Modified"))) {
+  if (stale_ && may_store && can_revalidate(*stale_.get())) {
     revalidating = stale_;
     conn_.worker().metrics().revalidations.inc();
   }
@@ -144,8 +149,7 @@ void ProxyExchange::lead(bool may_store, bool registered) {
 void ProxyExchange::refresh_in_background(const storage::EntryRef& stale) {
   auto& shared = conn_.worker().shared();
   if (shared.inflight.find(key_->primary, key_->text)) return;  // a fetch is already running
-  const bool validators = !(stale->meta().flags & storage::kEntryLarge) &&
-                          (stored_field(stale->head(), "ETag") || stored_field(stale->head(), "Last-Modified"));
+  const bool validators = can_revalidate(*stale.get());
   auto job = FetchJob::create(conn_.worker(), make_spec(true, true, validators ? stale : storage::EntryRef()));
   if (shared.inflight.register_job(key_->primary, key_->text, job) != job) return;
   if (validators) conn_.worker().metrics().revalidations.inc();
