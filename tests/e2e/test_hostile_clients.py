@@ -229,7 +229,7 @@ def test_idle_connection_flood(origin, start_lacquer, prefix):
 @pytest.mark.parametrize("when", ["before-head", "after-head", "mid-body"])
 def test_client_disconnecting_mid_response(origin, lacquer, prefix, when):
     """The client resets its connection at some point of a large response. The fetch is not the
-    client's (edge/fetch_job.h): a storable response is still completed and stored for the next
+    client's (edge/fetch/fetch_job.h): a storable response is still completed and stored for the next
     client; nothing partial is stored, and the next client gets the whole, correct body."""
     path = prefix + "/big"
     size = 4 << 20
