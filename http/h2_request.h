@@ -32,6 +32,17 @@ enum class H2FieldError : std::uint8_t {
 
 std::string_view describe(H2FieldError e);
 
+// The client connection preface (RFC 9113 §3.4) that starts an HTTP/2 connection with prior
+// knowledge (§3.3).
+inline constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+enum class PrefaceMatch : std::uint8_t { No, Partial, Full };
+// Full when `first_bytes` start with the whole preface; Partial while they are a proper prefix.
+inline PrefaceMatch match_h2_preface(std::string_view first_bytes) {
+  const std::size_t n = first_bytes.size() < kH2Preface.size() ? first_bytes.size() : kH2Preface.size();
+  if (first_bytes.substr(0, n) != kH2Preface.substr(0, n)) return PrefaceMatch::No;
+  return n == kH2Preface.size() ? PrefaceMatch::Full : PrefaceMatch::Partial;
+}
+
 class H2RequestHead {
  public:
   // Each field counts name + value + 4 bytes (": " and CRLF), as the HTTP/1.1 head would.

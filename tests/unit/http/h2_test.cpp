@@ -142,3 +142,12 @@ TEST_CASE("h2 response: status, lower-cased names, connection fields dropped, ex
   CHECK_FALSE(h2_response_fields("garbage\r\n", "", storage, out));
   CHECK_FALSE(h2_response_fields("HTTP/1.1 2x0 OK\r\n", "", storage, out));
 }
+
+TEST_CASE("h2 preface: full, partial and no match") {
+  CHECK(match_h2_preface(kH2Preface) == PrefaceMatch::Full);
+  CHECK(match_h2_preface(std::string(kH2Preface) + "\x00\x00") == PrefaceMatch::Full);
+  CHECK(match_h2_preface("PRI * HT") == PrefaceMatch::Partial);
+  CHECK(match_h2_preface("") == PrefaceMatch::Partial);
+  CHECK(match_h2_preface("GET / HTTP/1.1\r\n") == PrefaceMatch::No);
+  CHECK(match_h2_preface("PRI * HTTP/1.1\r\n") == PrefaceMatch::No);
+}
