@@ -4,6 +4,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <nghttp2/nghttp2.h>
+#include <sys/socket.h>
 
 #include "edge/http2/http2_stream.h"
 #include "edge/server/worker.h"
@@ -77,6 +78,7 @@ Http2Connection::Http2Connection(Worker& worker, ExchangeFactory& factory, buffe
   close_event_ = event_new(base, -1, 0, &Http2Connection::on_close_event, this);
   idle_timer_ = evtimer_new(base, &Http2Connection::on_idle_timer, this);
   settings_timer_ = evtimer_new(base, &Http2Connection::on_settings_timer, this);
+  linger_timer_ = evtimer_new(base, &Http2Connection::on_linger_timer, this);
   bufferevent_setcb(bev_, &Http2Connection::on_read, &Http2Connection::on_write, &Http2Connection::on_event, this);
   const auto& limits = worker_.config().limits;
   // Frames are processed as they arrive; past this much unread input libevent stops reading.
@@ -94,6 +96,7 @@ Http2Connection::~Http2Connection() {
   event_free(close_event_);
   event_free(idle_timer_);
   event_free(settings_timer_);
+  event_free(linger_timer_);
   bufferevent_free(bev_);
 }
 
@@ -255,7 +258,7 @@ void Http2Connection::receive() {
 }
 
 void Http2Connection::send() {
-  if (closed_ || sending_) return;
+  if (closed_ || sending_ || lingering_) return;
   sending_ = true;
   evbuffer* out = bufferevent_get_output(bev_);
   const std::size_t cap = stream_cap();
@@ -276,12 +279,31 @@ void Http2Connection::send() {
   for (auto& [id, s] : streams_) s->notify_if_drained();
   const bool done = closing_ || (draining_ && streams_.empty()) ||
                     (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_));
-  if (done && evbuffer_get_length(out) == 0 && !nghttp2_session_want_write(session_)) close_now();
+  if (done && evbuffer_get_length(out) == 0 && !nghttp2_session_want_write(session_)) linger();
 }
+
+void Http2Connection::linger() {
+  if (lingering_ || closed_) return;
+  lingering_ = true;
+  evtimer_del(idle_timer_);
+  evtimer_del(settings_timer_);
+  shutdown(bufferevent_getfd(bev_), SHUT_WR);
+  bufferevent_disable(bev_, EV_WRITE);
+  bufferevent_enable(bev_, EV_READ);
+  timeval tv{1, 0};
+  evtimer_add(linger_timer_, &tv);
+}
+
+void Http2Connection::on_linger_timer(int, short, void* self) { static_cast<Http2Connection*>(self)->close_now(); }
 
 void Http2Connection::on_read(bufferevent*, void* self) {
   auto* c = static_cast<Http2Connection*>(self);
   c->retired_.clear();
+  if (c->lingering_) {
+    evbuffer* in = bufferevent_get_input(c->bev_);
+    evbuffer_drain(in, evbuffer_get_length(in));
+    return;
+  }
   c->receive();
   c->send();
 }
@@ -343,6 +365,7 @@ void Http2Connection::close_now() {
   bufferevent_disable(bev_, EV_READ | EV_WRITE);
   evtimer_del(idle_timer_);
   evtimer_del(settings_timer_);
+  evtimer_del(linger_timer_);
   event_active(close_event_, EV_TIMEOUT, 1);  // deleted from the loop, not under a caller
 }
 

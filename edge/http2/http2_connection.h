@@ -75,12 +75,16 @@ class Http2Connection final : public Connection {
   static void on_close_event(int fd, short what, void* self);
   static void on_idle_timer(int fd, short what, void* self);
   static void on_settings_timer(int fd, short what, void* self);
+  static void on_linger_timer(int fd, short what, void* self);
 
   void receive();
   void send();
   void count_abuse();
   void calm_down();  // GOAWAY ENHANCE_YOUR_CALM, then close once it is written
   void arm_idle();
+  // Everything is written: stop writing, read and discard briefly so our last frames (a GOAWAY)
+  // reach the client before a reset caused by its unread bytes, then close.
+  void linger();
   void close_now();
   Http2Stream* stream(std::int32_t id);
 
@@ -95,6 +99,7 @@ class Http2Connection final : public Connection {
   event* close_event_ = nullptr;
   event* idle_timer_ = nullptr;
   event* settings_timer_ = nullptr;
+  event* linger_timer_ = nullptr;
   std::size_t buffered_ = 0;          // response bytes queued in all streams
   std::uint64_t completed_streams_ = 0;
   std::uint64_t abusive_resets_ = 0;  // resets received, and errors the client provoked
@@ -103,6 +108,7 @@ class Http2Connection final : public Connection {
   bool sending_ = false;
   bool draining_ = false;
   bool closing_ = false;  // GOAWAY queued: close once written
+  bool lingering_ = false;
   bool closed_ = false;
 };
 
