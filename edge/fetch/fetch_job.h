@@ -50,7 +50,6 @@ class FetchJob final : public Fetch, public std::enable_shared_from_this<FetchJo
   origin::OriginError error() const override { return error_; }
   void pull(FetchSubscription& sub, std::size_t max, BodySink& out, bool& ended, bool& broken) override;
   void pull_interim(FetchSubscription& sub, std::string& out) override;
-  std::uint64_t birth_seq() const { return birth_seq_; }
   const storage::CacheKey& key() const { return spec_.key; }
 
   // A job that was never started gives its request back, no longer registered (it lost the race
