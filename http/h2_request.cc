@@ -115,6 +115,8 @@ H2FieldError H2RequestHead::finish() {
   if (method_ == "CONNECT") return fail(H2FieldError::Connect);
   if (method_.empty() || path_.empty() || !has_scheme_) return fail(H2FieldError::MissingPseudo);
   if (path_.front() != '/' && !(path_ == "*" && method_ == "OPTIONS")) return fail(H2FieldError::BadPseudo);
+  // No fragment: cutting it off would key and route something other than what was asked.
+  if (path_.find('#') != std::string::npos) return fail(H2FieldError::BadPseudo);
   if (authority_.empty() && host_.empty()) return fail(H2FieldError::MissingPseudo);
   if (!authority_.empty() && !host_.empty() && host_ != authority_) return fail(H2FieldError::HostMismatch);
   return error_;

@@ -80,6 +80,7 @@ TEST_CASE("h2 request: malformed field lists are refused (RFC 9113 8.2-8.3)") {
       {{{":method", "GET"}, {":authority", "e"}, {":path", "/"}}, H2FieldError::MissingPseudo},
       {{{":scheme", "http"}, {":authority", "e"}, {":path", "/"}}, H2FieldError::MissingPseudo},
       {{{":method", "GET"}, {":scheme", "http"}, {":authority", "e"}, {":path", "nope"}}, H2FieldError::BadPseudo},
+      {{{":method", "GET"}, {":scheme", "http"}, {":authority", "e"}, {":path", "/a#frag"}}, H2FieldError::BadPseudo},
       {{{":method", "G T"}, {":scheme", "http"}, {":authority", "e"}, {":path", "/"}}, H2FieldError::BadPseudo},
       {{{":method", "GET"}, {":scheme", "http"}, {":authority", "u@e"}, {":path", "/"}}, H2FieldError::BadPseudo},
       {{{":method", "CONNECT"}, {":authority", "e:443"}}, H2FieldError::Connect},
