@@ -193,6 +193,26 @@ def test_nghttp_many_streams_on_one_connection(origin, lacquer, prefix):
     assert lacquer.metric("lacquer_h2_streams_total") >= 30
 
 
+def test_preface_only_at_connection_start(origin, lacquer, prefix):
+    preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+    # At the start: HTTP/2. The server's first frame is its SETTINGS (type 4 on stream 0).
+    s = socket.create_connection(("127.0.0.1", lacquer.port), timeout=5)
+    s.sendall(preface)
+    head = b""
+    while len(head) < 9:
+        chunk = s.recv(9 - len(head))
+        assert chunk, "closed before a frame"
+        head += chunk
+    assert head[3] == 4 and int.from_bytes(head[5:9], "big") == 0, head
+    s.close()
+    # After an HTTP/1.1 request on the same connection: not a switch, a 505.
+    with lacquer.conn() as c:
+        c.send(lacq.build_request("GET", prefix + "/first"))
+        assert c.read_response().status == 200
+        c.send(preface)
+        assert c.read_response().status == 505
+
+
 # ---- hostile input --------------------------------------------------------------------------
 
 MALFORMED = {
