@@ -1,5 +1,6 @@
 #include "edge/admin/admin_exchange.h"
 
+#include "edge/admin/operations_metrics.h"
 #include "edge/version.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
@@ -156,6 +157,7 @@ std::string render_metrics(const SharedState& s) {
   out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
   render_purge_metrics(out, s);
+  render_operations_metrics(out, s);
   if (s.disk && s.state_db) render_disk_metrics(out, *s.disk, *s.state_db);
   return out;
 }

@@ -72,6 +72,9 @@ class ClientSide : public BodySink {
   // The response cannot be completed (the origin broke off mid-body): the client must see it cut,
   // never mistake it for complete.
   virtual void abort() = 0;
+  // The origin's response head is here (for the access log's time to first origin byte); only
+  // the first call counts.
+  virtual void note_origin_head() {}
 };
 
 class Exchange {

@@ -39,5 +39,7 @@ int main(int argc, char** argv) {
                  cmd.config_path ? cmd.config_path->c_str() : "embedded defaults");
     return 0;
   }
-  return edge::run_server(outcome.config);
+  edge::ServerHooks hooks;
+  hooks.load_again = [cmd] { return conf::load_config(cmd); };
+  return edge::run_server(outcome.config, hooks);
 }

@@ -71,6 +71,11 @@ struct SharedState {
   SystemClock clock;
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.
   std::vector<const class Worker*> workers;
+  class AccessLog* access_log = nullptr;  // set before the workers start; outlives them
+  std::atomic<std::uint64_t> reloads{0}, reload_failures{0};
+  // The configuration as the last reload left it (main thread only): only its live keys are
+  // in effect; the others are compared against to name what needs a restart.
+  conf::Config live_config;
 };
 
 class PurgeFrontDoor;
@@ -85,6 +90,8 @@ class Worker {
   void start();
   // Thread-safe: stop accepting, let in-flight responses finish, then end the loop.
   void drain();
+  // Thread-safe: end the loop now; in-flight responses are cut (SIGQUIT).
+  void stop_now();
   void join();
 
   // ---- used on the worker's own thread ----
