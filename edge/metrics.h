@@ -38,6 +38,7 @@ struct alignas(64) WorkerMetrics {
   Counter stale_if_error;        // stale served because the origin failed
   Counter not_modified;          // 304 answered from the cache to a conditional request
   Counter invalidations;         // URLs invalidated by a successful unsafe request (§4.4)
+  Counter responses_by_class[5];  // responses by status class, 1xx..5xx (index = class - 1)
 };
 
 }  // namespace lacquer::edge

@@ -466,10 +466,17 @@ void ClientConnection::note_origin_head() {
 }
 
 void ClientConnection::log_response(bool aborted, bool with_request) {
+  using namespace std::chrono;
+  const auto now = steady_clock::now();
+  const auto began = began_ == steady_clock::time_point{} ? now : began_;
+  const auto duration_us = static_cast<std::uint64_t>(duration_cast<microseconds>(now - began).count());
+  if (status_ >= 100 && status_ < 600) worker_.metrics().responses_by_class[status_ / 100 - 1].inc();
+  worker_.request_seconds().observe(duration_us);
+  if (origin_head_ != steady_clock::time_point{})
+    worker_.origin_first_byte_seconds().observe(
+        static_cast<std::uint64_t>(duration_cast<microseconds>(origin_head_ - began).count()));
   AccessLog* log = worker_.shared().access_log;
   if (log && log->enabled()) {
-    using namespace std::chrono;
-    const auto now = steady_clock::now();
     http::AccessRecord r;
     r.client = peer_ip_;
     if (with_request) {
@@ -485,8 +492,7 @@ void ClientConnection::log_response(bool aborted, bool with_request) {
     r.cache_status = cache_status_;
     r.status = status_;
     r.body_bytes = body_bytes_;
-    const auto began = began_ == steady_clock::time_point{} ? now : began_;
-    r.duration_us = static_cast<std::uint64_t>(duration_cast<microseconds>(now - began).count());
+    r.duration_us = duration_us;
     r.unix_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() -
                 static_cast<std::int64_t>(r.duration_us / 1000);
     if (origin_head_ != steady_clock::time_point{})

@@ -6,7 +6,7 @@ import re
 import signal
 import socket
 
-from lacq import ok, run_lacquer, wait_until
+from lacq import admin_get, ok, run_lacquer, wait_until
 
 
 def test_second_lacquer_on_a_held_port_is_refused(origin, start_lacquer, tmp_path):
@@ -118,3 +118,20 @@ def test_access_log_json_and_purge_lines(origin, start_lacquer, tmp_path):
     assert first["origin_first_byte_s"] is not None and first["duration_s"] >= first["origin_first_byte_s"]
     assert "fwd=miss" in first["cache_status"]
     assert purge["method"] == "PURGE" and purge["status"] == 200 and purge["origin_first_byte_s"] is None
+
+
+def test_prometheus_conventions_and_date_added(origin, lacquer):
+    origin.script("/nodate", ok("x", max_age=60))  # the test origin sends no Date unless told
+    r = lacquer.get("/nodate")
+    assert r.status == 200 and r.headers.get("Date", "").endswith(" GMT"), r
+    assert lacquer.get("/nodate").headers.get("Date") == r.headers["Date"]  # stored with the head
+    status, _, body = admin_get(lacquer.admin_port, "/metrics")
+    text = body.decode()
+    assert re.search(r'^lacquer_build_info\{version="[^"]+",commit="[^"]*"\} 1$', text, re.M)
+    for name in ("process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+                 "process_start_time_seconds"):
+        assert re.search(r"^%s \d" % name, text, re.M), name
+    assert re.search(r'^lacquer_responses_total\{class="2xx"\} 2$', text, re.M), text
+    assert re.search(r'^lacquer_request_duration_seconds_bucket\{le="\+Inf"\} 2$', text, re.M)
+    assert re.search(r'^lacquer_origin_first_byte_seconds_count 1$', text, re.M)
+    assert "# TYPE lacquer_request_duration_seconds histogram" in text
