@@ -169,7 +169,9 @@ void AdminExchange::start() {
   bool get = req.line.method == "GET" || req.line.method == "HEAD";
   const SharedState& shared = shared_;
   if (path == "/healthz" || path == "/version" || path == "/metrics") {
-    if (!get) return respond(405, "text/plain; charset=utf-8", "method not allowed\n");
+    if (!get)
+      return respond_simple(client_, shared_.via, 405, "application/json", "{\"error\":\"use GET\"}\n", {},
+                            "Allow: GET, HEAD\r\n");
     if (path == "/healthz") return respond(200, "text/plain; charset=utf-8", "ok\n");
     if (path == "/version")
       return respond(200, "application/json",
@@ -177,7 +179,7 @@ void AdminExchange::start() {
                          "\",\"commit\":\"" + LACQUER_COMMIT + "\"}\n");
     return respond(200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(shared));
   }
-  respond(404, "text/plain; charset=utf-8", "not found\n");
+  respond(404, "application/json", "{\"error\":\"not found\"}\n");
 }
 
 void AdminExchange::respond(int status, std::string_view content_type, std::string_view body) {

@@ -135,3 +135,18 @@ def test_prometheus_conventions_and_date_added(origin, lacquer):
     assert re.search(r'^lacquer_request_duration_seconds_bucket\{le="\+Inf"\} 2$', text, re.M)
     assert re.search(r'^lacquer_origin_first_byte_seconds_count 1$', text, re.M)
     assert "# TYPE lacquer_request_duration_seconds histogram" in text
+
+
+def test_admin_errors_are_json_and_405_names_allow(lacquer):
+    from lacq import Conn, build_request
+    cases = [("GET", "/no/such/thing", 404, None), ("POST", "/metrics", 405, "GET, HEAD"),
+             ("GET", "/purge/all", 405, "POST, PURGE"), ("POST", "/version-of/url", 405, "GET, HEAD"),
+             ("POST", "/purge/nothing", 404, None)]
+    for method, path, status, allow in cases:
+        with Conn(lacquer.admin_port) as c:
+            c.send(build_request(method, path, body=b"" if method == "POST" else None))
+            r = c.read_response(method)
+        assert r.status == status, (method, path, r)
+        assert r.headers.get("Content-Type") == "application/json", (method, path, r)
+        assert "error" in json.loads(r.body), r.body
+        assert r.headers.get("Allow") == allow, (method, path, r)
