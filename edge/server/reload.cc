@@ -5,11 +5,26 @@
 
 #include "conf/config_diff.h"
 #include "edge/server/access_log.h"
+#include "edge/server/service_notify.h"
 #include "edge/server/worker.h"
 
 namespace lacquer::edge {
 
+namespace {
+
+void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log);
+
+}  // namespace
+
 void reload_config(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log) {
+  notify_service_manager("RELOADING=1");
+  reload(hooks, shared, access_log);
+  notify_service_manager("READY=1");
+}
+
+namespace {
+
+void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log) {
   if (!hooks.load_again) {
     std::fprintf(stderr, "lacquer: reload failed: no configuration to reload\n");
     shared.reload_failures.fetch_add(1, std::memory_order_relaxed);
@@ -39,4 +54,5 @@ void reload_config(const ServerHooks& hooks, SharedState& shared, AccessLog& acc
   std::fflush(stderr);
 }
 
+}  // namespace
 }  // namespace lacquer::edge

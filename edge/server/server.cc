@@ -18,6 +18,7 @@
 #include "edge/server/access_log.h"
 #include "edge/server/listeners.h"
 #include "edge/server/reload.h"
+#include "edge/server/service_notify.h"
 #include "edge/server/signals.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
@@ -136,8 +137,10 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
                main_fds.address.c_str(), admin_fds.address.c_str(),
                config.origin.address.to_string().c_str(), threads);
   std::fflush(stderr);
+  notify_service_manager("READY=1");
 
   event_base_dispatch(main_base);
+  notify_service_manager("STOPPING=1");
   for (const auto& w : workers) w->join();
   // Flush queued purge writes while the workers (whose inboxes they post to) still exist.
   shared.purge_store.reset();
