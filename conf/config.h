@@ -63,12 +63,20 @@ struct PurgeConfig {
   std::string token;                     // Authorization: Bearer <token>; empty = none
 };
 
+enum class AccessLogFormat : std::uint8_t { Combined, Json };
+
+struct LogConfig {
+  std::string access;  // access log: a file path, "-" for stdout, "" for none
+  AccessLogFormat access_format = AccessLogFormat::Combined;
+};
+
 struct Config {
   ServerConfig server;
   OriginConfig origin;
   CacheConfig cache;
   LimitsConfig limits;
   PurgeConfig purge;
+  LogConfig log;
 };
 
 }  // namespace lacquer::conf

@@ -194,6 +194,39 @@ SchemaField directory_field(std::string name, std::string& out) {
       }};
 }
 
+// A string that may be empty (an empty access log path turns the log off).
+SchemaField path_or_empty_field(std::string name, std::string& out) {
+  return SchemaField{std::move(name),
+                     [&out](const toml::node& n, const Where& at, Sink& sink) {
+                       auto s = n.as_string();
+                       if (s && s->get().find('\0') == std::string::npos) {
+                         out = s->get();
+                         return true;
+                       }
+                       sink.add(at, "expected a file path, \"-\" (stdout) or \"\" (off), got " + describe(n));
+                       return false;
+                     },
+                     nullptr};
+}
+
+SchemaField access_format_field(std::string name, AccessLogFormat& out) {
+  return SchemaField{std::move(name),
+                     [&out](const toml::node& n, const Where& at, Sink& sink) {
+                       auto s = n.as_string();
+                       if (s && s->get() == "combined") {
+                         out = AccessLogFormat::Combined;
+                         return true;
+                       }
+                       if (s && s->get() == "json") {
+                         out = AccessLogFormat::Json;
+                         return true;
+                       }
+                       sink.add(at, "expected \"combined\" or \"json\", got " + describe(n));
+                       return false;
+                     },
+                     nullptr};
+}
+
 // RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 bool is_bearer_token(std::string_view t) {
   std::size_t i = 0;
@@ -327,6 +360,9 @@ Schema::Schema(Config& c) {
                      {bool_field("allow_loopback", p.allow_loopback),
                       cidr_list_field("allow_cidrs", p.allow_cidrs),
                       token_field("token", p.token)}});
+  tables_.push_back({"log",
+                     {path_or_empty_field("access", c.log.access),
+                      access_format_field("access_format", c.log.access_format)}});
 }
 
 const SchemaTable* Schema::find_table(std::string_view name) const {

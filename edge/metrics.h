@@ -43,6 +43,7 @@ struct alignas(64) WorkerMetrics {
   Counter h2_resets_received;    // RST_STREAM from clients
   Counter h2_resets_sent;        // RST_STREAM we sent (malformed requests, refusals, aborts)
   Counter h2_goaways_sent;       // GOAWAY we sent (shutdown, timeouts, ENHANCE_YOUR_CALM)
+  Counter responses_by_class[5];  // responses by status class, 1xx..5xx (index = class - 1)
 };
 
 }  // namespace lacquer::edge

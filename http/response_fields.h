@@ -1,6 +1,7 @@
 // Turning an origin response head into what we send downstream and what we store. Pure.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -11,6 +12,10 @@ namespace lacquer::http {
 
 struct FieldFilter {
   bool keep_surrogate_headers = false;  // Surrogate-Key / Surrogate-Control / CDN-Cache-Control
+  // When >= 0 and the origin sent no Date: a Date field with this time (seconds since the
+  // epoch), the time the response was received (RFC 9110 §6.6.1: a recipient with a clock that
+  // forwards or caches a response without Date appends one).
+  std::int64_t date_if_missing = -1;
 };
 
 // Appends every end-to-end field of an origin response as "Name: value\r\n", leaving out

@@ -10,6 +10,7 @@ PACKAGES=(
   python3 python3-pytest python3-h2 curl
   clang-14 libclang-rt-14-dev
   wrk nghttp2-client varnish nginx redis-server linux-perf
+  systemd
 )
 
 missing=()

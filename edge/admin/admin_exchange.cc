@@ -1,5 +1,6 @@
 #include "edge/admin/admin_exchange.h"
 
+#include "edge/admin/operations_metrics.h"
 #include "edge/version.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
@@ -161,6 +162,7 @@ std::string render_metrics(const SharedState& s) {
   out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
   render_purge_metrics(out, s);
+  render_operations_metrics(out, s);
   if (s.disk && s.state_db) render_disk_metrics(out, *s.disk, *s.state_db);
   return out;
 }
@@ -172,7 +174,9 @@ void AdminExchange::start() {
   bool get = req.line.method == "GET" || req.line.method == "HEAD";
   const SharedState& shared = shared_;
   if (path == "/healthz" || path == "/version" || path == "/metrics") {
-    if (!get) return respond(405, "text/plain; charset=utf-8", "method not allowed\n");
+    if (!get)
+      return respond_simple(client_, shared_.via, 405, "application/json", "{\"error\":\"use GET\"}\n", {},
+                            "Allow: GET, HEAD\r\n");
     if (path == "/healthz") return respond(200, "text/plain; charset=utf-8", "ok\n");
     if (path == "/version")
       return respond(200, "application/json",
@@ -180,7 +184,7 @@ void AdminExchange::start() {
                          "\",\"commit\":\"" + LACQUER_COMMIT + "\"}\n");
     return respond(200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(shared));
   }
-  respond(404, "text/plain; charset=utf-8", "not found\n");
+  respond(404, "application/json", "{\"error\":\"not found\"}\n");
 }
 
 void AdminExchange::respond(int status, std::string_view content_type, std::string_view body) {

@@ -16,8 +16,10 @@ std::unique_ptr<Exchange> answer(ClientSide& conn, Worker& worker, int status, s
   return std::make_unique<FixedResponseExchange>(conn, worker.shared().via, status, std::string(kJson), std::move(body));
 }
 
-std::unique_ptr<Exchange> error(ClientSide& conn, Worker& worker, int status, std::string_view message) {
-  return answer(conn, worker, status, "{\"error\":" + json_string(message) + "}\n");
+std::unique_ptr<Exchange> error(ClientSide& conn, Worker& worker, int status, std::string_view message,
+                                std::string_view extra_fields = {}) {
+  return std::make_unique<FixedResponseExchange>(conn, worker.shared().via, status, std::string(kJson),
+                                                 "{\"error\":" + json_string(message) + "}\n", extra_fields);
 }
 
 // A URL given to the admin API, as a cache key (so it matches what was stored).
@@ -89,11 +91,11 @@ std::unique_ptr<Exchange> AdminExchangeFactory::create(ClientSide& conn) {
   std::string_view path = target.substr(0, target.find('?'));
   std::string_view method = req.line.method;
   if (path.starts_with("/purge/")) {
-    if (method != "POST" && method != "PURGE") return error(conn, worker, 405, "use POST");
+    if (method != "POST" && method != "PURGE") return error(conn, worker, 405, "use POST", "Allow: POST, PURGE\r\n");
     return purge_route(conn, worker, path, target);
   }
   if (path.starts_with("/version-of/")) {
-    if (method != "GET" && method != "HEAD") return error(conn, worker, 405, "use GET");
+    if (method != "GET" && method != "HEAD") return error(conn, worker, 405, "use GET", "Allow: GET, HEAD\r\n");
     return version_route(conn, worker, path, target);
   }
   return std::make_unique<AdminExchange>(conn, worker.shared());

@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "edge/proxy/synthetic.h"
+#include "edge/server/access_log.h"
 #include "edge/server/worker.h"
 #include "http/h2_request.h"
 #include "http/parser.h"
@@ -16,6 +17,27 @@
 
 namespace lacquer::edge {
 namespace {
+
+// The status and the Cache-Status value of a response head, for the access log. `fields` starts
+// with the status line ("HTTP/1.1 200 OK\r\n"); Cache-Status is in `extra` when the exchange
+// made it for this response, else among the fields.
+void note_response_head(std::string_view fields, std::string_view extra, int& status, std::string& cache_status) {
+  status = 0;
+  if (fields.size() >= 12 && fields.substr(0, 5) == "HTTP/")
+    for (std::size_t i = 9; i < 12 && fields[i] >= '0' && fields[i] <= '9'; ++i) status = status * 10 + (fields[i] - '0');
+  cache_status.clear();
+  constexpr std::string_view kName = "Cache-Status:";
+  for (std::string_view in : {extra, fields}) {
+    std::size_t at = in.find(kName);
+    while (at != std::string_view::npos && at != 0 && in[at - 1] != '\n') at = in.find(kName, at + 1);
+    if (at == std::string_view::npos) continue;
+    std::string_view v = in.substr(at + kName.size());
+    v = v.substr(0, v.find('\r'));
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    cache_status.assign(v);
+    return;
+  }
+}
 
 // Copies the parsed head out of the input buffer; the views are re-pointed at the copy.
 void copy_head(Request& r, std::string_view buf, const http::RequestHeadParse& p,
@@ -142,6 +164,7 @@ void ClientConnection::write_interim(std::string_view raw_heads) {
 }
 
 void ClientConnection::write_head(const ResponseHead& head) {
+  note_response_head(head.fields, head.extra, status_, cache_status_);
   evbuffer* out = output();
   if (head.owner) add_entry_bytes(out, *head.owner, head.fields);
   else evbuffer_add(out, head.fields.data(), head.fields.size());
@@ -168,6 +191,7 @@ void ClientConnection::write_head(const ResponseHead& head) {
 
 void ClientConnection::write_body(std::string_view bytes) {
   if (bytes.empty()) return;
+  body_bytes_ += bytes.size();
   evbuffer* out = output();
   if (!chunked_out_) {
     evbuffer_add(out, bytes.data(), bytes.size());
@@ -181,6 +205,7 @@ void ClientConnection::write_body(std::string_view bytes) {
 }
 
 void ClientConnection::write_stored_body(const storage::Entry& owner, std::string_view bytes) {
+  body_bytes_ += bytes.size();
   add_entry_bytes(output(), owner, bytes);
 }
 
@@ -339,6 +364,7 @@ bool ClientConnection::step_head() {
   const auto& limits = worker_.shared().parse_limits;
   if (!head_started_) {
     head_started_ = true;
+    began_ = std::chrono::steady_clock::now();
     leave_idle();
     arm_timer(worker_.config().limits.header_timeout_ms);  // absolute: not re-armed per byte
   }
@@ -465,7 +491,53 @@ void ClientConnection::dispatch() {
 
 void ClientConnection::retire_exchange() { retired_ = std::move(exchange_); }
 
+void ClientConnection::note_origin_head() {
+  if (origin_head_ == std::chrono::steady_clock::time_point{}) origin_head_ = std::chrono::steady_clock::now();
+}
+
+void ClientConnection::log_response(bool aborted, bool with_request) {
+  using namespace std::chrono;
+  const auto now = steady_clock::now();
+  const auto began = began_ == steady_clock::time_point{} ? now : began_;
+  const auto duration_us = static_cast<std::uint64_t>(duration_cast<microseconds>(now - began).count());
+  if (status_ >= 100 && status_ < 600) worker_.metrics().responses_by_class[status_ / 100 - 1].inc();
+  worker_.request_seconds().observe(duration_us);
+  if (origin_head_ != steady_clock::time_point{})
+    worker_.origin_first_byte_seconds().observe(
+        static_cast<std::uint64_t>(duration_cast<microseconds>(origin_head_ - began).count()));
+  AccessLog* log = worker_.shared().access_log;
+  if (log && log->enabled()) {
+    http::AccessRecord r;
+    r.client = peer_ip_;
+    if (with_request) {
+      r.method = request_.line.method;
+      r.target = request_.line.target;
+      r.version = request_.line.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+      for (const auto& h : request_.headers) {
+        if (http::iequals(h.name, "referer")) r.referer = h.value;
+        else if (http::iequals(h.name, "user-agent")) r.user_agent = h.value;
+      }
+    }
+    r.protocol = "http/1.1";
+    r.cache_status = cache_status_;
+    r.status = status_;
+    r.body_bytes = body_bytes_;
+    r.duration_us = duration_us;
+    r.unix_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() -
+                static_cast<std::int64_t>(r.duration_us / 1000);
+    if (origin_head_ != steady_clock::time_point{})
+      r.origin_first_byte_us = duration_cast<microseconds>(origin_head_ - began).count();
+    r.aborted = aborted;
+    log->submit(static_cast<std::size_t>(worker_.index()), r);
+  }
+  status_ = 0;
+  body_bytes_ = 0;
+  cache_status_.clear();
+  origin_head_ = {};
+}
+
 void ClientConnection::finish(bool keep_alive) {
+  log_response(false, true);
   if (chunked_out_) evbuffer_add(output(), http::kLastChunk.data(), http::kLastChunk.size());
   keep_alive = keep_alive && !close_delimited_;
   chunked_out_ = close_delimited_ = false;
@@ -490,6 +562,7 @@ void ClientConnection::finish(bool keep_alive) {
 }
 
 void ClientConnection::abort() {
+  log_response(true, true);
   chunked_out_ = close_delimited_ = false;
   retire_exchange();
   if (closed_) return;
@@ -516,6 +589,10 @@ void ClientConnection::write_simple(int status, std::string_view body, bool clos
                         close ? "Connection: close\r\n" : connection_header());
   bufferevent_write(bev_, head.data(), head.size());
   bufferevent_write(bev_, body.data(), body.size());
+  status_ = status;
+  cache_status_ = "lacquer; detail=rejected";
+  body_bytes_ = body.size();
+  log_response(false, false);
   if (close) close_after_flush();
 }
 

@@ -12,6 +12,7 @@
 // same way); connections that are busy are never evicted.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -56,6 +57,7 @@ class ClientConnection final : public ClientSide, public Connection {
   // The response cannot be completed (origin broke off mid-body): flush what is queued and
   // close, so the client sees a truncated message and never mistakes it for a complete one.
   void abort() override;
+  void note_origin_head() override;
 
   // ---- for the worker ----
   // Graceful shutdown: finish the exchange in flight, then close; close at once if idle.
@@ -95,6 +97,8 @@ class ClientConnection final : public ClientSide, public Connection {
   void leave_idle();
   void evict_oldest_idle_if_full();
   void retire_exchange();
+  // The access log line for the response just finished (or cut), then the record is reset.
+  void log_response(bool aborted, bool with_request);
 
   Worker& worker_;
   ExchangeFactory& factory_;
@@ -111,6 +115,12 @@ class ClientConnection final : public ClientSide, public Connection {
   std::uint64_t body_remaining_ = 0;
   std::unique_ptr<Exchange> exchange_;
   std::unique_ptr<Exchange> retired_;  // finished, freed on the next callback
+  // What the access log reports about the response in progress.
+  std::chrono::steady_clock::time_point began_{};
+  std::chrono::steady_clock::time_point origin_head_{};
+  int status_ = 0;
+  std::uint64_t body_bytes_ = 0;
+  std::string cache_status_;
   bool chunked_out_ = false;          // the response body is being sent chunked
   bool close_delimited_ = false;      // ... or ends with the connection (HTTP/1.0 client)
   bool head_started_ = false;  // bytes of a new request have arrived (header timeout running)

@@ -72,6 +72,9 @@ class ClientSide : public BodySink {
   // The response cannot be completed (the origin broke off mid-body): the client must see it cut,
   // never mistake it for complete.
   virtual void abort() = 0;
+  // The origin's response head is here (for the access log's time to first origin byte); only
+  // the first call counts.
+  virtual void note_origin_head() {}
 };
 
 class Exchange {
@@ -90,16 +93,18 @@ class ExchangeFactory {
 
 // A complete response we make ourselves (errors, refusals, admin answers): a head with
 // Content-Type, Content-Length, Via and (when given) Cache-Status, then the body (not for HEAD).
+// `extra_fields` ("Allow: GET, HEAD\r\n") go after those.
 void respond_simple(ClientSide& client, std::string_view via, int status, std::string_view content_type,
-                    std::string_view body, std::string_view cache_status = {});
+                    std::string_view body, std::string_view cache_status = {}, std::string_view extra_fields = {});
 
 // An exchange whose whole answer is known up front (refusals, small admin answers).
 class FixedResponseExchange final : public Exchange {
  public:
   FixedResponseExchange(ClientSide& client, std::string_view via, int status, std::string content_type,
-                        std::string body)
-      : client_(client), via_(via), status_(status), content_type_(std::move(content_type)), body_(std::move(body)) {}
-  void start() override { respond_simple(client_, via_, status_, content_type_, body_); }
+                        std::string body, std::string_view extra_fields = {})
+      : client_(client), via_(via), status_(status), content_type_(std::move(content_type)), body_(std::move(body)),
+        extra_fields_(extra_fields) {}
+  void start() override { respond_simple(client_, via_, status_, content_type_, body_, {}, extra_fields_); }
 
  private:
   ClientSide& client_;
@@ -107,6 +112,7 @@ class FixedResponseExchange final : public Exchange {
   int status_;
   std::string content_type_;
   std::string body_;
+  std::string_view extra_fields_;  // static text
 };
 
 }  // namespace lacquer::edge

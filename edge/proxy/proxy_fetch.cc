@@ -109,6 +109,7 @@ ProxyExchange::Next ProxyExchange::fetch() {
     fetch_->pull_interim(*sub_, interim);
     if (!interim.empty()) client_.write_interim(interim);
   }
+  if (state == FetchState::Streaming || state == FetchState::Refreshed) client_.note_origin_head();
   switch (state) {
     case FetchState::Waiting:
       return Next::Suspend;

@@ -26,11 +26,12 @@ void append_synthetic_head(std::string& out, int status, std::size_t content_len
 }
 
 void respond_simple(ClientSide& client, std::string_view via, int status, std::string_view content_type,
-                    std::string_view body, std::string_view cache_status) {
+                    std::string_view body, std::string_view cache_status, std::string_view extra_fields) {
   std::string fields;
   append_fields(fields, status, body.size(), via, cache_status, content_type);
   const bool head = client.request().line.method == "HEAD";
-  client.write_head({.fields = fields, .framing = head ? BodyFraming::None : BodyFraming::Length});
+  client.write_head(
+      {.fields = fields, .extra = extra_fields, .framing = head ? BodyFraming::None : BodyFraming::Length});
   if (!head) client.write_body(body);
   client.finish(client.keep_alive());
 }

@@ -30,6 +30,25 @@ int bind_one(const sockaddr* addr, socklen_t len, const std::string& what) {
   return fd;
 }
 
+// SO_REUSEPORT lets any socket of the same user share the port, so a second lacquer on a port
+// the first holds would bind quietly and split the traffic (and the cache). A probe bound
+// without SO_REUSEPORT fails with EADDRINUSE when anyone listens there; it is closed before the
+// real sockets bind.
+void refuse_if_held(const sockaddr* addr, socklen_t len, const std::string& what) {
+  int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket for " + what + ": " + std::strerror(errno));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // TIME_WAIT leftovers are fine
+  int rc = bind(fd, addr, len);
+  int err = errno;
+  close(fd);
+  if (rc == 0) return;
+  if (err == EADDRINUSE)
+    throw std::runtime_error("cannot listen on " + what +
+                             ": address already in use (another process, perhaps another lacquer, holds it)");
+  throw std::runtime_error("cannot listen on " + what + ": " + std::strerror(err));
+}
+
 }  // namespace
 
 BoundListeners bind_listeners(const conf::Endpoint& endpoint, int count) {
@@ -46,6 +65,7 @@ BoundListeners bind_listeners(const conf::Endpoint& endpoint, int count) {
   socklen_t len = res->ai_addrlen;
   freeaddrinfo(res);
 
+  if (endpoint.port != 0) refuse_if_held(reinterpret_cast<sockaddr*>(&ss), len, what);
   BoundListeners out;
   for (int i = 0; i < count; ++i) {
     int fd = bind_one(reinterpret_cast<sockaddr*>(&ss), len, what);

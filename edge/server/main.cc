@@ -1,5 +1,7 @@
 // lacquer: a caching reverse proxy. Parses the command line, loads and validates the config,
 // and runs the server. Exit codes: 0 ok, 1 runtime failure (cannot listen), 2 bad usage/config.
+#include <netdb.h>
+
 #include <cstdio>
 #include <string>
 #include <variant>
@@ -35,9 +37,22 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (cmd.check_config) {
+    // A name that does not resolve would fail every miss at run time: say so now.
+    const auto& origin = outcome.config.origin.address;
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    if (int rc = getaddrinfo(origin.host.c_str(), nullptr, &hints, &res); rc != 0) {
+      std::fprintf(stderr, "lacquer: config error: origin.address: cannot resolve \"%s\": %s\n", origin.host.c_str(),
+                   gai_strerror(rc));
+      return 2;
+    }
+    freeaddrinfo(res);
     std::fprintf(stderr, "lacquer: configuration OK (%s)\n",
                  cmd.config_path ? cmd.config_path->c_str() : "embedded defaults");
     return 0;
   }
-  return edge::run_server(outcome.config);
+  edge::ServerHooks hooks;
+  hooks.load_again = [cmd] { return conf::load_config(cmd); };
+  return edge::run_server(outcome.config, hooks);
 }

@@ -15,7 +15,11 @@
 #include <thread>
 #include <vector>
 
+#include "edge/server/access_log.h"
 #include "edge/server/listeners.h"
+#include "edge/server/reload.h"
+#include "edge/server/service_notify.h"
+#include "edge/server/signals.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
 #include "purge/entry_verdict.h"
@@ -27,19 +31,6 @@
 
 namespace lacquer::edge {
 namespace {
-
-struct StopContext {
-  std::vector<Worker*> workers;
-  event_base* main_base = nullptr;
-};
-
-void on_stop_signal(int sig, short, void* arg) {
-  auto* ctx = static_cast<StopContext*>(arg);
-  std::fprintf(stderr, "lacquer: %s received, finishing in-flight responses\n",
-               sig == SIGTERM ? "SIGTERM" : "SIGINT");
-  for (Worker* w : ctx->workers) w->drain();
-  event_base_loopexit(ctx->main_base, nullptr);
-}
 
 unsigned worker_count(const conf::Config& config) {
   if (config.server.threads > 0) return config.server.threads;
@@ -74,7 +65,7 @@ storage::EntryFilterConfig disk_filter(const conf::Config& config, const purge::
 
 }  // namespace
 
-int run_server(const conf::Config& config) {
+int run_server(const conf::Config& config, const ServerHooks& hooks) {
   evthread_use_pthreads();
   std::signal(SIGPIPE, SIG_IGN);
   std::random_device rd;
@@ -114,6 +105,8 @@ int run_server(const conf::Config& config) {
     return 1;
   }
 
+  AccessLog access_log(config.log, threads + 1);  // one buffer per worker, the admin worker's last
+  shared.access_log = &access_log;
   std::vector<std::unique_ptr<Worker>> workers;
   try {
     for (unsigned i = 0; i < threads; ++i)
@@ -125,29 +118,36 @@ int run_server(const conf::Config& config) {
   }
   for (unsigned i = 0; i < threads; ++i) shared.workers.push_back(workers[i].get());  // not admin
 
-  StopContext stop;
-  stop.main_base = event_base_new();
-  for (const auto& w : workers) stop.workers.push_back(w.get());
-  event* sigterm = evsignal_new(stop.main_base, SIGTERM, on_stop_signal, &stop);
-  event* sigint = evsignal_new(stop.main_base, SIGINT, on_stop_signal, &stop);
-  event_add(sigterm, nullptr);
-  event_add(sigint, nullptr);
+  event_base* main_base = event_base_new();
+  SignalActions actions;
+  actions.graceful_stop = [&] {
+    for (const auto& w : workers) w->drain();
+    event_base_loopexit(main_base, nullptr);
+  };
+  actions.immediate_stop = [&] {
+    for (const auto& w : workers) w->stop_now();
+    event_base_loopexit(main_base, nullptr);
+  };
+  actions.reopen_logs = [&] { access_log.reopen(); };
+  actions.reload = [&] { reload_config(hooks, shared, access_log); };
+  auto signals = std::make_unique<SignalHandlers>(main_base, std::move(actions));
 
   for (const auto& w : workers) w->start();
   std::fprintf(stderr, "lacquer: ready listen=%s admin=%s origin=%s threads=%u\n",
                main_fds.address.c_str(), admin_fds.address.c_str(),
                config.origin.address.to_string().c_str(), threads);
   std::fflush(stderr);
+  notify_service_manager("READY=1");
 
-  event_base_dispatch(stop.main_base);
+  event_base_dispatch(main_base);
+  notify_service_manager("STOPPING=1");
   for (const auto& w : workers) w->join();
   // Flush queued purge writes while the workers (whose inboxes they post to) still exist.
   shared.purge_store.reset();
   shared.disk.reset();
   workers.clear();
-  event_free(sigterm);
-  event_free(sigint);
-  event_base_free(stop.main_base);
+  signals.reset();
+  event_base_free(main_base);
   std::fprintf(stderr, "lacquer: stopped\n");
   return 0;
 }

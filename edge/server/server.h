@@ -1,12 +1,21 @@
 // The process: binds the listeners, starts the workers and the admin thread, prints the ready
-// line, and on SIGTERM/SIGINT drains everything and returns.
+// line, and handles the signals (edge/server/signals.h) until a stop signal.
 #pragma once
 
+#include <functional>
+
 #include "conf/config.h"
+#include "conf/loader.h"
 
 namespace lacquer::edge {
 
+struct ServerHooks {
+  // Loads the configuration again (SIGHUP): the same file and flags as at start. Unset: reload
+  // is refused.
+  std::function<conf::LoadOutcome()> load_again;
+};
+
 // Runs until a stop signal; returns the process exit code.
-int run_server(const conf::Config& config);
+int run_server(const conf::Config& config, const ServerHooks& hooks = {});
 
 }  // namespace lacquer::edge

@@ -44,6 +44,7 @@ SharedState::SharedState(const conf::Config& c)
       tier(std::make_unique<storage::MemoryTier>(c.cache.memory_bytes)),
       purge_acl(c.purge.allow_loopback, c.purge.allow_cidrs, c.purge.token),
       via(std::string("1.1 lacquer/") + LACQUER_VERSION) {
+  live_config = c;
   parse_limits.max_request_line = c.limits.max_request_line;
   parse_limits.max_field = c.limits.max_header_field;
   parse_limits.max_header_bytes = c.limits.max_header_bytes;
@@ -101,6 +102,8 @@ Worker::~Worker() {
 void Worker::start() {
   thread_ = std::thread([this] { event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY); });
 }
+
+void Worker::stop_now() { event_base_loopexit(base_, nullptr); }
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();

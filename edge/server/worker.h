@@ -22,6 +22,7 @@
 #include "edge/server/loop_inbox.h"
 #include "edge/admin/purge_acl.h"
 #include "edge/admin/purge_service.h"
+#include "edge/latency_histogram.h"
 #include "edge/metrics.h"
 #include "http/parser.h"
 #include "origin/origin_client.h"
@@ -72,6 +73,11 @@ struct SharedState {
   SystemClock clock;
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.
   std::vector<const class Worker*> workers;
+  class AccessLog* access_log = nullptr;  // set before the workers start; outlives them
+  std::atomic<std::uint64_t> reloads{0}, reload_failures{0};
+  // The configuration as the last reload left it (main thread only): only its live keys are
+  // in effect; the others are compared against to name what needs a restart.
+  conf::Config live_config;
 };
 
 class PurgeFrontDoor;
@@ -86,6 +92,8 @@ class Worker {
   void start();
   // Thread-safe: stop accepting, let in-flight responses finish, then end the loop.
   void drain();
+  // Thread-safe: end the loop now; in-flight responses are cut (SIGQUIT).
+  void stop_now();
   void join();
 
   // ---- used on the worker's own thread ----
@@ -94,6 +102,11 @@ class Worker {
   const conf::Config& config() const { return shared_.config; }
   WorkerMetrics& metrics() { return metrics_; }
   const WorkerMetrics& metrics() const { return metrics_; }
+  // Request duration and time to the origin's head, as the access log measures them.
+  LatencyHistogram& request_seconds() { return request_seconds_; }
+  const LatencyHistogram& request_seconds() const { return request_seconds_; }
+  LatencyHistogram& origin_first_byte_seconds() { return origin_first_byte_seconds_; }
+  const LatencyHistogram& origin_first_byte_seconds() const { return origin_first_byte_seconds_; }
   LoopInbox& inbox() { return *inbox_; }
   const origin::OriginPool* origin_pool_if_any() const { return pool_.get(); }
   void connection_closed(Connection* conn);
@@ -115,6 +128,8 @@ class Worker {
   event* drain_event_ = nullptr;
   event* drain_deadline_ = nullptr;
   WorkerMetrics metrics_;
+  LatencyHistogram request_seconds_;
+  LatencyHistogram origin_first_byte_seconds_;
   std::unique_ptr<origin::OriginPool> pool_;
   std::unique_ptr<LoopInbox> inbox_;
   // The request engine's dependencies (proxy workers only), then the exchange factory.

@@ -173,3 +173,12 @@ def test_graceful_shutdown_finishes_in_flight_response(origin, start_lacquer):
     r = result["r"]
     assert r.status == 200 and r.complete and r.body == b"x" * 100000
     assert lacquer.proc.wait(5) == 0
+
+
+def test_check_config_fails_on_an_origin_name_that_does_not_resolve(tmp_path):
+    bad = write(tmp_path, "bad-origin.toml", '[origin]\naddress = "no-such-host.invalid:80"\n')
+    res = run_lacquer(["--config", bad, "--check-config"], timeout=30)
+    assert res.returncode == 2 and "origin.address" in res.stderr and "no-such-host.invalid" in res.stderr, res.stderr
+    good = write(tmp_path, "named-origin.toml", '[origin]\naddress = "localhost:80"\n')
+    res = run_lacquer(["--config", good, "--check-config"], timeout=30)
+    assert res.returncode == 0, res.stderr

@@ -84,3 +84,17 @@ TEST_CASE("end-to-end fields: hop-by-hop, framing, Age and our targeted fields a
   append_end_to_end_fields(out, in, FieldFilter{.keep_surrogate_headers = true});
   CHECK(out.find("Surrogate-Key: a\r\n") != std::string::npos);
 }
+
+TEST_CASE("end-to-end fields: a Date is added when the origin sent none (RFC 9110 6.6.1)") {
+  std::vector<Header> in{{"Content-Type", "text/plain"}};
+  std::string out;
+  append_end_to_end_fields(out, in, FieldFilter{.date_if_missing = 784111777});
+  CHECK(out == "Content-Type: text/plain\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n");
+  in.push_back({"date", "Mon, 07 Nov 1994 08:49:37 GMT"});
+  out.clear();
+  append_end_to_end_fields(out, in, FieldFilter{.date_if_missing = 784111777});
+  CHECK(out == "Content-Type: text/plain\r\ndate: Mon, 07 Nov 1994 08:49:37 GMT\r\n");
+  out.clear();
+  append_end_to_end_fields(out, {in.data(), 1}, FieldFilter{});  // no clock given: nothing added
+  CHECK(out == "Content-Type: text/plain\r\n");
+}

@@ -1,0 +1,58 @@
+#include "edge/server/reload.h"
+
+#include <cstdio>
+#include <string>
+
+#include "conf/config_diff.h"
+#include "edge/server/access_log.h"
+#include "edge/server/service_notify.h"
+#include "edge/server/worker.h"
+
+namespace lacquer::edge {
+
+namespace {
+
+void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log);
+
+}  // namespace
+
+void reload_config(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log) {
+  notify_service_manager("RELOADING=1");
+  reload(hooks, shared, access_log);
+  notify_service_manager("READY=1");
+}
+
+namespace {
+
+void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log) {
+  if (!hooks.load_again) {
+    std::fprintf(stderr, "lacquer: reload failed: no configuration to reload\n");
+    shared.reload_failures.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  conf::LoadOutcome outcome = hooks.load_again();
+  if (!outcome.ok()) {
+    for (const auto& e : outcome.errors)
+      std::fprintf(stderr, "lacquer: reload failed: config error: %s\n", e.to_string().c_str());
+    std::fprintf(stderr, "lacquer: reload failed, still running the previous configuration\n");
+    shared.reload_failures.fetch_add(1, std::memory_order_relaxed);
+    std::fflush(stderr);
+    return;
+  }
+  std::string applied, restart;
+  for (const auto& key : conf::changed_keys(shared.live_config, outcome.config)) {
+    std::string& list = conf::applies_live(key) ? applied : restart;
+    list.append(list.empty() ? "" : ", ").append(key);
+  }
+  access_log.configure(outcome.config.log);
+  shared.live_config.log = outcome.config.log;
+  shared.reloads.fetch_add(1, std::memory_order_relaxed);
+  std::fprintf(stderr, "lacquer: configuration reloaded; applied: %s\n", applied.empty() ? "nothing changed" : applied.c_str());
+  if (!restart.empty())
+    std::fprintf(stderr, "lacquer: changed keys that need a restart (still running the old values): %s\n",
+                 restart.c_str());
+  std::fflush(stderr);
+}
+
+}  // namespace
+}  // namespace lacquer::edge
