@@ -2,6 +2,7 @@
 
 #include <event2/buffer.h>
 
+#include "cluster/node.h"
 #include "edge/client_connection.h"
 #include "edge/synthetic.h"
 #include "edge/version.h"
@@ -161,6 +162,7 @@ std::string render_metrics(const SharedState& s) {
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
   render_purge_metrics(out, s);
   if (s.disk && s.state_db) render_disk_metrics(out, *s.disk, *s.state_db);
+  if (s.cluster) s.cluster->render_metrics(out);
   return out;
 }
 
@@ -172,12 +174,20 @@ void AdminExchange::start() {
   auto& shared = conn_.worker().shared();
   if (path == "/healthz" || path == "/version" || path == "/metrics") {
     if (!get) return respond(405, "text/plain; charset=utf-8", "method not allowed\n");
-    if (path == "/healthz") return respond(200, "text/plain; charset=utf-8", "ok\n");
+    if (path == "/healthz") {
+      if (shared.cluster && !shared.cluster->ready())
+        return respond(503, "text/plain; charset=utf-8", "catching up with the cluster stream\n");
+      return respond(200, "text/plain; charset=utf-8", "ok\n");
+    }
     if (path == "/version")
       return respond(200, "application/json",
                      std::string("{\"name\":\"lacquer\",\"version\":\"") + LACQUER_VERSION +
                          "\",\"commit\":\"" + LACQUER_COMMIT + "\"}\n");
     return respond(200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(shared));
+  }
+  if (path == "/cluster") {
+    if (!get) return respond(405, "text/plain; charset=utf-8", "method not allowed\n");
+    return respond(200, "application/json", shared.cluster ? shared.cluster->status_json() : "{\"enabled\":false}\n");
   }
   respond(404, "text/plain; charset=utf-8", "not found\n");
 }

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster/node.h"
 #include "edge/admin_exchange.h"
 #include "edge/listeners.h"
 #include "edge/proxy_exchange.h"
@@ -81,6 +82,16 @@ storage::EntryFilterConfig disk_filter(const conf::Config& config, const purge::
   return f;
 }
 
+// Joins the cluster and, before the node reports ready, replays what it missed.
+void start_cluster(const conf::Config& config, SharedState& shared) {
+  shared.cluster = std::make_unique<cluster::Node>(config.cluster, shared.versions, *shared.purge_store,
+                                                   shared.state_db->db(), shared.state_db->purge_cf());
+  shared.cluster->start();
+  if (!shared.cluster->wait_ready(std::chrono::milliseconds(config.cluster.catch_up_timeout_ms)))
+    std::fprintf(stderr, "lacquer: cluster: still catching up after %u ms; serving anyway (/healthz says 503)\n",
+                 config.cluster.catch_up_timeout_ms);
+}
+
 }  // namespace
 
 int run_server(const conf::Config& config) {
@@ -112,6 +123,7 @@ int run_server(const conf::Config& config) {
     return 1;
   }
   apply_fault_injection(shared);
+  if (config.cluster.enabled) start_cluster(config, shared);
   BoundListeners main_fds, admin_fds;
   try {
     main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
@@ -151,6 +163,7 @@ int run_server(const conf::Config& config) {
   event_base_dispatch(stop.main_base);
   for (const auto& w : workers) w->join();
   // Flush queued purge writes while the workers (whose inboxes they post to) still exist.
+  shared.cluster.reset();  // its threads write through the purge store
   shared.purge_store.reset();
   shared.disk.reset();
   workers.clear();

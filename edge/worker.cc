@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <unistd.h>
 
+#include "cluster/node.h"
 #include "edge/client_connection.h"
 #include "edge/fetch_job.h"
 #include "edge/version.h"

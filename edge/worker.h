@@ -37,6 +37,9 @@ namespace lacquer::purge {
 class PurgeStore;
 class Sweeper;
 }  // namespace lacquer::purge
+namespace lacquer::cluster {
+class Node;
+}  // namespace lacquer::cluster
 
 namespace lacquer::edge {
 
@@ -55,6 +58,7 @@ struct SharedState {
   std::unique_ptr<storage::PresenceFilter> disk_filter;  // set with `disk`; destroyed before it
   purge::VersionTable versions;
   std::unique_ptr<purge::PurgeStore> purge_store;
+  std::unique_ptr<cluster::Node> cluster;  // with [cluster]; declared after purge_store: stops first
   std::unique_ptr<purge::Sweeper> sweeper;  // declared after tier and versions: stops first
   InflightTable inflight;  // request coalescing across workers
   PurgeMetrics purge_metrics;
