@@ -116,12 +116,20 @@ bool Consumer::check_gap() {
   if (s.exists) {
     s.last_generated = id_of(info_field(info, "last-generated-id"));
     s.max_deleted = id_of(info_field(info, "max-deleted-entry-id"));
+    s.first_entry = id_of(info_field(info, "recorded-first-entry-id"));
+    const redisReply* length = info_field(info, "length");
+    const redisReply* added = info_field(info, "entries-added");
+    s.length = length && length->type == REDIS_REPLY_INTEGER ? static_cast<std::uint64_t>(length->integer) : 0;
+    s.entries_added = added && added->type == REDIS_REPLY_INTEGER ? static_cast<std::uint64_t>(added->integer) : 0;
   }
   s.position_present = replies[1]->type == REDIS_REPLY_ARRAY && replies[1]->elements > 0;
   Gap gap = find_gap(*position_, s);
   if (gap != Gap::None) {
     std::string detail = "position " + pos + ", stream " + (s.exists ? "last id " + s.last_generated.to_string() +
-                                                                            ", max deleted id " + s.max_deleted.to_string()
+                                                                            ", max deleted id " + s.max_deleted.to_string() +
+                                                                            ", first id " + s.first_entry.to_string() +
+                                                                            ", " + std::to_string(s.entries_added - std::min(s.entries_added, s.length)) +
+                                                                            " entries removed"
                                                                       : std::string("missing"));
     recover(gap == Gap::Trimmed ? "trimmed" : "lost", detail);
   }

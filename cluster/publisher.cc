@@ -152,7 +152,9 @@ bool Publisher::refresh_snapshot() {
   ctx_.nodes = std::move(nodes);
   ctx_.last_entry = last;
   ctx_.snapshot_ms = Context::now_ms();
-  ctx_.metrics.lag_ms = ctx_.durable_position < last ? last.ms - std::min(last.ms, ctx_.durable_position.ms) : 0;
+  // In ID time (milliseconds between the entries' creation); 0 before the first position.
+  const StreamId& pos = ctx_.durable_position;
+  ctx_.metrics.lag_ms = !pos.is_zero() && pos < last ? last.ms - std::min(last.ms, pos.ms) : 0;
   return true;
 }
 
