@@ -155,7 +155,7 @@ void Consumer::recover(std::string_view reason, std::string_view detail) {
 }
 
 void Consumer::commit(std::vector<purge::PurgeRecord> records, StreamId position) {
-  Context* ctx = &ctx_;
+  std::shared_ptr<Context> ctx = shared_;
   ctx_.store.persist(std::move(records), {position_write(position)}, [ctx, position](bool ok) {
     if (ok) ctx->advance_durable(position);
     else std::fprintf(stderr, "lacquer: cluster: could not commit stream position %s\n", position.to_string().c_str());

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -19,7 +20,7 @@ namespace lacquer::cluster {
 
 class Consumer {
  public:
-  explicit Consumer(Context& ctx) : ctx_(ctx), link_(ctx.link_options()) {}
+  explicit Consumer(std::shared_ptr<Context> ctx) : shared_(std::move(ctx)), ctx_(*shared_), link_(ctx_.link_options()) {}
   ~Consumer() { join(); }
   void start() { thread_ = std::thread([this] { run(); }); }
   void join() {
@@ -37,6 +38,7 @@ class Consumer {
   void commit(std::vector<purge::PurgeRecord> records, StreamId position);
   void note_link_error();
 
+  std::shared_ptr<Context> shared_;  // commit callbacks hold it: they may outlive this thread
   Context& ctx_;
   RedisLink link_;
   std::optional<StreamId> position_;

@@ -37,24 +37,26 @@ std::uint64_t load(const std::atomic<std::uint64_t>& a) { return a.load(std::mem
 
 Node::Node(const conf::ClusterConfig& config, purge::VersionTable& versions, purge::PurgeStore& store,
            rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf)
-    : ctx_(config, versions, store, RecordStore(db, cf)) {
-  if (auto p = ctx_.records.position()) ctx_.durable_position = *p;
-  ctx_.metrics.outbox_depth = ctx_.records.outbox_size();
+    : ctx_(std::make_shared<Context>(config, versions, store, RecordStore(db, cf))) {
+  if (auto p = ctx_->records.position()) ctx_->durable_position = *p;
+  ctx_->metrics.outbox_depth = ctx_->records.outbox_size();
 }
 
 Node::~Node() {
   {
-    std::lock_guard lock(ctx_.mu);
-    ctx_.stopping = true;
+    std::lock_guard lock(ctx_->mu);
+    ctx_->stopping = true;
   }
-  ctx_.wake.notify_all();
+  ctx_->wake.notify_all();
   if (consumer_) consumer_->join();
   if (publisher_) publisher_->join();
 }
 
 void Node::start() {
-  Context* ctx = &ctx_;
-  ctx_.store.set_after_commit([ctx] {
+  std::weak_ptr<Context> weak = ctx_;
+  ctx_->store.set_after_commit([weak] {
+    auto ctx = weak.lock();
+    if (!ctx) return;
     {
       std::lock_guard lock(ctx->mu);
       ctx->outbox_dirty = true;
@@ -62,53 +64,53 @@ void Node::start() {
     ctx->wake.notify_all();
   });
   consumer_ = std::make_unique<Consumer>(ctx_);
-  publisher_ = std::make_unique<Publisher>(ctx_);
+  publisher_ = std::make_unique<Publisher>(*ctx_);
   consumer_->start();
   publisher_->start();
 }
 
 bool Node::wait_ready(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(ctx_.mu);
-  return ctx_.ready_cv.wait_for(lock, timeout, [this] { return ctx_.ready; });
+  std::unique_lock lock(ctx_->mu);
+  return ctx_->ready_cv.wait_for(lock, timeout, [this] { return ctx_->ready; });
 }
 
 bool Node::ready() {
-  std::lock_guard lock(ctx_.mu);
-  return ctx_.ready;
+  std::lock_guard lock(ctx_->mu);
+  return ctx_->ready;
 }
 
 purge::SideWrite Node::outbox_write(purge::Scope scope, const std::vector<std::string>& labels, bool soft,
                                     std::uint64_t seq) {
-  return cluster::outbox_write(seq, encode_purge(ctx_.config.node, scope, labels, soft));
+  return cluster::outbox_write(seq, encode_purge(ctx_->config.node, scope, labels, soft));
 }
 
 void Node::wait_everywhere(std::uint64_t seq, WaitDone done) {
   {
-    std::lock_guard lock(ctx_.mu);
-    ctx_.waiters.push_back({seq, Context::now_ms() + ctx_.config.wait_timeout_ms, std::move(done)});
+    std::lock_guard lock(ctx_->mu);
+    ctx_->waiters.push_back({seq, Context::now_ms() + ctx_->config.wait_timeout_ms, std::move(done)});
   }
-  ctx_.wake.notify_all();
+  ctx_->wake.notify_all();
 }
 
 std::string Node::status_json() {
   auto now = Context::now_ms();
-  std::lock_guard lock(ctx_.mu);
-  std::string out = "{\"node\":" + json_string(ctx_.config.node) + ",\"stream\":" + json_string(ctx_.config.stream) +
-                    ",\"redis\":" + json_string(ctx_.config.redis.to_string()) +
-                    ",\"connected\":" + (ctx_.metrics.publisher_connected && ctx_.metrics.consumer_connected ? "true" : "false") +
-                    ",\"ready\":" + (ctx_.ready ? "true" : "false") +
-                    ",\"position\":" + json_string(ctx_.durable_position.to_string()) +
-                    ",\"outbox_depth\":" + std::to_string(load(ctx_.metrics.outbox_depth)) +
-                    ",\"last_entry\":" + json_string(ctx_.last_entry.to_string()) +
-                    ",\"snapshot_age_ms\":" + std::to_string(ctx_.snapshot_ms ? now - std::min(now, ctx_.snapshot_ms) : 0) +
+  std::lock_guard lock(ctx_->mu);
+  std::string out = "{\"node\":" + json_string(ctx_->config.node) + ",\"stream\":" + json_string(ctx_->config.stream) +
+                    ",\"redis\":" + json_string(ctx_->config.redis.to_string()) +
+                    ",\"connected\":" + (ctx_->metrics.publisher_connected && ctx_->metrics.consumer_connected ? "true" : "false") +
+                    ",\"ready\":" + (ctx_->ready ? "true" : "false") +
+                    ",\"position\":" + json_string(ctx_->durable_position.to_string()) +
+                    ",\"outbox_depth\":" + std::to_string(load(ctx_->metrics.outbox_depth)) +
+                    ",\"last_entry\":" + json_string(ctx_->last_entry.to_string()) +
+                    ",\"snapshot_age_ms\":" + std::to_string(ctx_->snapshot_ms ? now - std::min(now, ctx_->snapshot_ms) : 0) +
                     ",\"nodes\":[";
   bool first = true;
-  for (const auto& n : ctx_.nodes) {
+  for (const auto& n : ctx_->nodes) {
     if (!first) out.push_back(',');
     first = false;
-    std::uint64_t lag = n.position < ctx_.last_entry ? ctx_.last_entry.ms - std::min(ctx_.last_entry.ms, n.position.ms) : 0;
+    std::uint64_t lag = n.position < ctx_->last_entry ? ctx_->last_entry.ms - std::min(ctx_->last_entry.ms, n.position.ms) : 0;
     out += "{\"node\":" + json_string(n.node) + ",\"position\":" + json_string(n.position.to_string()) +
-           ",\"behind\":" + (n.position < ctx_.last_entry ? "true" : "false") + ",\"lag_ms\":" + std::to_string(lag) +
+           ",\"behind\":" + (n.position < ctx_->last_entry ? "true" : "false") + ",\"lag_ms\":" + std::to_string(lag) +
            ",\"heartbeat_age_ms\":" + std::to_string(now - std::min(now, n.heartbeat_ms)) +
            ",\"live\":" + (is_live(n, now) ? "true" : "false") + "}";
   }
@@ -117,7 +119,7 @@ std::string Node::status_json() {
 }
 
 void Node::render_metrics(std::string& out) {
-  const auto& m = ctx_.metrics;
+  const auto& m = ctx_->metrics;
   metric(out, "lacquer_cluster_connected", "gauge", "1 while both Redis connections (publisher, consumer) are up.",
          m.publisher_connected && m.consumer_connected ? 1 : 0);
   metric(out, "lacquer_cluster_ready", "gauge", "1 once the consumer caught up with the stream (or Redis was unreachable at start).", ready() ? 1 : 0);

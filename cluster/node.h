@@ -44,7 +44,8 @@ class Node {
   void render_metrics(std::string& out);     // Prometheus text, appended
 
  private:
-  Context ctx_;
+  // Shared with the PurgeStore's callbacks, which may run after this Node is gone.
+  std::shared_ptr<Context> ctx_;
   std::unique_ptr<Consumer> consumer_;
   std::unique_ptr<Publisher> publisher_;
 };
