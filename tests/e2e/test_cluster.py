@@ -309,3 +309,45 @@ def test_unreachable_redis_at_start_serves_retries_and_joins_when_it_appears(sta
         assert not is_hit(n, prefix + "/x")
     finally:
         r.stop()
+
+
+def test_two_tiers_on_one_stream_a_purge_at_any_node_clears_every_tier(start_lacquer, origin, redis, tmp_path, prefix):
+    """Two edges in front of two shields (a fixed mapping: edge-1 -> shield-1, edge-2 -> shield-2),
+    all four on one stream. The shields pass Surrogate-Key on so the edges can tag their copies."""
+    def start(name, upstream_port, extra=""):
+        return start_lacquer(upstream_port, config_text=node_config(redis.port, name, "t:tiers") + extra,
+                             state_dir=tmp_path / name)
+    keep = "\n[cache]\nkeep_surrogate_headers = true\n"
+
+    def own_status(r):
+        # RFC 9211: each cache appends its member; the edge's own is the last one.
+        return [p.strip() for p in r.headers.get_all("Cache-Status")[-1].split(";")]
+
+    def edge_hit(e):
+        return "hit" in own_status(e.get(path))
+
+    def edge_miss(e):
+        return "fwd=miss" in own_status(e.get(path))
+    shield1, shield2 = start("shield-1", origin.port, keep), start("shield-2", origin.port, keep)
+    edge1, edge2 = start("edge-1", shield1.port), start("edge-2", shield2.port)
+    path = prefix + "/obj"
+    origin.script(path, ok("v", headers=[["Surrogate-Key", "tier-tag"]]))
+    for e in (edge1, edge2):
+        e.get(path)
+        assert edge_hit(e)
+    assert origin.count(path) == 2  # one per shield
+    # A tag purge at one edge, answered when all four nodes have it.
+    r = request(edge1.port, "PURGE", "/", headers=[("Surrogate-Key", "tier-tag"), ("Purge-Wait", "all")])
+    assert r.status == 200 and json.loads(r.body)["everywhere"] is True
+    for e in (edge1, edge2):
+        assert edge_miss(e)
+    assert origin.count(path) == 4  # both shields fetched again: the purge reached every tier
+    # A URL purge at a shield's admin API clears the edges too.
+    for e in (edge1, edge2):
+        assert edge_hit(e)
+    r = request(shield2.admin_port, "POST", "/purge/url?url=http://example.com" + path,
+                headers=[("Purge-Wait", "all")])
+    assert r.status == 200 and json.loads(r.body)["everywhere"] is True
+    for e in (edge1, edge2):
+        assert edge_miss(e)
+    assert origin.count(path) == 6
