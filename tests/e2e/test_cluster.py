@@ -5,6 +5,7 @@ import json
 import random
 import re
 import signal
+import threading
 
 import pytest
 
@@ -146,21 +147,31 @@ def test_purge_wait_all_answers_once_every_live_node_applied(fleet, origin, pref
 
 def test_a_node_killed_during_purges_catches_up_before_it_reports_ready(fleet, origin, prefix):
     a, c = fleet["a"], fleet["c"]
-    for i in range(10):
-        purge(a, headers=[("Surrogate-Key", "t-kill-%d" % i)])
-    c.proc.send_signal(signal.SIGKILL)
+    sent = []
+    twenty = threading.Event()
+
+    def sender():
+        for i in range(60):
+            purge(a, headers=[("Surrogate-Key", "t-kill-%d" % i)])
+            sent.append(i)
+            if i == 20:
+                twenty.set()
+
+    t = threading.Thread(target=sender)
+    t.start()
+    assert twenty.wait(10)
+    c.proc.send_signal(signal.SIGKILL)  # while a keeps purging
     c.proc.wait()
-    for i in range(10, 40):
-        purge(a, headers=[("Surrogate-Key", "t-kill-%d" % i)])
+    t.join(30)
+    assert len(sent) == 60
     c2 = fleet.start("c")  # same state dir
     # Ready means caught up: no waiting here.
-    for i in range(40):
+    for i in range(60):
         assert tag_version(c2, "t-kill-%d" % i) > 0, i
     assert admin_get(c2.admin_port, "/healthz")[0] == 200
     assert metric(c2, "lacquer_cluster_gap_purges_total") == 0
-    # Exactly once: what c applied before the kill is not applied again.
-    applied_after = metric(c2, "lacquer_cluster_events_applied_total")
-    assert 30 <= applied_after <= 40
+    # Exactly once: the restarted node applies only what its last committed batch did not cover.
+    assert metric(c2, "lacquer_cluster_events_applied_total") < 60
 
 
 def test_redis_down_purges_queue_and_are_delivered_in_order(fleet, origin, prefix):
