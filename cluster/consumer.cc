@@ -32,6 +32,17 @@ void Consumer::note_link_error() {
   }
 }
 
+void Consumer::refused(std::string_view command, const std::string& answer) {
+  std::string text = std::string(command) + ": " + answer;
+  if (text != logged_refusal_) {
+    std::fprintf(stderr, "lacquer: cluster: Redis refused %s on stream %s (retrying every second)\n", text.c_str(),
+                 ctx_.config.stream.c_str());
+    logged_refusal_ = text;
+  }
+  link_.drop();
+  ctx_.pause(1000);
+}
+
 void Consumer::run() {
   position_ = ctx_.records.position();
   bool first_attempt = true;
@@ -40,10 +51,8 @@ void Consumer::run() {
     if (!link_.ensure()) {
       ctx_.metrics.connect_failures.fetch_add(1, std::memory_order_relaxed);
       note_link_error();
-      if (first_attempt) {
-        missed_start_ = !position_;
-        ctx_.set_ready();  // serve anyway; catch up when Redis answers
-      }
+      if (first_attempt) missed_start_ = !position_;
+      ctx_.set_ready();  // serve anyway (also if Redis went away mid catch-up); catch up later
       first_attempt = false;
       ctx_.pause(backoff_ms);
       backoff_ms = std::min<std::uint32_t>(backoff_ms * 2, 2000);
@@ -80,11 +89,7 @@ std::optional<StreamId> Consumer::add_hello() {
   Reply r = link_.command(argv);
   if (!r) return std::nullopt;
   auto id = parse_stream_id(reply_text(r.get()));
-  if (!id) {
-    std::fprintf(stderr, "lacquer: cluster: XADD to %s refused: %s\n", ctx_.config.stream.c_str(),
-                 reply_text(r.get()).c_str());
-    link_.drop();
-  }
+  if (!id) refused("XADD", reply_text(r.get()));
   return id;
 }
 
@@ -178,8 +183,7 @@ bool Consumer::read_batch(bool block, bool& full) {
   if (r->type == REDIS_REPLY_NIL) return true;  // nothing new
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 || r->element[0]->type != REDIS_REPLY_ARRAY ||
       r->element[0]->elements < 2) {
-    std::fprintf(stderr, "lacquer: cluster: XREAD failed: %s\n", reply_text(r.get()).c_str());
-    link_.drop();
+    refused("XREAD", reply_text(r.get()));
     return false;
   }
   const redisReply* entries = r->element[0]->element[1];

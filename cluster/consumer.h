@@ -37,6 +37,8 @@ class Consumer {
   std::optional<StreamId> add_hello();
   void commit(std::vector<purge::PurgeRecord> records, StreamId position);
   void note_link_error();
+  // Redis answered an error (a wrong key type, out of memory): log it once, reconnect later.
+  void refused(std::string_view command, const std::string& answer);
 
   std::shared_ptr<Context> shared_;  // commit callbacks hold it: they may outlive this thread
   Context& ctx_;
@@ -45,6 +47,7 @@ class Consumer {
   bool missed_start_ = false;  // Redis was unreachable when we started without a position
   std::array<bool, kDecodeErrorKinds> logged_{};
   std::string logged_error_;
+  std::string logged_refusal_;
   std::thread thread_;
 };
 

@@ -25,10 +25,7 @@ void Publisher::run() {
       if (!ctx_.outbox_dirty && !ctx_.position_dirty && !heartbeat_due && ctx_.waiters.empty()) continue;
     }
     if (!link_.ensure()) {
-      ctx_.metrics.publisher_connected = false;
-      if (link_.error() != logged_error_) {
-        logged_error_ = link_.error();  // the consumer logs the same outage
-      }
+      ctx_.metrics.publisher_connected = false;  // the consumer logs the outage
       ctx_.metrics.outbox_depth = ctx_.records.outbox_size();
       resolve_waiters(false);
       ctx_.pause(backoff_ms);
@@ -36,7 +33,6 @@ void Publisher::run() {
       continue;
     }
     backoff_ms = 100;
-    logged_error_.clear();
     ctx_.metrics.publisher_connected = true;
     bool waiting;
     {
@@ -104,8 +100,11 @@ bool Publisher::publish_outbox() {
     ctx_.records.erase(done);
     ctx_.metrics.published.fetch_add(done.size(), std::memory_order_relaxed);
     if (refused) {
-      std::lock_guard lock(ctx_.mu);
-      ctx_.outbox_dirty = true;
+      {
+        std::lock_guard lock(ctx_.mu);
+        ctx_.outbox_dirty = true;
+      }
+      ctx_.pause(1000);  // do not hammer a Redis that refuses (out of memory, wrong key type)
       break;
     }
     if (entries.size() < kOutboxBatch) break;

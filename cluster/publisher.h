@@ -31,7 +31,6 @@ class Publisher {
 
   Context& ctx_;
   RedisLink link_;
-  std::string logged_error_;
   bool logged_xadd_error_ = false;
   std::uint64_t last_heartbeat_ms_ = 0;
   std::uint64_t last_trim_ms_ = 0;
