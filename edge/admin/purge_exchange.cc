@@ -1,8 +1,6 @@
 #include "edge/admin/purge_exchange.h"
 
 #include "cluster/node.h"
-#include "edge/http1/client_connection.h"
-#include "edge/proxy/synthetic.h"
 #include "edge/server/worker.h"
 #include "purge/scopes.h"
 #include "purge/surrogate_keys.h"
@@ -80,28 +78,31 @@ PurgeAsk parse_purge_request(const Request& req, std::string_view fallback_host)
 
 void PurgeExchange::start() {
   std::weak_ptr<bool> alive = alive_;
-  ClientConnection* conn = &conn_;
+  ClientSide* client = &client_;
+  std::string_view via = worker_.shared().via;
   std::vector<PurgeTarget> targets = targets_;
   bool soft = soft_;
   // "Purge-Wait: all" (with [cluster]): answer once every live node has applied the purge.
-  auto wait = http::find_header(conn_.request().headers, "Purge-Wait");
-  cluster::Node* cluster = wait && http::iequals(*wait, "all") ? conn_.worker().shared().cluster.get() : nullptr;
-  LoopInbox* inbox = &conn_.worker().inbox();
-  run_purge(conn_.worker(), targets_, soft_, [alive, conn, targets, soft, cluster, inbox](bool durable, std::uint64_t seq) {
+  auto wait = http::find_header(client_.request().headers, "Purge-Wait");
+  cluster::Node* cluster = wait && http::iequals(*wait, "all") ? worker_.shared().cluster.get() : nullptr;
+  LoopInbox* inbox = &worker_.inbox();
+  run_purge(worker_, targets_, soft_, [alive, client, via, targets, soft, cluster, inbox](bool durable, std::uint64_t seq) {
     auto a = alive.lock();
     if (!a || !*a) return;  // the client went away; the purge itself still holds
     if (durable && cluster) {
-      cluster->wait_everywhere(seq, [alive, conn, inbox, body = purge_json(targets, soft, seq)](
+      cluster->wait_everywhere(seq, [alive, client, via, inbox, body = purge_json(targets, soft, seq)](
                                         bool everywhere, std::vector<std::string> lagging) {
-        inbox->post([alive, conn, everywhere, body, lagging = std::move(lagging)] {
+        inbox->post([alive, client, via, everywhere, body, lagging = std::move(lagging)] {
           auto a = alive.lock();
-          if (a && *a) respond_simple(*conn, everywhere ? 200 : 202, "application/json", with_everywhere(body, everywhere, lagging));
+          if (a && *a)
+            respond_simple(*client, via, everywhere ? 200 : 202, "application/json",
+                           with_everywhere(body, everywhere, lagging));
         });
       });
     } else if (durable) {
-      respond_simple(*conn, 200, "application/json", purge_json(targets, soft, seq));
+      respond_simple(*client, via, 200, "application/json", purge_json(targets, soft, seq));
     } else {
-      respond_simple(*conn, 503, "application/json",
+      respond_simple(*client, via, 503, "application/json",
                      "{\"error\":\"the purge could not be made durable; it is not acknowledged\"}\n");
     }
   });

@@ -51,7 +51,7 @@ void run_purge(Worker& worker, const std::vector<PurgeTarget>& targets, bool sof
   SharedState& shared = worker.shared();
   auto started = std::chrono::steady_clock::now();
   LoopInbox* inbox = &worker.inbox();
-  PurgeMetrics* metrics = &shared.purge_metrics;
+  purge::PurgeMetrics* metrics = &shared.purge_metrics;
   std::vector<purge::PurgeRecord> records;
   std::vector<std::string> labels;
   std::uint64_t seq = 0;
