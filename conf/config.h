@@ -70,6 +70,22 @@ struct LogConfig {
   AccessLogFormat access_format = AccessLogFormat::Combined;
 };
 
+// [cluster]: purge fan-out over a Redis Stream (cluster/). Off unless `redis` is set.
+struct ClusterConfig {
+  bool enabled = false;                        // set by cluster.redis
+  Endpoint redis{"127.0.0.1", 6379};
+  std::string stream = "lacquer:purges";       // the stream; node positions go to <stream>:nodes
+  std::string node;                            // this node's id, unique in the cluster (required)
+  std::string username;                        // Redis ACL user; empty = AUTH <password> only
+  std::string password;                        // empty = no AUTH
+  std::uint64_t trim_max_length = 1000000;     // XADD MAXLEN ~ N; 0 = no length bound
+  std::uint32_t trim_max_age_s = 0;            // XTRIM MINID ~ now-age every 10 s; 0 = off
+  bool gap_purge_soft = false;                 // gap_purge = "soft": the conservative purge is soft
+  std::uint32_t wait_timeout_ms = 5000;        // Purge-Wait: all gives up after this long
+  std::uint32_t connect_timeout_ms = 1000;     // per Redis connect or command
+  std::uint32_t catch_up_timeout_ms = 30000;   // start-up waits this long for the catch-up
+};
+
 struct Config {
   ServerConfig server;
   OriginConfig origin;
@@ -77,6 +93,7 @@ struct Config {
   LimitsConfig limits;
   PurgeConfig purge;
   LogConfig log;
+  ClusterConfig cluster;
 };
 
 }  // namespace lacquer::conf

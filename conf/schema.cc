@@ -290,6 +290,72 @@ SchemaField cidr_list_field(std::string name, std::vector<std::string>& out) {
       nullptr};
 }
 
+// A name that goes into Redis keys and log lines: printable, no spaces.
+bool is_plain_name(std::string_view s, std::size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+SchemaField name_field(std::string name, std::string& out, std::size_t max, std::string what) {
+  return SchemaField{
+      std::move(name),
+      [&out, max, what](const toml::node& n, const Where& at, Sink& sink) {
+        auto s = n.as_string();
+        if (s && is_plain_name(s->get(), max)) {
+          out = s->get();
+          return true;
+        }
+        sink.add(at, "expected " + what + " (1 to " + std::to_string(max) +
+                         " printable characters, no spaces), got " + describe(n));
+        return false;
+      },
+      nullptr};
+}
+
+SchemaField secret_field(std::string name, std::string& out) {
+  return SchemaField{std::move(name),
+                     [&out](const toml::node& n, const Where& at, Sink& sink) {
+                       auto s = n.as_string();
+                       if (s && s->get().find('\0') == std::string::npos && s->get().size() <= 4096) {
+                         out = s->get();
+                         return true;
+                       }
+                       sink.add(at, "expected a string of at most 4096 bytes, got " +
+                                        std::string(s ? "a longer string" : describe(n)));
+                       return false;
+                     },
+                     nullptr};
+}
+
+SchemaField redis_field(std::string name, ClusterConfig& c) {
+  SchemaField f = endpoint_field(std::move(name), c.redis, false);
+  auto inner = f.from_toml;
+  f.from_toml = [inner, &c](const toml::node& n, const Where& at, Sink& sink) {
+    bool ok = inner(n, at, sink);
+    if (ok) c.enabled = true;
+    return ok;
+  };
+  f.from_flag = nullptr;
+  return f;
+}
+
+SchemaField gap_purge_field(std::string name, bool& soft) {
+  return SchemaField{std::move(name),
+                     [&soft](const toml::node& n, const Where& at, Sink& sink) {
+                       auto s = n.as_string();
+                       if (s && (s->get() == "hard" || s->get() == "soft")) {
+                         soft = s->get() == "soft";
+                         return true;
+                       }
+                       sink.add(at, "expected \"hard\" or \"soft\", got " + describe(n));
+                       return false;
+                     },
+                     nullptr};
+}
+
 std::string join_names(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) {
@@ -363,6 +429,20 @@ Schema::Schema(Config& c) {
   tables_.push_back({"log",
                      {path_or_empty_field("access", c.log.access),
                       access_format_field("access_format", c.log.access_format)}});
+  auto& r = c.cluster;
+  tables_.push_back(
+      {"cluster",
+       {redis_field("redis", r),
+        name_field("stream", r.stream, 200, "a stream name"),
+        name_field("node", r.node, 64, "a node id"),
+        name_field("username", r.username, 200, "a Redis user name"),
+        secret_field("password", r.password),
+        integer_field("trim_max_length", r.trim_max_length, 0, kU64Max),
+        duration_field("trim_max_age", r.trim_max_age_s, true, kMaxTtlS * 1000, true),
+        gap_purge_field("gap_purge", r.gap_purge_soft),
+        timeout_field("wait_timeout", r.wait_timeout_ms),
+        timeout_field("connect_timeout", r.connect_timeout_ms),
+        timeout_field("catch_up_timeout", r.catch_up_timeout_ms)}});
 }
 
 const SchemaTable* Schema::find_table(std::string_view name) const {
@@ -409,6 +489,9 @@ void check_relations(const Config& c, Sink& sink) {
                "expected a size no smaller than limits.max_header_field (" +
                    format_size(l.max_header_field) + "), got " + format_size(l.max_header_bytes));
     }
+  }
+  if (c.cluster.enabled && c.cluster.node.empty()) {
+    sink.add(where("cluster.redis"), "expected cluster.node (this node's id) to be set with cluster.redis");
   }
   // Two fixed ports that are the same address cannot both be bound; an origin that is our own
   // listener would loop every miss back to us.

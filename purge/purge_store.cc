@@ -66,9 +66,13 @@ std::size_t PurgeStore::load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, V
 }
 
 void PurgeStore::persist(const PurgeRecord& record, Done done) {
+  persist(std::vector<PurgeRecord>{record}, {}, std::move(done));
+}
+
+void PurgeStore::persist(std::vector<PurgeRecord> records, std::vector<SideWrite> side, Done done) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back({record, std::move(done)});
+    queue_.push_back({std::move(records), std::move(side), std::move(done)});
   }
   cv_.notify_one();
 }
@@ -84,14 +88,20 @@ void PurgeStore::run() {
 
     rocksdb::WriteBatch wb;
     std::uint64_t max_seq = 0;
+    bool has_side = false;
     for (const auto& p : batch) {
-      // Write the scope's current versions (they include this purge and any later one).
-      Versions v = table_.get(p.record.scope, p.record.key);
-      std::string value;
-      put_u64(value, v.hard);
-      put_u64(value, v.soft);
-      wb.Put(cf_, record_key(p.record.scope, p.record.key), value);
-      max_seq = std::max(max_seq, p.record.seq);
+      for (const auto& record : p.records) {
+        // Write the scope's current versions (they include this purge and any later one).
+        Versions v = table_.get(record.scope, record.key);
+        std::string value;
+        put_u64(value, v.hard);
+        put_u64(value, v.soft);
+        wb.Put(cf_, record_key(record.scope, record.key), value);
+        max_seq = std::max(max_seq, record.seq);
+      }
+      // In queue order, so a later side write to the same key (a newer position) wins.
+      for (const auto& w : p.side) wb.Put(cf_, w.key, w.value);
+      has_side = has_side || !p.side.empty();
     }
     std::string seq_value;
     put_u64(seq_value, std::max(max_seq, table_.current_seq()));
@@ -102,6 +112,7 @@ void PurgeStore::run() {
     batches_.fetch_add(1, std::memory_order_relaxed);
     if (!ok) failures_.fetch_add(batch.size(), std::memory_order_relaxed);
     for (auto& p : batch) p.done(ok);
+    if (ok && has_side && after_commit_) after_commit_();
 
     lock.lock();
   }

@@ -7,6 +7,8 @@
 //   key   = scope (1 byte) | scope key (8 bytes, big-endian)
 //   value = hard seq (8 bytes, big-endian) | soft seq (8 bytes, big-endian)
 // plus key "\xff" "seq" = the highest sequence number issued, so the counter never goes back.
+// Other modules may add side records (keys starting "\xfc".."\xfe", skipped by load()) that
+// must commit in the same batch as a purge: the cluster outbox entry and stream position.
 #pragma once
 
 #include <condition_variable>
@@ -14,7 +16,9 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "purge/version_table.h"
 
@@ -24,6 +28,13 @@ class ColumnFamilyHandle;
 }  // namespace rocksdb
 
 namespace lacquer::purge {
+
+// A raw key/value written in the same batch as the purges it travels with. Keys must start
+// with a byte in 0xfc..0xfe (the purge records' scope byte is 0..3, the counter's 0xff).
+struct SideWrite {
+  std::string key;
+  std::string value;
+};
 
 class PurgeStore {
  public:
@@ -40,6 +51,10 @@ class PurgeStore {
 
   // Queues the record's scope for a synced write; `done` reports the outcome.
   void persist(const PurgeRecord& record, Done done);
+  // Queues several records and side writes as one unit: they land in the same synced batch.
+  void persist(std::vector<PurgeRecord> records, std::vector<SideWrite> side, Done done);
+  // Called on the writer thread after each batch that carried side writes committed.
+  void set_after_commit(std::function<void()> fn) { after_commit_ = std::move(fn); }
 
   std::uint64_t batches() const { return batches_.load(std::memory_order_relaxed); }
   std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
@@ -48,7 +63,8 @@ class PurgeStore {
 
  private:
   struct Pending {
-    PurgeRecord record;
+    std::vector<PurgeRecord> records;
+    std::vector<SideWrite> side;
     Done done;
   };
   void run();
@@ -63,6 +79,7 @@ class PurgeStore {
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> failures_{0};
   std::atomic<bool> fail_for_testing_{false};
+  std::function<void()> after_commit_;  // set before the first persist
   std::thread thread_;
 };
 

@@ -16,8 +16,8 @@ case "$kind" in
 esac
 cmake -S . -B "$dir" -DLACQUER_WERROR=ON "${flags[@]}" >/dev/null
 if [[ $kind == tsan ]]; then
-  cmake --build "$dir" -j"$jobs" --target storage_test purge_test
-  echo "build: $dir/tests/unit/{storage,purge}/*_test"
+  cmake --build "$dir" -j"$jobs" --target storage_test purge_test cluster_test
+  echo "build: $dir/tests/unit/{storage,purge,cluster}/*_test"
   exit 0
 fi
 cmake --build "$dir" -j"$jobs"

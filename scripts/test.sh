@@ -25,12 +25,12 @@ for kind in release asan; do
     /usr/bin/python3 -m pytest tests/e2e -q -p no:cacheprovider
 done
 
-# The threaded parts (memory tier, disk tier, version table, purge store, sweeper) under
+# The threaded parts (memory tier, disk tier, version table, purge store, sweeper, cluster records) under
 # ThreadSanitizer: only their two unit-test binaries are built (about 2 minutes on 2 cores).
 bash scripts/build.sh tsan
 run "unit tests of the threaded parts (tsan)" env \
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/scripts/tsan.supp" \
-  ctest --test-dir build-tsan -R '^(storage_test|purge_test)$' --output-on-failure
+  ctest --test-dir build-tsan -R '^(storage_test|purge_test|cluster_test)$' --output-on-failure
 
 # A short fuzzing run of every parser target (scripts/fuzz.sh runs them longer).
 run "fuzzing, 20 s per target" bash scripts/fuzz.sh 20

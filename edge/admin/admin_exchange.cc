@@ -1,6 +1,7 @@
 #include "edge/admin/admin_exchange.h"
 
 #include "edge/admin/operations_metrics.h"
+#include "cluster/node.h"
 #include "edge/version.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
@@ -164,6 +165,7 @@ std::string render_metrics(const SharedState& s) {
   render_purge_metrics(out, s);
   render_operations_metrics(out, s);
   if (s.disk && s.state_db) render_disk_metrics(out, *s.disk, *s.state_db);
+  if (s.cluster) s.cluster->render_metrics(out);
   return out;
 }
 
@@ -177,12 +179,22 @@ void AdminExchange::start() {
     if (!get)
       return respond_simple(client_, shared_.via, 405, "application/json", "{\"error\":\"use GET\"}\n", {},
                             "Allow: GET, HEAD\r\n");
-    if (path == "/healthz") return respond(200, "text/plain; charset=utf-8", "ok\n");
+    if (path == "/healthz") {
+      if (shared.cluster && !shared.cluster->ready())
+        return respond(503, "text/plain; charset=utf-8", "catching up with the cluster stream\n");
+      return respond(200, "text/plain; charset=utf-8", "ok\n");
+    }
     if (path == "/version")
       return respond(200, "application/json",
                      std::string("{\"name\":\"lacquer\",\"version\":\"") + LACQUER_VERSION +
                          "\",\"commit\":\"" + LACQUER_COMMIT + "\"}\n");
     return respond(200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(shared));
+  }
+  if (path == "/cluster") {
+    if (!get)
+      return respond_simple(client_, shared_.via, 405, "application/json", "{\"error\":\"use GET\"}\n", {},
+                            "Allow: GET, HEAD\r\n");
+    return respond(200, "application/json", shared.cluster ? shared.cluster->status_json() : "{\"enabled\":false}\n");
   }
   respond(404, "application/json", "{\"error\":\"not found\"}\n");
 }

@@ -1,5 +1,6 @@
 #include "edge/admin/purge_exchange.h"
 
+#include "cluster/node.h"
 #include "edge/server/worker.h"
 #include "purge/scopes.h"
 #include "purge/surrogate_keys.h"
@@ -42,6 +43,15 @@ bool request_tags(const Request& req, std::vector<PurgeTarget>& out, std::string
   return true;
 }
 
+// Adds "everywhere":true|false and "lagging":[...] to a purge's JSON answer.
+std::string with_everywhere(std::string body, bool everywhere, const std::vector<std::string>& lagging) {
+  std::string extra = std::string(",\"everywhere\":") + (everywhere ? "true" : "false") + ",\"lagging\":[";
+  for (std::size_t i = 0; i < lagging.size(); ++i) extra += (i ? "," : "") + json_string(lagging[i]);
+  extra += "]";
+  body.insert(body.rfind('}'), extra);
+  return body;
+}
+
 }  // namespace
 
 PurgeAsk parse_purge_request(const Request& req, std::string_view fallback_host) {
@@ -72,10 +82,24 @@ void PurgeExchange::start() {
   std::string_view via = worker_.shared().via;
   std::vector<PurgeTarget> targets = targets_;
   bool soft = soft_;
-  run_purge(worker_, targets_, soft_, [alive, client, via, targets, soft](bool durable, std::uint64_t seq) {
+  // "Purge-Wait: all" (with [cluster]): answer once every live node has applied the purge.
+  auto wait = http::find_header(client_.request().headers, "Purge-Wait");
+  cluster::Node* cluster = wait && http::iequals(*wait, "all") ? worker_.shared().cluster.get() : nullptr;
+  LoopInbox* inbox = &worker_.inbox();
+  run_purge(worker_, targets_, soft_, [alive, client, via, targets, soft, cluster, inbox](bool durable, std::uint64_t seq) {
     auto a = alive.lock();
     if (!a || !*a) return;  // the client went away; the purge itself still holds
-    if (durable) {
+    if (durable && cluster) {
+      cluster->wait_everywhere(seq, [alive, client, via, inbox, body = purge_json(targets, soft, seq)](
+                                        bool everywhere, std::vector<std::string> lagging) {
+        inbox->post([alive, client, via, everywhere, body, lagging = std::move(lagging)] {
+          auto a = alive.lock();
+          if (a && *a)
+            respond_simple(*client, via, everywhere ? 200 : 202, "application/json",
+                           with_everywhere(body, everywhere, lagging));
+        });
+      });
+    } else if (durable) {
       respond_simple(*client, via, 200, "application/json", purge_json(targets, soft, seq));
     } else {
       respond_simple(*client, via, 503, "application/json",

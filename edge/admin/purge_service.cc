@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "cluster/node.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
 
@@ -47,42 +48,39 @@ std::string purge_json(const std::vector<PurgeTarget>& targets, bool soft, std::
 }
 
 void run_purge(Worker& worker, const std::vector<PurgeTarget>& targets, bool soft, PurgeDone done) {
-  struct Pending {
-    std::size_t remaining;
-    bool ok = true;
-    std::uint64_t seq = 0;
-    std::chrono::steady_clock::time_point started;
-    PurgeDone done;
-  };
   SharedState& shared = worker.shared();
-  auto pending = std::make_shared<Pending>();
-  pending->remaining = targets.size();
-  pending->started = std::chrono::steady_clock::now();
-  pending->done = std::move(done);
+  auto started = std::chrono::steady_clock::now();
   LoopInbox* inbox = &worker.inbox();
   purge::PurgeMetrics* metrics = &shared.purge_metrics;
+  std::vector<purge::PurgeRecord> records;
+  std::vector<std::string> labels;
+  std::uint64_t seq = 0;
   for (const auto& t : targets) {
-    purge::PurgeRecord record = shared.versions.apply(t.scope, t.key, soft);
+    records.push_back(shared.versions.apply(t.scope, t.key, soft));
     metrics->by_scope_kind[static_cast<int>(t.scope)][soft ? 1 : 0].fetch_add(1, std::memory_order_relaxed);
-    pending->seq = std::max(pending->seq, record.seq);
-    // Runs on the RocksDB writer thread: only hand the result back to the loop.
-    shared.purge_store->persist(record, [inbox, pending, metrics](bool ok) {
-      inbox->post([pending, metrics, ok] {
-        pending->ok = pending->ok && ok;
-        if (--pending->remaining > 0) return;
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - pending->started).count();
-        metrics->latency_us_sum.fetch_add(static_cast<std::uint64_t>(us), std::memory_order_relaxed);
-        metrics->latency_count.fetch_add(1, std::memory_order_relaxed);
-        auto prev = metrics->latency_us_max.load(std::memory_order_relaxed);
-        while (prev < static_cast<std::uint64_t>(us) &&
-               !metrics->latency_us_max.compare_exchange_weak(prev, static_cast<std::uint64_t>(us))) {
-        }
-        if (!pending->ok) metrics->failed.fetch_add(1, std::memory_order_relaxed);
-        pending->done(pending->ok, pending->seq);
-      });
-    });
+    seq = std::max(seq, records.back().seq);
+    labels.push_back(t.label);
   }
+  // With [cluster], the purge's outbox record (what the stream will carry) commits in the same
+  // synced batch as the purge itself.
+  std::vector<purge::SideWrite> side;
+  if (shared.cluster && !targets.empty())
+    side.push_back(shared.cluster->outbox_write(targets.front().scope, labels, soft, seq));
+  // Runs on the RocksDB writer thread: only hand the result back to the loop.
+  shared.purge_store->persist(std::move(records), std::move(side),
+                              [inbox, metrics, seq, started, done = std::move(done)](bool ok) mutable {
+    inbox->post([metrics, seq, started, ok, done = std::move(done)] {
+      auto us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                               std::chrono::steady_clock::now() - started).count());
+      metrics->latency_us_sum.fetch_add(us, std::memory_order_relaxed);
+      metrics->latency_count.fetch_add(1, std::memory_order_relaxed);
+      auto prev = metrics->latency_us_max.load(std::memory_order_relaxed);
+      while (prev < us && !metrics->latency_us_max.compare_exchange_weak(prev, us)) {
+      }
+      if (!ok) metrics->failed.fetch_add(1, std::memory_order_relaxed);
+      done(ok, seq);
+    });
+  });
 }
 
 }  // namespace lacquer::edge

@@ -1,3 +1,4 @@
+#include "cluster/node.h"
 #include "edge/server/server.h"
 
 #include <event2/event.h>
@@ -63,6 +64,16 @@ storage::EntryFilterConfig disk_filter(const conf::Config& config, const purge::
   return f;
 }
 
+// Joins the cluster and, before the node reports ready, replays what it missed.
+void start_cluster(const conf::Config& config, SharedState& shared) {
+  shared.cluster = std::make_unique<cluster::Node>(config.cluster, shared.versions, *shared.purge_store,
+                                                   shared.state_db->db(), shared.state_db->purge_cf());
+  shared.cluster->start();
+  if (!shared.cluster->wait_ready(std::chrono::milliseconds(config.cluster.catch_up_timeout_ms)))
+    std::fprintf(stderr, "lacquer: cluster: still catching up after %u ms; serving anyway (/healthz says 503)\n",
+                 config.cluster.catch_up_timeout_ms);
+}
+
 }  // namespace
 
 int run_server(const conf::Config& config, const ServerHooks& hooks) {
@@ -96,6 +107,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
     return 1;
   }
   apply_fault_injection(shared);
+  if (config.cluster.enabled) start_cluster(config, shared);
   BoundListeners main_fds, admin_fds;
   try {
     main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
@@ -143,6 +155,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   notify_service_manager("STOPPING=1");
   for (const auto& w : workers) w->join();
   // Flush queued purge writes while the workers (whose inboxes they post to) still exist.
+  shared.cluster.reset();  // its threads write through the purge store
   shared.purge_store.reset();
   shared.disk.reset();
   workers.clear();

@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <unistd.h>
 
+#include "cluster/node.h"
 #include "edge/http1/client_connection.h"
 #include "edge/http2/http2_connection.h"
 #include "edge/admin/admin_exchange.h"

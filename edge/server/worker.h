@@ -43,6 +43,9 @@ namespace lacquer::purge {
 class PurgeStore;
 class Sweeper;
 }  // namespace lacquer::purge
+namespace lacquer::cluster {
+class Node;
+}  // namespace lacquer::cluster
 
 namespace lacquer::edge {
 
@@ -63,6 +66,7 @@ struct SharedState {
   purge::VersionTable versions;
   std::unique_ptr<cache::TieredCache> cache;  // over tier, disk and versions
   std::unique_ptr<purge::PurgeStore> purge_store;
+  std::unique_ptr<cluster::Node> cluster;  // with [cluster]; declared after purge_store: stops first
   std::unique_ptr<purge::Sweeper> sweeper;  // declared after tier and versions: stops first
   InflightTable inflight;  // request coalescing across workers
   purge::PurgeMetrics purge_metrics;

@@ -546,3 +546,34 @@ TEST_CASE("hostile text never throws", "[conf][loader]") {
     CHECK_FALSE(out.ok());
   }
 }
+
+TEST_CASE("[cluster] keys are parsed and checked", "[conf][loader]") {
+  auto out = load_ok(
+      "[cluster]\nredis = \"10.0.0.9:6380\"\nnode = \"edge-7\"\nstream = \"cdn:purges\"\n"
+      "password = \"s3cret\"\ntrim_max_length = 500\ntrim_max_age = \"1h\"\ngap_purge = \"soft\"\n"
+      "wait_timeout = \"2s\"\n");
+  const auto& c = out.config.cluster;
+  CHECK(c.enabled);
+  CHECK(c.redis.to_string() == "10.0.0.9:6380");
+  CHECK(c.node == "edge-7");
+  CHECK(c.stream == "cdn:purges");
+  CHECK(c.password == "s3cret");
+  CHECK(c.trim_max_length == 500);
+  CHECK(c.trim_max_age_s == 3600);
+  CHECK(c.gap_purge_soft);
+  CHECK(c.wait_timeout_ms == 2000);
+  CHECK_FALSE(load_ok("").config.cluster.enabled);
+
+  auto e = load_one_error("[cluster]\nredis = \"127.0.0.1:6379\"\nnode = \"a\"\ngap_purge = \"maybe\"\n");
+  CHECK(e.line == 4);
+  CHECK(contains(e.message, "\"hard\" or \"soft\""));
+  auto bad_node = load_config_text("[cluster]\nredis = \"127.0.0.1:6379\"\nnode = \"has space\"\n", "t.toml");
+  REQUIRE_FALSE(bad_node.ok());
+  CHECK(bad_node.errors[0].line == 3);
+  CHECK(contains(bad_node.errors[0].message, "node id"));
+  e = load_one_error("[cluster]\nredis = \"localhost\"\nnode = \"a\"\n");
+  CHECK(e.line == 2);
+  e = load_one_error("[cluster]\nredis = \"127.0.0.1:6379\"\n");
+  CHECK(e.line == 2);
+  CHECK(contains(e.message, "cluster.node"));
+}
