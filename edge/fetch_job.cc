@@ -302,6 +302,7 @@ void FetchJob::store_entry() {
 
 void FetchJob::store_on_disk(const storage::EntryRef& entry) {
   auto& shared = owner_.shared();
+  if (!shared.disk->admit(*entry.get())) return;  // only what is likely to be read back (disk_admission.h)
   shared.disk_filter->add(storage::disk_key(entry->key()));
   shared.disk->store(entry);
 }

@@ -47,6 +47,18 @@ DiskTier::DiskTier(StateDb& db, DiskTierOptions options)
   writer_ = std::thread([this] { writer_loop(); });
   for (std::size_t i = 0; i < options_.reader_threads; ++i) readers_.emplace_back([this] { reader_loop(); });
   scrubber_ = std::make_unique<DiskScrubber>(db, options_.scrub);
+  DiskAdmissionOptions admission = options_.admission;
+  admission.disk_budget = db_.disk_budget();
+  admission_ = std::make_unique<DiskAdmission>(admission, estimated_bytes());
+}
+
+bool DiskTier::admit(const Entry& entry) {
+  const std::uint64_t bytes = entry.key().size() + entry.head().size() + entry.body().size();
+  if (entry.meta().flags & kEntryVaryMarker) {
+    admission_->admit_always(bytes);
+    return true;
+  }
+  return admission_->admit(entry.hash(), bytes);
 }
 
 DiskTier::~DiskTier() {
