@@ -1,5 +1,7 @@
 #include "storage/disk_tier.h"
 
+#include <algorithm>
+
 #include <pthread.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -49,6 +51,8 @@ DiskTier::DiskTier(StateDb& db, DiskTierOptions options)
   scrubber_ = std::make_unique<DiskScrubber>(db, options_.scrub);
   DiskAdmissionOptions admission = options_.admission;
   admission.disk_budget = db_.disk_budget();
+  // One counter per row for each 4 KiB of budget: 256 KiB to 16 MiB of sketch in all.
+  admission.counters = std::clamp<std::uint64_t>(admission.disk_budget / 4096, 1 << 16, 1 << 22);
   admission_ = std::make_unique<DiskAdmission>(admission, estimated_bytes());
 }
 
