@@ -1,12 +1,11 @@
 #include "storage/disk_tier.h"
 
-#include <algorithm>
-
 #include <pthread.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <unordered_map>
 
