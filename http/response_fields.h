@@ -1,0 +1,24 @@
+// Turning an origin response head into what we send downstream and what we store. Pure.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "http/message.h"
+
+namespace lacquer::http {
+
+struct FieldFilter {
+  bool keep_surrogate_headers = false;  // Surrogate-Key / Surrogate-Control / CDN-Cache-Control
+};
+
+// Appends every end-to-end field of an origin response as "Name: value\r\n", leaving out
+// hop-by-hop fields and those the Connection field names (RFC 9110 §7.6.1), the framing fields
+// (Content-Length, Transfer-Encoding: we frame what we send ourselves), Age (recomputed per
+// response, RFC 9111 §4.2.3), and the targeted cache fields meant for us alone (RFC 9213 §2,
+// Edge Architecture Surrogate-Control) unless configured to keep them.
+void append_end_to_end_fields(std::string& out, std::span<const Header> headers,
+                              const FieldFilter& filter);
+
+}  // namespace lacquer::http
