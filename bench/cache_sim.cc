@@ -152,6 +152,7 @@ class DiskFifo {
     }
   }
   std::uint64_t written() const { return written_; }
+  std::uint64_t used() const { return used_; }
 
  private:
   std::uint64_t budget_, used_ = 0, written_ = 0;
@@ -175,7 +176,10 @@ Result run(const std::vector<std::uint64_t>& stream, MemoryPolicy& memory, DiskF
       continue;
     }
     memory.insert(key);  // an origin fetch
-    if (disk && (!admission || admission->admit(mix(key), object_bytes))) disk->write(key, object_bytes);
+    if (disk && (!admission || admission->admit(mix(key), object_bytes))) {
+      disk->write(key, object_bytes);
+      if (admission) admission->note_disk_bytes(disk->used());
+    }
   }
   if (disk) r.disk_written = disk->written();
   return r;

@@ -1,12 +1,14 @@
 -- wrk script for bench/hitratio.sh: a fixed request stream, the same for every proxy.
---   BENCH_OBJECTS (20000) objects /bytes/BENCH_SIZE/<i>, picked Zipf(BENCH_ALPHA = 0.9) with a
+--   BENCH_OBJECTS (20000) objects /BENCH_KIND/BENCH_SIZE/<i> (BENCH_KIND: random, incompressible
+--   bodies, or bytes: all 'x'), picked Zipf(BENCH_ALPHA = 0.9) with a
 --   fixed seed; BENCH_SCAN=1 makes every fourth request a URL never requested before nor again
---   (/bytes/BENCH_SIZE/scan-BENCH_RUN-<n>), a crawler walking the site. BENCH_SEED picks the
+--   (/BENCH_KIND/BENCH_SIZE/scan-BENCH_RUN-<n>), a crawler walking the site. BENCH_SEED picks the
 --   stream (the warm-up and the measured run use different seeds, the same for every proxy).
 -- Stops after BENCH_REQUESTS answers (run with -t1). Counts answers that are not a 200 of
 -- BENCH_SIZE bytes and writes "answered=<n> bad=<n>" to BENCH_DONE_FILE at the end.
 local objects = tonumber(os.getenv("BENCH_OBJECTS") or "20000")
 local size = os.getenv("BENCH_SIZE") or "65536"
+local kind = os.getenv("BENCH_KIND") or "random"
 local alpha = tonumber(os.getenv("BENCH_ALPHA") or "0.9")
 local scan = os.getenv("BENCH_SCAN") == "1"
 local run = os.getenv("BENCH_RUN") or "0"
@@ -49,9 +51,9 @@ function request()
   sent = sent + 1
   if scan and sent % 4 == 0 then
     scanned = scanned + 1
-    return wrk.format("GET", "/bytes/" .. size .. "/scan-" .. run .. "-" .. scanned)
+    return wrk.format("GET", "/" .. kind .. "/" .. size .. "/scan-" .. run .. "-" .. scanned)
   end
-  return wrk.format("GET", "/bytes/" .. size .. "/" .. zipf())
+  return wrk.format("GET", "/" .. kind .. "/" .. size .. "/" .. zipf())
 end
 
 function response(status, headers, body)

@@ -92,7 +92,7 @@ class Runner:
     def wrk(self, port, run_dir, tag, stream, index, requests, seed):
         """One wrk run of `requests` answers of the stream; returns the path of wrk's output."""
         done = os.path.join(run_dir, f"{tag}.done")
-        env = dict(os.environ, BENCH_OBJECTS=str(self.a.objects), BENCH_SIZE=str(self.a.size),
+        env = dict(os.environ, BENCH_OBJECTS=str(self.a.objects), BENCH_SIZE=str(self.a.size), BENCH_KIND=self.a.kind,
                    BENCH_SCAN="1" if stream == "scan" else "0", BENCH_RUN=f"{index}{tag}", BENCH_SEED=str(seed),
                    BENCH_REQUESTS=str(requests), BENCH_DONE_FILE=done)
         t0 = time.monotonic()
@@ -132,6 +132,10 @@ class Runner:
                          f"disk hits {m.get('lacquer_cache_disk_hits_total', 0):.0f}, "
                          f"{m['lacquer_disk_write_bytes_per_hit'] / 1024:.0f} KiB written per disk hit, "
                          f"admission rejected {rejected:.0f}")
+        if name == "nginx":  # nginx's cache manager trims to max_size after the fact
+            cache = os.path.join(run_dir, "nginx-cache")
+            held = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(cache) for f in fs)
+            extra = f"cache files at the end of the run {held / 2**20:.0f} MiB (max_size {self.a.memory})"
         self.stop(proc)
         answered = bad = 0
         if os.path.exists(done):
@@ -151,6 +155,7 @@ def main():
     p.add_argument("--memory", default="128M")
     p.add_argument("--disk", default="256M")
     p.add_argument("--objects", type=int, default=20000)
+    p.add_argument("--kind", default="random", help="random (incompressible bodies) or bytes (all 'x')")
     p.add_argument("--size", type=int, default=65536)
     p.add_argument("--requests", type=int, default=60000)
     p.add_argument("--warmup", type=int, default=40000)
@@ -164,7 +169,7 @@ def main():
     r = Runner(a)
     rows = []
     os.environ.pop("BENCH_SEED", None)
-    print(f"hit ratio: {a.objects} objects of {a.size // 1024} KiB, Zipf 0.9, {a.requests} requests per run, "
+    print(f"hit ratio: {a.objects} objects of {a.size // 1024} KiB ({a.kind} bodies), Zipf 0.9, {a.requests} requests per run, "
           f"after {a.warmup} warm-up requests, memory budget {a.memory} each, lacquer-disk: --disk {a.disk}; load {os.getloadavg()[0]:.2f}", flush=True)
     for i, stream in enumerate(a.streams.split(",")):
         for name in a.proxies.split(","):

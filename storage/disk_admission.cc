@@ -10,7 +10,8 @@ constexpr std::uint64_t kRowSeeds[] = {0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4f
 }  // namespace
 
 DiskAdmission::DiskAdmission(const DiskAdmissionOptions& options, std::uint64_t bytes_on_disk)
-    : options_(options), filled_bytes_(bytes_on_disk) {
+    : options_(options) {
+  note_disk_bytes(bytes_on_disk);
   width_bits_ = 6;
   while ((1ull << width_bits_) < options.counters && width_bits_ < 30) ++width_bits_;
   width_ = 1ull << width_bits_;
@@ -30,9 +31,10 @@ std::uint32_t DiskAdmission::estimate(std::uint64_t key_hash) const {
   return least;
 }
 
-bool DiskAdmission::disk_filled() const {
-  std::lock_guard lock(mu_);
-  return filled_bytes_ >= options_.disk_budget;
+bool DiskAdmission::disk_filled() const { return filled_.load(std::memory_order_relaxed); }
+
+void DiskAdmission::note_disk_bytes(std::uint64_t bytes_on_disk) {
+  if (bytes_on_disk >= options_.disk_budget / 10 * 9) filled_.store(true, std::memory_order_relaxed);
 }
 
 void DiskAdmission::halve() {
@@ -55,8 +57,7 @@ bool DiskAdmission::admit(std::uint64_t key_hash, std::uint64_t bytes) {
       ++least;
     }
     if (++additions_ >= sample_size_) halve();
-    yes = options_.admit_all || filled_bytes_ < options_.disk_budget || least >= options_.min_fetches;
-    if (yes) filled_bytes_ += bytes;
+    yes = options_.admit_all || !disk_filled() || least >= options_.min_fetches;
   }
   if (yes) {
     stats_.admitted.fetch_add(1, std::memory_order_relaxed);
@@ -67,12 +68,6 @@ bool DiskAdmission::admit(std::uint64_t key_hash, std::uint64_t bytes) {
   return yes;
 }
 
-void DiskAdmission::admit_always(std::uint64_t bytes) {
-  {
-    std::lock_guard lock(mu_);
-    filled_bytes_ += bytes;
-  }
-  stats_.admitted.fetch_add(1, std::memory_order_relaxed);
-}
+void DiskAdmission::admit_always() { stats_.admitted.fetch_add(1, std::memory_order_relaxed); }
 
 }  // namespace lacquer::storage

@@ -3,8 +3,9 @@
 // requested once: each write pushes an older file out of the budget, and most of what is written
 // is never read back. The rule here:
 //
-//   - while the disk tier has not yet filled its budget once, everything goes to disk: a write
-//     then evicts nothing, and it keeps a restart warm;
+//   - while the disk tier has not yet filled its budget once (90 % of it, as the tier reports
+//     what is really on disk: compressed, after FIFO deletions), everything goes to disk: a
+//     write then evicts nothing, and it keeps a restart warm;
 //   - once it has, a response goes to disk only on its second origin fetch within the recent
 //     window (a count-min sketch of fetches with periodic halving, as in TinyLFU). A fetch is a
 //     memory miss, so a key fetched twice was requested, evicted from memory, and requested
@@ -24,7 +25,7 @@
 namespace lacquer::storage {
 
 struct DiskAdmissionOptions {
-  std::uint64_t disk_budget = 1ull << 30;  // until this many bytes were admitted, admit everything
+  std::uint64_t disk_budget = 1ull << 30;  // until the disk has held 90 % of it once, admit everything
   std::uint64_t counters = 1u << 16;       // sketch width per row (rounded up to a power of two)
   std::uint32_t min_fetches = 2;           // fetches within the window before the disk takes it
   bool admit_all = false;                  // true: every response goes to disk (no filtering)
@@ -40,6 +41,9 @@ class DiskAdmission {
  public:
   // `bytes_on_disk`: what the tier already holds (after a restart a full disk stays full).
   DiskAdmission(const DiskAdmissionOptions& options, std::uint64_t bytes_on_disk);
+  // What the disk tier holds now (its owner reports it after writes). Once that reaches 90 % of
+  // the budget the disk counts as filled, for good: FIFO keeps a filled disk full.
+  void note_disk_bytes(std::uint64_t bytes_on_disk);
   DiskAdmission(const DiskAdmission&) = delete;
   DiskAdmission& operator=(const DiskAdmission&) = delete;
 
@@ -47,7 +51,7 @@ class DiskAdmission {
   // whether the disk tier should take it.
   bool admit(std::uint64_t key_hash, std::uint64_t bytes);
   // Vary markers and other records a stored response depends on: always admitted, counted.
-  void admit_always(std::uint64_t bytes);
+  void admit_always();
 
   // Fetches of `key_hash` the sketch remembers (an estimate: never low, sometimes high).
   std::uint32_t estimate(std::uint64_t key_hash) const;
@@ -69,7 +73,7 @@ class DiskAdmission {
   mutable std::mutex mu_;
   std::unique_ptr<std::uint8_t[]> counts_;  // kRows x width_, guarded by mu_
   std::uint64_t additions_ = 0;             // guarded by mu_
-  std::uint64_t filled_bytes_ = 0;          // guarded by mu_
+  std::atomic<bool> filled_{false};
   DiskAdmissionStats stats_;
 };
 

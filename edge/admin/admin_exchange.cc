@@ -84,7 +84,7 @@ void render_disk_cost_metrics(std::string& out, const storage::DiskTier& d, cons
   out.append("lacquer_disk_admissions_total{decision=\"rejected\"} ").append(std::to_string(load(adm.rejected))).append("\n");
   metric(out, "lacquer_disk_admission_rejected_bytes_total", "counter", "Bytes not written because admission refused them.", load(adm.rejected_bytes));
   metric(out, "lacquer_disk_admission_sketch_bytes", "gauge", "Memory of the admission frequency sketch.", d.admission().memory_bytes());
-  const std::uint64_t logical = load(st.write_bytes) + load(st.large_bytes);  // through the WAL
+  const std::uint64_t logical = load(st.write_bytes);  // through the WAL (large-object chunks included)
   const std::uint64_t tables = db.entries_table_bytes_written();
   metric(out, "lacquer_disk_table_write_bytes_total", "counter", "Bytes of table files RocksDB wrote for entries (flushes, rewrites).", tables);
   metric(out, "lacquer_disk_device_write_bytes_total", "counter", "Bytes the disk tier wrote to the device: WAL plus table files.", logical + tables);
