@@ -9,64 +9,52 @@
 #include "storage/presence_filter.h"
 
 namespace lacquer::cache {
-namespace {
-
-LookupResult nothing_stored(std::string variant_key = {}) {
-  LookupResult r;
-  r.variant_key = std::move(variant_key);
-  return r;
-}
-
-LookupResult reclaimed(std::string variant_key = {}) {
-  LookupResult r = nothing_stored(std::move(variant_key));
-  r.verdict = Verdict::Invalid;
-  return r;
-}
-
-}  // namespace
-
 TieredCache::TieredCache(storage::MemoryTier& memory, storage::DiskTier* disk, storage::PresenceFilter* filter,
                          const purge::VersionTable& versions, purge::PurgeMetrics& purge_metrics)
     : memory_(memory), disk_(disk), filter_(filter), versions_(versions), purge_metrics_(purge_metrics) {}
 
-std::optional<LookupResult> TieredCache::lookup(const LookupRequest& r) {
+bool TieredCache::lookup(const LookupRequest& r, LookupResult& out) {
   const storage::CacheKey& key = *r.key;
   storage::EntryRef e = memory_.lookup(key.primary, key.text);
-  if (e) return after_url_entry(r, std::move(e), Tier::Memory);
-  if (!may_be_on_disk(key.text)) return nothing_stored();
+  if (e) return after_url_entry(r, std::move(e), Tier::Memory, out);
+  if (!may_be_on_disk(key.text)) return true;
   read_disk(r, key.text, key.primary, {});
-  return std::nullopt;
+  return false;
 }
 
 // An entry under the URL's key: the response itself, or a Vary marker leading to the variant.
-std::optional<LookupResult> TieredCache::after_url_entry(const LookupRequest& r, storage::EntryRef e, Tier tier) {
-  if (!(e->meta().flags & storage::kEntryVaryMarker)) return judge(r, std::move(e), tier, {});
-  if (verdict(e, tier) == purge::Validity::Invalid) return reclaimed();
+bool TieredCache::after_url_entry(const LookupRequest& r, storage::EntryRef e, Tier tier, LookupResult& out) {
+  if (!(e->meta().flags & storage::kEntryVaryMarker)) return judge(std::move(e), tier, r.now, out);
+  if (verdict(e, tier) == purge::Validity::Invalid) {
+    out.verdict = Verdict::Invalid;
+    return true;
+  }
   if (tier == Tier::Disk) memory_.insert(e);
-  std::string variant_key = r.key->text;
-  http::append_variant_key(variant_key, e->head(), r.fields);
-  const std::uint64_t hash = storage::hash_key_text(variant_key);
-  if (storage::EntryRef v = memory_.lookup(hash, variant_key)) return judge(r, std::move(v), Tier::Memory, std::move(variant_key));
-  if (!may_be_on_disk(variant_key)) return nothing_stored(std::move(variant_key));
-  std::string disk_key = variant_key;
-  read_disk(r, std::move(disk_key), hash, std::move(variant_key));
-  return std::nullopt;
+  out.variant_key = r.key->text;
+  http::append_variant_key(out.variant_key, e->head(), r.fields);
+  const std::uint64_t hash = storage::hash_key_text(out.variant_key);
+  if (storage::EntryRef v = memory_.lookup(hash, out.variant_key)) return judge(std::move(v), Tier::Memory, r.now, out);
+  if (!may_be_on_disk(out.variant_key)) return true;
+  read_disk(r, out.variant_key, hash, out.variant_key);
+  return false;
 }
 
-std::optional<LookupResult> TieredCache::judge(const LookupRequest& r, storage::EntryRef e, Tier tier,
-                                               std::string variant_key) {
+// A stored response: its purge verdict and freshness. `out.variant_key` is already set.
+bool TieredCache::judge(storage::EntryRef e, Tier tier, std::int64_t now, LookupResult& out) {
+  out.tier = tier;
   const purge::Validity validity = verdict(e, tier);
-  if (validity == purge::Validity::Invalid) return reclaimed(std::move(variant_key));
-  LookupResult result = nothing_stored(std::move(variant_key));
-  result.tier = tier;
+  if (validity == purge::Validity::Invalid) {
+    out.verdict = Verdict::Invalid;
+    return true;
+  }
   // Promotion on the first disk hit: SIEVE soon demotes an object that is not hit again, so a
   // one-off promotion costs little, and a second-hit rule would make every object pay a second
   // disk read after a restart.
   if (tier == Tier::Disk) memory_.insert(e);
-  if (validity == purge::Validity::Stale) result.verdict = Verdict::SoftPurged;
-  else result.verdict = entry_timing(e->meta(), r.now).ttl > 0 ? Verdict::Fresh : Verdict::Stale;
-  result.entry = std::move(e);
-  return result;
+  if (validity == purge::Validity::Stale) out.verdict = Verdict::SoftPurged;
+  else out.verdict = entry_timing(e->meta(), now).ttl > 0 ? Verdict::Fresh : Verdict::Stale;
+  out.entry = std::move(e);
+  return true;
 }
 
 // A miss for a key the disk never held skips the read (and two thread hops).
@@ -75,32 +63,31 @@ bool TieredCache::may_be_on_disk(std::string_view key) const {
 }
 
 struct TieredCache::Pending {
-  LookupRequest request;
+  LookupRequest request;    // its `alive` is not used once here: `watch` is
+  std::weak_ptr<bool> watch;
   std::string variant_key;  // "" while looking for the URL's own entry
 };
 
 // The read runs on a reader thread; its answer is handed back to the caller's loop.
 void TieredCache::read_disk(const LookupRequest& r, std::string key, std::uint64_t hash, std::string variant_key) {
-  auto pending = std::make_shared<Pending>(Pending{r, std::move(variant_key)});
+  auto pending = std::make_shared<Pending>(Pending{r, *r.alive, std::move(variant_key)});
   disk_->lookup(std::move(key), hash, [this, pending](storage::EntryRef e) {
     LoopPoster* loop = pending->request.loop;
     loop->post([this, pending, e = std::move(e)]() mutable {
       const LookupRequest& req = pending->request;
-      if (req.alive.expired()) return;  // the request went away while we were reading
-      std::optional<LookupResult> result;
-      if (pending->variant_key.empty()) {
-        result = e ? after_url_entry(req, std::move(e), Tier::Disk) : nothing_stored();
-      } else {
-        result = e ? judge(req, std::move(e), Tier::Disk, std::move(pending->variant_key))
-                   : nothing_stored(std::move(pending->variant_key));
-      }
-      if (result) req.waiter->on_lookup(std::move(*result));
+      if (pending->watch.expired()) return;  // the request went away while we were reading
+      LookupResult result;
+      result.variant_key = std::move(pending->variant_key);
+      const bool answered = !e || (result.variant_key.empty() ? after_url_entry(req, std::move(e), Tier::Disk, result)
+                                                              : judge(std::move(e), Tier::Disk, req.now, result));
+      if (answered) req.waiter->on_lookup(std::move(result));
     });
   });
 }
 
 purge::Validity TieredCache::verdict(const storage::EntryRef& e, Tier tier) {
   const std::uint64_t last = versions_.last_purge_seq();
+  if (e->checked_seq() >= last) return purge::Validity::Valid;  // the hit path: nothing purged since
   const purge::Validity v = purge::entry_verdict(versions_, {e->meta().birth_seq, e->checked_seq(), e->key(), e->tags()});
   switch (v) {
     case purge::Validity::Valid:

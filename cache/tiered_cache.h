@@ -69,7 +69,7 @@ struct LookupRequest {
   std::int64_t now = 0;
   LoopPoster* loop = nullptr;
   LookupWaiter* waiter = nullptr;
-  std::weak_ptr<const void> alive;
+  const std::shared_ptr<bool>* alive = nullptr;  // watched (weakly) only once a disk read starts
 };
 
 class TieredCache {
@@ -78,9 +78,10 @@ class TieredCache {
   TieredCache(storage::MemoryTier& memory, storage::DiskTier* disk, storage::PresenceFilter* filter,
               const purge::VersionTable& versions, purge::PurgeMetrics& purge_metrics);
 
-  // The answer when memory (or the presence filter) can give it at once; nullopt when the disk
-  // is being read: then request.waiter->on_lookup() runs later on request.loop.
-  std::optional<LookupResult> lookup(const LookupRequest& request);
+  // True when memory (or the presence filter) answers at once, into `result` (default-made by
+  // the caller); false when the disk is being read: then request.waiter->on_lookup() runs later
+  // on request.loop.
+  bool lookup(const LookupRequest& request, LookupResult& result);
 
   // A complete response for `url`: into memory and (asynchronously) onto disk. A response that
   // varies (`vary`: its serialised Vary names) is stored under its variant key, with a marker
@@ -102,8 +103,9 @@ class TieredCache {
 
  private:
   struct Pending;
-  std::optional<LookupResult> after_url_entry(const LookupRequest& r, storage::EntryRef e, Tier tier);
-  std::optional<LookupResult> judge(const LookupRequest& r, storage::EntryRef e, Tier tier, std::string variant_key);
+  // Each answers into `out` and returns true, or starts a disk read and returns false.
+  bool after_url_entry(const LookupRequest& r, storage::EntryRef e, Tier tier, LookupResult& out);
+  bool judge(storage::EntryRef e, Tier tier, std::int64_t now, LookupResult& out);
   void read_disk(const LookupRequest& r, std::string key, std::uint64_t hash, std::string variant_key);
   bool may_be_on_disk(std::string_view key) const;
   // A hard-purged entry is reclaimed from `tier` on the spot.

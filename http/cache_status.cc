@@ -1,7 +1,7 @@
 #include "http/cache_status.h"
 
-#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace lacquer::http {
 
@@ -17,7 +17,7 @@ ResponseTail::ResponseTail(std::optional<std::uint64_t> age, const CacheStatus& 
   if (cs.hit) put("; hit");
   if (!cs.fwd.empty()) {
     put("; fwd=");
-    put(cs.fwd);
+    put(cs.fwd.substr(0, 16));
   }
   if (cs.fwd_status) {
     put("; fwd-status=");
@@ -38,15 +38,12 @@ ResponseTail::ResponseTail(std::optional<std::uint64_t> age, const CacheStatus& 
 }
 
 void ResponseTail::put(std::string_view s) {
-  const std::size_t n = std::min(s.size(), sizeof buf_ - len_);  // never short: see the header
-  std::copy_n(s.data(), n, buf_ + len_);
-  len_ += n;
+  std::memcpy(buf_ + len_, s.data(), s.size());  // fits: see the header
+  len_ += s.size();
 }
 
 void ResponseTail::put_number(std::uint64_t v) {
-  char digits[20];
-  auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
-  put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  len_ = static_cast<std::size_t>(std::to_chars(buf_ + len_, buf_ + len_ + 20, v).ptr - buf_);
 }
 
 }  // namespace lacquer::http

@@ -28,8 +28,9 @@ struct CacheStatus {
   void append_field(std::string& out) const;
 };
 
-// "Age: <age>\r\n" (when known) and the Cache-Status field line, in a fixed buffer. With the
-// detail cut at 64 bytes (ours are short constants) the longest tail is about 200 bytes.
+// "Age: <age>\r\n" (when known) and the Cache-Status field line, in a fixed buffer. With fwd cut
+// at 16 bytes and detail at 64 (ours are short constants) the longest tail is under 200 bytes,
+// so the appends need no bounds checks.
 class ResponseTail {
  public:
   ResponseTail(std::optional<std::uint64_t> age, const CacheStatus& status);

@@ -20,6 +20,9 @@ inline bool is_cacheable_method(std::string_view m) noexcept { return m == "GET"
 // itself against the stored (or fetched) response, so a cacheable fetch leaves them out and a
 // hit has to look at them.
 inline bool is_conditional_field(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  const char first = static_cast<char>(name[0] | 0x20);  // every request field is looked at: be quick
+  if (first != 'i' && first != 'r') return false;
   return iequals(name, "If-None-Match") || iequals(name, "If-Modified-Since") || iequals(name, "If-Match") ||
          iequals(name, "If-Unmodified-Since") || iequals(name, "If-Range") || iequals(name, "Range");
 }

@@ -101,13 +101,11 @@ ProxyExchange::Next ProxyExchange::recv() {
 // Lookup: the tiered cache answers at once from memory, or later from the disk.
 ProxyExchange::Next ProxyExchange::lookup() {
   if (lookup_pending_) return Next::Suspend;
-  cache::LookupRequest request{&*key_, client_.request().headers, engine_.clock.now(), &engine_.loop, this, alive_};
-  std::optional<cache::LookupResult> result = engine_.cache.lookup(request);
-  if (!result) {
+  cache::LookupRequest request{&*key_, client_.request().headers, engine_.clock.now(), &engine_.loop, this, &alive_};
+  if (!engine_.cache.lookup(request, found_)) {
     lookup_pending_ = true;
     return Next::Suspend;
   }
-  found_ = std::move(*result);
   step_ = Step::Choose;
   return Next::Continue;
 }

@@ -29,9 +29,9 @@ struct Fixture {
     return storage::Entry::create(key_text, storage::hash_key_text(key_text), "HTTP/1.1 200 OK\r\n", "body", m);
   }
   LookupResult lookup(std::span<const http::Header> fields = {}, std::int64_t at = 5000) {
-    auto r = cache.lookup({&key, fields, at, nullptr, nullptr, {}});
-    REQUIRE(r.has_value());  // memory-only: always answered at once
-    return std::move(*r);
+    LookupResult r;
+    REQUIRE(cache.lookup({&key, fields, at, nullptr, nullptr, {}}, r));  // memory-only: answered at once
+    return r;
   }
 };
 
