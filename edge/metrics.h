@@ -38,6 +38,11 @@ struct alignas(64) WorkerMetrics {
   Counter stale_if_error;        // stale served because the origin failed
   Counter not_modified;          // 304 answered from the cache to a conditional request
   Counter invalidations;         // URLs invalidated by a successful unsafe request (§4.4)
+  Counter h2_connections;        // connections that switched to HTTP/2
+  Counter h2_streams;            // HTTP/2 request streams opened
+  Counter h2_resets_received;    // RST_STREAM from clients
+  Counter h2_resets_sent;        // RST_STREAM we sent (malformed requests, refusals, aborts)
+  Counter h2_goaways_sent;       // GOAWAY we sent (shutdown, timeouts, ENHANCE_YOUR_CALM)
 };
 
 }  // namespace lacquer::edge

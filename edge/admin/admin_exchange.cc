@@ -144,6 +144,11 @@ std::string render_metrics(const SharedState& s) {
   counter("lacquer_bad_requests_total", "Requests rejected as malformed.", &WorkerMetrics::bad_requests);
   counter("lacquer_synthetic_errors_total", "5xx answers lacquer made itself.", &WorkerMetrics::synthetic_errors);
   counter("lacquer_truncated_responses_total", "Responses cut off because the origin broke off.", &WorkerMetrics::truncated_responses);
+  counter("lacquer_h2_connections_total", "Connections that switched to HTTP/2.", &WorkerMetrics::h2_connections);
+  counter("lacquer_h2_streams_total", "HTTP/2 request streams opened.", &WorkerMetrics::h2_streams);
+  counter("lacquer_h2_resets_received_total", "HTTP/2 RST_STREAM frames received.", &WorkerMetrics::h2_resets_received);
+  counter("lacquer_h2_resets_sent_total", "HTTP/2 RST_STREAM frames sent.", &WorkerMetrics::h2_resets_sent);
+  counter("lacquer_h2_goaways_sent_total", "HTTP/2 GOAWAY frames sent.", &WorkerMetrics::h2_goaways_sent);
   counter("lacquer_connections_accepted_total", "Client connections accepted.", &WorkerMetrics::connections_accepted);
   counter("lacquer_connections_rejected_total", "Client connections refused at the cap.", &WorkerMetrics::connections_rejected);
   counter("lacquer_client_timeouts_total", "Client connections timed out.", &WorkerMetrics::timeouts);

@@ -10,6 +10,7 @@
 
 #include "edge/proxy/synthetic.h"
 #include "edge/server/worker.h"
+#include "http/h2_request.h"
 #include "http/parser.h"
 #include "http/serializer.h"
 
@@ -110,7 +111,15 @@ ClientConnection::~ClientConnection() {
   event_free(resume_);
   event_free(linger_);
   event_free(flush_);
-  bufferevent_free(bev_);
+  if (bev_) bufferevent_free(bev_);
+}
+
+bufferevent* ClientConnection::release_socket() {
+  evbuffer_remove_cb(bufferevent_get_output(bev_), &ClientConnection::on_output_added, this);
+  bufferevent_setcb(bev_, nullptr, nullptr, nullptr, nullptr);
+  bufferevent* bev = bev_;
+  bev_ = nullptr;
+  return bev;
 }
 
 evbuffer* ClientConnection::output() { return bufferevent_get_output(bev_); }
@@ -200,6 +209,7 @@ void ClientConnection::arm_timer(std::uint32_t ms) {
 
 void ClientConnection::on_read(bufferevent*, void* self) {
   auto* c = static_cast<ClientConnection*>(self);
+  if (c->switching_) return;
   c->retired_.reset();
   if (c->state_ == State::Closing) {  // lingering close: discard what the client still sends
     evbuffer_drain(bufferevent_get_input(c->bev_), evbuffer_get_length(bufferevent_get_input(c->bev_)));
@@ -227,7 +237,7 @@ void ClientConnection::on_output_added(evbuffer*, const evbuffer_cb_info* info, 
 void ClientConnection::on_flush(int, short, void* self) {
   auto* c = static_cast<ClientConnection*>(self);
   c->flush_pending_ = false;
-  if (c->closed_) return;
+  if (c->closed_ || c->switching_) return;
   evbuffer* out = c->output();
   if (evbuffer_get_length(out) > 0) {
     // A socket bufferevent freezes the start of its output so only it drains it; we are the
@@ -292,6 +302,10 @@ void ClientConnection::on_timer(int, short, void* self) {
 
 void ClientConnection::on_resume(int, short, void* self) {
   auto* c = static_cast<ClientConnection*>(self);
+  if (c->switching_) {
+    c->worker_.switch_to_http2(c);  // deletes c
+    return;
+  }
   if (c->closed_) {
     c->worker_.connection_closed(c);  // deletes c
     return;
@@ -327,6 +341,22 @@ bool ClientConnection::step_head() {
     head_started_ = true;
     leave_idle();
     arm_timer(worker_.config().limits.header_timeout_ms);  // absolute: not re-armed per byte
+  }
+  if (first_request_) {
+    const auto preface = http::match_h2_preface(
+        std::string_view(reinterpret_cast<const char*>(evbuffer_pullup(in, std::min<std::size_t>(avail, 24))),
+                         std::min<std::size_t>(avail, 24)));
+    if (preface == http::PrefaceMatch::Partial) return false;
+    if (preface == http::PrefaceMatch::Full) {
+      // HTTP/2 with prior knowledge: the worker hands the socket to an Http2Connection from the
+      // loop, not from under this call.
+      switching_ = true;
+      event_del(timer_);
+      bufferevent_disable(bev_, EV_READ | EV_WRITE);
+      event_active(resume_, EV_TIMEOUT, 1);
+      return false;
+    }
+    first_request_ = false;
   }
   std::size_t window = std::min(avail, limits.max_request_line + limits.max_header_bytes + 4);
   const char* data = reinterpret_cast<const char*>(evbuffer_pullup(in, window));

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "edge/proxy/client_side.h"
+#include "edge/server/connection.h"
 #include "http/chunked.h"
 #include "http/parse_error.h"
 
@@ -31,7 +32,7 @@ namespace lacquer::edge {
 class Worker;
 class ExchangeFactory;
 
-class ClientConnection final : public ClientSide {
+class ClientConnection final : public ClientSide, public Connection {
  public:
   ClientConnection(Worker& worker, ExchangeFactory& factory, int fd, std::string peer_ip);
   ~ClientConnection() override;
@@ -58,7 +59,10 @@ class ClientConnection final : public ClientSide {
 
   // ---- for the worker ----
   // Graceful shutdown: finish the exchange in flight, then close; close at once if idle.
-  void drain();
+  void drain() override;
+  // After it saw the HTTP/2 preface (prior knowledge, RFC 9113 §3.3): gives up the socket, its
+  // unread input included, for an Http2Connection. The connection is then deleted.
+  bufferevent* release_socket();
 
  private:
   enum class State : std::uint8_t { ReadingHead, ReadingBody, Responding, Closing };
@@ -115,6 +119,8 @@ class ClientConnection final : public ClientSide {
   bool flush_pending_ = false;  // the client closed its side while we were responding
   bool processing_ = false;
   bool closed_ = false;
+  bool first_request_ = true;  // only a connection's first bytes may be the HTTP/2 preface
+  bool switching_ = false;     // the preface was seen: the worker takes the socket over
   // this thread's idle list (see the top of the file)
   bool idle_ = false;
   ClientConnection* idle_prev_ = nullptr;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "edge/http1/client_connection.h"
+#include "edge/http2/http2_connection.h"
 #include "edge/admin/admin_exchange.h"
 #include "edge/admin/purge_front_door.h"
 #include "edge/admin/purge_service.h"
@@ -82,7 +83,7 @@ Worker::Worker(int index, SharedState& shared, int listen_fd, Role role) : index
 }
 
 Worker::~Worker() {
-  for (ClientConnection* c : connections_) delete c;
+  for (Connection* c : connections_) delete c;
   connections_.clear();
   // Jobs hold origin fetches: end them while the pool is still there.
   if (fetch_context_) {
@@ -125,7 +126,17 @@ void Worker::on_accept(evconnlistener*, int fd, sockaddr* addr, int, void* self)
   w->connections_.insert(conn);
 }
 
-void Worker::connection_closed(ClientConnection* conn) {
+void Worker::switch_to_http2(ClientConnection* from) {
+  bufferevent* bev = from->release_socket();
+  std::string peer(from->peer_ip());
+  connections_.erase(from);
+  delete from;
+  auto* conn = new Http2Connection(*this, *factory_, bev, std::move(peer));
+  connections_.insert(conn);
+  conn->start();
+}
+
+void Worker::connection_closed(Connection* conn) {
   connections_.erase(conn);
   delete conn;
   shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
@@ -141,8 +152,8 @@ void Worker::on_drain(int, short, void* self) {
     w->listener_ = nullptr;
   }
   // drain() may close idle connections, which removes them from the set: iterate a copy.
-  std::vector<ClientConnection*> snapshot(w->connections_.begin(), w->connections_.end());
-  for (ClientConnection* c : snapshot) c->drain();
+  std::vector<Connection*> snapshot(w->connections_.begin(), w->connections_.end());
+  for (Connection* c : snapshot) c->drain();
   timeval tv{kDrainDeadlineSeconds, 0};
   evtimer_add(w->drain_deadline_, &tv);
   w->maybe_exit();

@@ -46,6 +46,7 @@ class Sweeper;
 namespace lacquer::edge {
 
 class ClientConnection;
+class Connection;
 
 // What all workers share: read-only config, the tiers and the cache facade over them, the purge
 // version table and its store, coalescing, and the connection cap.
@@ -95,7 +96,10 @@ class Worker {
   const WorkerMetrics& metrics() const { return metrics_; }
   LoopInbox& inbox() { return *inbox_; }
   const origin::OriginPool* origin_pool_if_any() const { return pool_.get(); }
-  void connection_closed(ClientConnection* conn);
+  void connection_closed(Connection* conn);
+  // A cleartext connection that started with the HTTP/2 preface: its socket moves to an
+  // Http2Connection and `from` is deleted.
+  void switch_to_http2(ClientConnection* from);
   int index() const { return index_; }
 
  private:
@@ -119,7 +123,7 @@ class Worker {
   std::unique_ptr<PurgeFrontDoor> purge_door_;
   std::unique_ptr<EngineContext> engine_;
   std::unique_ptr<ExchangeFactory> factory_;
-  std::unordered_set<ClientConnection*> connections_;
+  std::unordered_set<Connection*> connections_;
   std::thread thread_;
   bool draining_ = false;
 };

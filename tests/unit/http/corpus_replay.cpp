@@ -10,6 +10,7 @@ extern "C" int lacquer_fuzz_date(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_range(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_conditional(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_vary(const std::uint8_t*, std::size_t);
+extern "C" int lacquer_fuzz_h2_request(const std::uint8_t*, std::size_t);
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
                                                  {"date", lacquer_fuzz_date},
                                                  {"range", lacquer_fuzz_range},
                                                  {"conditional", lacquer_fuzz_conditional},
-                                                 {"vary", lacquer_fuzz_vary}};
+                                                 {"vary", lacquer_fuzz_vary},
+                                                 {"h2_request", lacquer_fuzz_h2_request}};
   return lacquer::fuzz::replay_corpora(argv[1], targets) ? 1 : 0;
 }

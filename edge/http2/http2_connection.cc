@@ -1,0 +1,377 @@
+#include "edge/http2/http2_connection.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <nghttp2/nghttp2.h>
+#include <sys/socket.h>
+
+#include "edge/http2/http2_stream.h"
+#include "edge/server/worker.h"
+
+namespace lacquer::edge {
+namespace {
+
+constexpr std::uint32_t kMaxConcurrentStreams = 100;
+// Resets a client may send or provoke beyond the streams it let complete (Rapid Reset,
+// CVE-2023-44487; MadeYouReset, CVE-2025-8671).
+constexpr std::uint64_t kResetAllowance = 100;
+// Streams share this many times the per-stream output cap.
+constexpr std::size_t kConnectionCapStreams = 4;
+
+Http2Connection* self_of(void* user_data) { return static_cast<Http2Connection*>(user_data); }
+
+std::string_view view(const std::uint8_t* p, std::size_t n) { return {reinterpret_cast<const char*>(p), n}; }
+
+int begin_headers_cb(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+  return self_of(user)->on_begin_headers(frame->hd.stream_id);
+}
+
+int header_cb(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name, std::size_t namelen,
+              const std::uint8_t* value, std::size_t valuelen, std::uint8_t, void* user) {
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;  // trailers: ignored
+  return self_of(user)->on_header(frame->hd.stream_id, view(name, namelen), view(value, valuelen));
+}
+
+int frame_recv_cb(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+  return self_of(user)->on_frame_recv(frame->hd.type, frame->hd.flags, frame->hd.stream_id);
+}
+
+int data_chunk_cb(nghttp2_session*, std::uint8_t, std::int32_t stream_id, const std::uint8_t* data, std::size_t len,
+                  void* user) {
+  return self_of(user)->on_data(stream_id, view(data, len));
+}
+
+int frame_send_cb(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+  std::uint32_t code = 0;
+  if (frame->hd.type == NGHTTP2_RST_STREAM) code = frame->rst_stream.error_code;
+  else if (frame->hd.type == NGHTTP2_GOAWAY) code = frame->goaway.error_code;
+  return self_of(user)->on_frame_sent(frame->hd.type, frame->hd.stream_id, code);
+}
+
+int stream_close_cb(nghttp2_session*, std::int32_t stream_id, std::uint32_t error_code, void* user) {
+  return self_of(user)->on_stream_close(stream_id, error_code);
+}
+
+timeval ms_to_tv(std::uint64_t ms) {
+  return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+}
+
+}  // namespace
+
+Http2Connection::Http2Connection(Worker& worker, ExchangeFactory& factory, bufferevent* bev, std::string peer_ip)
+    : worker_(worker), factory_(factory), bev_(bev), peer_ip_(std::move(peer_ip)) {
+  nghttp2_session_callbacks* cbs = nullptr;
+  nghttp2_session_callbacks_new(&cbs);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, begin_headers_cb);
+  nghttp2_session_callbacks_set_on_header_callback(cbs, header_cb);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, frame_recv_cb);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, data_chunk_cb);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, frame_send_cb);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cbs, stream_close_cb);
+  nghttp2_session_server_new(&session_, cbs, this);
+  nghttp2_session_callbacks_del(cbs);
+
+  auto* base = worker_.base();
+  send_event_ = event_new(base, -1, 0, &Http2Connection::on_send_event, this);
+  close_event_ = event_new(base, -1, 0, &Http2Connection::on_close_event, this);
+  idle_timer_ = evtimer_new(base, &Http2Connection::on_idle_timer, this);
+  settings_timer_ = evtimer_new(base, &Http2Connection::on_settings_timer, this);
+  linger_timer_ = evtimer_new(base, &Http2Connection::on_linger_timer, this);
+  bufferevent_setcb(bev_, &Http2Connection::on_read, &Http2Connection::on_write, &Http2Connection::on_event, this);
+  const auto& limits = worker_.config().limits;
+  // Frames are processed as they arrive; past this much unread input libevent stops reading.
+  bufferevent_setwatermark(bev_, EV_READ, 0, 256 * 1024);
+  bufferevent_setwatermark(bev_, EV_WRITE, limits.max_output_buffer / 2, 0);
+  bufferevent_set_timeouts(bev_, nullptr, nullptr);
+  worker_.metrics().h2_connections.inc();
+}
+
+Http2Connection::~Http2Connection() {
+  retired_.clear();
+  streams_.clear();  // drops unfinished exchanges (cancelling origin fetches)
+  nghttp2_session_del(session_);
+  event_free(send_event_);
+  event_free(close_event_);
+  event_free(idle_timer_);
+  event_free(settings_timer_);
+  event_free(linger_timer_);
+  bufferevent_free(bev_);
+}
+
+void Http2Connection::start() {
+  const auto& limits = worker_.config().limits;
+  const nghttp2_settings_entry settings[] = {
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<std::uint32_t>(limits.max_header_bytes)},
+      {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+  };
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, sizeof settings / sizeof settings[0]);
+  timeval tv = ms_to_tv(limits.header_timeout_ms);
+  evtimer_add(settings_timer_, &tv);
+  arm_idle();
+  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  receive();
+  send();
+}
+
+std::size_t Http2Connection::stream_cap() const { return worker_.config().limits.max_output_buffer; }
+std::size_t Http2Connection::connection_cap() const { return stream_cap() * kConnectionCapStreams; }
+
+Http2Stream* Http2Connection::stream(std::int32_t id) {
+  return static_cast<Http2Stream*>(nghttp2_session_get_stream_user_data(session_, id));
+}
+
+void Http2Connection::retire(std::unique_ptr<Exchange> exchange) {
+  if (exchange) retired_.push_back(std::move(exchange));
+}
+
+void Http2Connection::schedule_send() {
+  if (send_pending_ || closed_) return;
+  send_pending_ = true;
+  event_active(send_event_, EV_TIMEOUT, 1);
+}
+
+void Http2Connection::arm_idle() {
+  sent_since_tick_ = 0;
+  timeval tv = ms_to_tv(worker_.config().limits.idle_timeout_ms);
+  evtimer_add(idle_timer_, &tv);
+}
+
+// ---- nghttp2 callbacks ----
+
+int Http2Connection::on_begin_headers(std::int32_t stream_id) {
+  if (draining_) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  auto s = std::make_unique<Http2Stream>(*this, stream_id, worker_.config().limits.max_header_bytes);
+  nghttp2_session_set_stream_user_data(session_, stream_id, s.get());
+  streams_[stream_id] = std::move(s);
+  worker_.metrics().h2_streams.inc();
+  return 0;
+}
+
+int Http2Connection::on_header(std::int32_t stream_id, std::string_view name, std::string_view value) {
+  Http2Stream* s = stream(stream_id);
+  if (!s) return 0;
+  const auto error = s->fields().add(name, value);
+  if (error == http::H2FieldError::None) return 0;
+  if (error == http::H2FieldError::TooLarge) {
+    // Keep decoding (HPACK state must stay in step) but not forever: twice the limit ends the
+    // connection, which bounds HPACK bombs and CONTINUATION floods.
+    if (s->fields().bytes() > 2 * worker_.config().limits.max_header_bytes) calm_down();
+    return 0;
+  }
+  // A malformed request (RFC 9113 §8.1.1): a stream error; it never reaches the engine.
+  worker_.metrics().bad_requests.inc();
+  nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_PROTOCOL_ERROR);
+  return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+}
+
+int Http2Connection::on_frame_recv(std::uint8_t type, std::uint8_t flags, std::int32_t stream_id) {
+  switch (type) {
+    case NGHTTP2_SETTINGS:
+      if (flags & NGHTTP2_FLAG_ACK) evtimer_del(settings_timer_);
+      return 0;
+    case NGHTTP2_RST_STREAM:
+      worker_.metrics().h2_resets_received.inc();
+      count_abuse();
+      return 0;
+    case NGHTTP2_HEADERS: {
+      Http2Stream* s = stream(stream_id);
+      if (!s || s->answered()) return 0;
+      const auto error = s->fields().finish();
+      if (error == http::H2FieldError::TooLarge) {
+        s->refuse(431, http::describe(error));
+      } else if (error != http::H2FieldError::None) {
+        worker_.metrics().bad_requests.inc();
+        nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_PROTOCOL_ERROR);
+        return 0;
+      }
+      if (flags & NGHTTP2_FLAG_END_STREAM) s->dispatch(factory_);
+      arm_idle();
+      return 0;
+    }
+    case NGHTTP2_DATA: {
+      Http2Stream* s = stream(stream_id);
+      if (s && (flags & NGHTTP2_FLAG_END_STREAM)) s->dispatch(factory_);
+      return 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+int Http2Connection::on_data(std::int32_t stream_id, std::string_view data) {
+  Http2Stream* s = stream(stream_id);
+  if (!s || s->answered()) return 0;
+  if (!s->add_body(data, worker_.config().limits.max_body_bytes)) s->refuse(413, "request body too large");
+  return 0;
+}
+
+int Http2Connection::on_frame_sent(std::uint8_t type, std::int32_t, std::uint32_t error_code) {
+  if (type == NGHTTP2_RST_STREAM) {
+    worker_.metrics().h2_resets_sent.inc();
+    // Resets the client provoked (malformed frames, flow-control errors): MadeYouReset.
+    if (error_code != NGHTTP2_NO_ERROR && error_code != NGHTTP2_INTERNAL_ERROR && error_code != NGHTTP2_CANCEL)
+      count_abuse();
+  } else if (type == NGHTTP2_GOAWAY) {
+    worker_.metrics().h2_goaways_sent.inc();
+  }
+  return 0;
+}
+
+int Http2Connection::on_stream_close(std::int32_t stream_id, std::uint32_t error_code) {
+  if (error_code == NGHTTP2_NO_ERROR) ++completed_streams_;
+  auto it = streams_.find(stream_id);
+  if (it == streams_.end()) return 0;
+  nghttp2_session_set_stream_user_data(session_, stream_id, nullptr);
+  streams_.erase(it);
+  return 0;
+}
+
+void Http2Connection::count_abuse() {
+  if (++abusive_resets_ > kResetAllowance + completed_streams_) calm_down();
+}
+
+void Http2Connection::calm_down() {
+  if (closing_) return;
+  closing_ = true;
+  nghttp2_session_terminate_session(session_, NGHTTP2_ENHANCE_YOUR_CALM);
+  schedule_send();
+}
+
+// ---- I/O ----
+
+void Http2Connection::receive() {
+  evbuffer* in = bufferevent_get_input(bev_);
+  while (!closed_ && evbuffer_get_length(in) > 0) {
+    const std::size_t len = evbuffer_get_contiguous_space(in);
+    const auto* data = evbuffer_pullup(in, static_cast<ssize_t>(len));
+    const auto n = nghttp2_session_mem_recv(session_, data, len);
+    if (n < 0) {  // bad preface, flood detected, or a fatal protocol error nghttp2 answered with GOAWAY
+      closing_ = true;
+      evbuffer_drain(in, evbuffer_get_length(in));
+      break;
+    }
+    evbuffer_drain(in, static_cast<std::size_t>(n));
+  }
+}
+
+void Http2Connection::send() {
+  if (closed_ || sending_ || lingering_) return;
+  sending_ = true;
+  evbuffer* out = bufferevent_get_output(bev_);
+  const std::size_t cap = stream_cap();
+  while (evbuffer_get_length(out) < cap) {
+    const std::uint8_t* data = nullptr;
+    const auto n = nghttp2_session_mem_send(session_, &data);
+    if (n < 0) {
+      sending_ = false;
+      close_now();
+      return;
+    }
+    if (n == 0) break;
+    evbuffer_add(out, data, static_cast<std::size_t>(n));
+    sent_since_tick_ += static_cast<std::uint64_t>(n);
+  }
+  sending_ = false;
+  // Exchanges whose output went out may write more (their writes schedule another pass).
+  for (auto& [id, s] : streams_) s->notify_if_drained();
+  const bool done = closing_ || (draining_ && streams_.empty()) ||
+                    (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_));
+  if (done && evbuffer_get_length(out) == 0 && !nghttp2_session_want_write(session_)) linger();
+}
+
+void Http2Connection::linger() {
+  if (lingering_ || closed_) return;
+  lingering_ = true;
+  evtimer_del(idle_timer_);
+  evtimer_del(settings_timer_);
+  shutdown(bufferevent_getfd(bev_), SHUT_WR);
+  bufferevent_disable(bev_, EV_WRITE);
+  bufferevent_enable(bev_, EV_READ);
+  timeval tv{1, 0};
+  evtimer_add(linger_timer_, &tv);
+}
+
+void Http2Connection::on_linger_timer(int, short, void* self) { static_cast<Http2Connection*>(self)->close_now(); }
+
+void Http2Connection::on_read(bufferevent*, void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  c->retired_.clear();
+  if (c->lingering_) {
+    evbuffer* in = bufferevent_get_input(c->bev_);
+    evbuffer_drain(in, evbuffer_get_length(in));
+    return;
+  }
+  c->receive();
+  c->send();
+}
+
+void Http2Connection::on_write(bufferevent*, void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  c->retired_.clear();
+  c->send();
+}
+
+void Http2Connection::on_event(bufferevent*, short what, void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) c->close_now();
+}
+
+void Http2Connection::on_send_event(int, short, void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  c->send_pending_ = false;
+  c->retired_.clear();
+  c->send();
+}
+
+void Http2Connection::on_idle_timer(int, short, void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  c->retired_.clear();
+  bool stalled = false;
+  for (auto& [id, s] : c->streams_) stalled = stalled || s->buffered() > 0;
+  if (c->streams_.empty() || (stalled && c->sent_since_tick_ == 0)) {
+    // Idle, or output queued and none of it taken for a whole period (a zero window, a reader
+    // that stopped): say goodbye and close.
+    c->worker_.metrics().timeouts.inc();
+    c->closing_ = true;
+    nghttp2_session_terminate_session(c->session_, NGHTTP2_NO_ERROR);
+    c->send();
+    return;
+  }
+  c->arm_idle();
+}
+
+void Http2Connection::on_settings_timer(int, short, void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  c->worker_.metrics().timeouts.inc();
+  c->closing_ = true;
+  nghttp2_session_terminate_session(c->session_, NGHTTP2_SETTINGS_TIMEOUT);
+  c->send();
+}
+
+void Http2Connection::drain() {
+  if (draining_ || closed_) return;
+  draining_ = true;
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                        NGHTTP2_NO_ERROR, nullptr, 0);
+  schedule_send();
+}
+
+void Http2Connection::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  bufferevent_disable(bev_, EV_READ | EV_WRITE);
+  evtimer_del(idle_timer_);
+  evtimer_del(settings_timer_);
+  evtimer_del(linger_timer_);
+  event_active(close_event_, EV_TIMEOUT, 1);  // deleted from the loop, not under a caller
+}
+
+void Http2Connection::on_close_event(int, short, void* self) {
+  auto* c = static_cast<Http2Connection*>(self);
+  c->worker_.connection_closed(c);  // deletes c
+}
+
+}  // namespace lacquer::edge

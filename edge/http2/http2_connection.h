@@ -1,0 +1,115 @@
+// An HTTP/2 server connection (RFC 9113) over nghttp2: started with prior knowledge on a
+// cleartext port (the HTTP/1.1 connection hands its socket over when it sees the preface). Each
+// request stream is an Http2Stream running the same request engine as HTTP/1.1.
+//
+// Limits and defences: SETTINGS_MAX_CONCURRENT_STREAMS 100; decoded header lists count against
+// limits.max_header_bytes (431 on the stream; twice that ends the connection, which bounds
+// CONTINUATION floods); request bodies against limits.max_body_bytes; resets the client sends or
+// provokes (Rapid Reset, MadeYouReset) are counted and past an allowance over the completed
+// streams the connection gets GOAWAY ENHANCE_YOUR_CALM; nghttp2 bounds SETTINGS/PING floods (its
+// queue of pending ACKs). Per-stream and per-connection output is capped (flow control back to
+// the exchange). Timeouts: idle (no stream), SETTINGS never acknowledged, and a stall (queued
+// output and nothing sent for the idle timeout, e.g. a zero window).
+//
+// Threading: one worker's loop thread. Deletes itself through Worker::connection_closed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "edge/proxy/client_side.h"
+#include "edge/server/connection.h"
+
+struct bufferevent;
+struct event;
+struct nghttp2_session;
+
+namespace lacquer::edge {
+
+class Worker;
+class Http2Stream;
+
+class Http2Connection final : public Connection {
+ public:
+  // Takes over `bev` (its input may already hold the preface and more).
+  Http2Connection(Worker& worker, ExchangeFactory& factory, bufferevent* bev, std::string peer_ip);
+  ~Http2Connection() override;
+  Http2Connection(const Http2Connection&) = delete;
+  Http2Connection& operator=(const Http2Connection&) = delete;
+
+  // Sends our SETTINGS and processes the bytes already read.
+  void start();
+  void drain() override;
+
+  // ---- for streams ----
+  Worker& worker() { return worker_; }
+  nghttp2_session* session() { return session_; }
+  std::string_view peer_ip() const { return peer_ip_; }
+  bool draining() const { return draining_; }
+  // Output was queued or a stream changed: send at the end of this loop iteration.
+  void schedule_send();
+  // A finished exchange, freed on the next callback (never under its own stack frame).
+  void retire(std::unique_ptr<Exchange> exchange);
+  std::size_t stream_cap() const;
+  std::size_t connection_cap() const;
+  std::size_t buffered_total() const { return buffered_; }
+  void add_buffered(std::size_t n) { buffered_ += n; }
+  void sub_buffered(std::size_t n) { buffered_ -= n; }
+
+  // ---- nghttp2 callbacks (static trampolines in the .cc call these) ----
+  int on_begin_headers(std::int32_t stream_id);
+  int on_header(std::int32_t stream_id, std::string_view name, std::string_view value);
+  int on_frame_recv(std::uint8_t type, std::uint8_t flags, std::int32_t stream_id);
+  int on_data(std::int32_t stream_id, std::string_view data);
+  int on_frame_sent(std::uint8_t type, std::int32_t stream_id, std::uint32_t error_code);
+  int on_stream_close(std::int32_t stream_id, std::uint32_t error_code);
+
+ private:
+  static void on_read(bufferevent* bev, void* self);
+  static void on_write(bufferevent* bev, void* self);
+  static void on_event(bufferevent* bev, short what, void* self);
+  static void on_send_event(int fd, short what, void* self);
+  static void on_close_event(int fd, short what, void* self);
+  static void on_idle_timer(int fd, short what, void* self);
+  static void on_settings_timer(int fd, short what, void* self);
+  static void on_linger_timer(int fd, short what, void* self);
+
+  void receive();
+  void send();
+  void count_abuse();
+  void calm_down();  // GOAWAY ENHANCE_YOUR_CALM, then close once it is written
+  void arm_idle();
+  // Everything is written: stop writing, read and discard briefly so our last frames (a GOAWAY)
+  // reach the client before a reset caused by its unread bytes, then close.
+  void linger();
+  void close_now();
+  Http2Stream* stream(std::int32_t id);
+
+  Worker& worker_;
+  ExchangeFactory& factory_;
+  bufferevent* bev_;
+  nghttp2_session* session_ = nullptr;
+  std::string peer_ip_;
+  std::unordered_map<std::int32_t, std::unique_ptr<Http2Stream>> streams_;
+  std::vector<std::unique_ptr<Exchange>> retired_;
+  event* send_event_ = nullptr;
+  event* close_event_ = nullptr;
+  event* idle_timer_ = nullptr;
+  event* settings_timer_ = nullptr;
+  event* linger_timer_ = nullptr;
+  std::size_t buffered_ = 0;          // response bytes queued in all streams
+  std::uint64_t completed_streams_ = 0;
+  std::uint64_t abusive_resets_ = 0;  // resets received, and errors the client provoked
+  std::uint64_t sent_since_tick_ = 0; // DATA bytes handed to nghttp2 since the idle timer armed
+  bool send_pending_ = false;
+  bool sending_ = false;
+  bool draining_ = false;
+  bool closing_ = false;  // GOAWAY queued: close once written
+  bool lingering_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace lacquer::edge
