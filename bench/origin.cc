@@ -3,6 +3,8 @@
 //   origin PORT            listen on 127.0.0.1:PORT (0 = pick one; the port is printed on stdout)
 //
 //   GET /bytes/N[/anything]  -> 200, N bytes of 'x', Cache-Control: public, max-age=3600
+//   GET /random/N[/anything] -> the same with N pseudo-random bytes (incompressible, like most
+//                               media: a disk tier that compresses gains nothing; N <= 16 MiB)
 //   GET /tagged/T/I          -> 200, 1 KiB of 'x', Cache-Control: public, max-age=3600 and
 //                               Surrogate-Key: k-I group-<I/1000> site-all extra-0-I .. extra-<T-4>-I
 //                               (exactly T keys: the first T of the three when T < 3; 0 <= T <= 10000)
@@ -28,6 +30,19 @@ namespace {
 unsigned long long g_count = 0;
 constexpr size_t kMaxBody = 64u << 20;  // 64 MiB is plenty for a benchmark
 std::string g_body;                     // kMaxBody of 'x', referenced, never copied
+constexpr size_t kMaxRandom = 16u << 20;
+std::string g_random;                   // kMaxRandom pseudo-random bytes, referenced too
+
+void fill_random(std::string& s, size_t n) {
+  s.resize(n);
+  unsigned long long x = 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i < n; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s[i] = static_cast<char>(x >> 56);
+  }
+}
 
 void handle(struct evhttp_request* req, void*) {
   const char* uri = evhttp_request_get_uri(req);
@@ -48,6 +63,18 @@ void handle(struct evhttp_request* req, void*) {
     unsigned long long n = std::strtoull(p + 7, &end, 10);
     if (end != p + 7 && (*end == '\0' || *end == '/' || *end == '?') && n <= kMaxBody) {
       evbuffer_add_reference(buf, g_body.data(), n, nullptr, nullptr);
+      evhttp_add_header(out, "Content-Type", "application/octet-stream");
+      evhttp_add_header(out, "Cache-Control", "public, max-age=3600");
+      evhttp_send_reply(req, 200, "OK", buf);
+      evbuffer_free(buf);
+      return;
+    }
+  }
+  if (std::strncmp(p, "/random/", 8) == 0) {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(p + 8, &end, 10);
+    if (end != p + 8 && (*end == '\0' || *end == '/' || *end == '?') && n <= kMaxRandom) {
+      evbuffer_add_reference(buf, g_random.data(), n, nullptr, nullptr);
       evhttp_add_header(out, "Content-Type", "application/octet-stream");
       evhttp_add_header(out, "Cache-Control", "public, max-age=3600");
       evhttp_send_reply(req, 200, "OK", buf);
@@ -91,6 +118,7 @@ void handle(struct evhttp_request* req, void*) {
 int main(int argc, char** argv) {
   int port = argc > 1 ? std::atoi(argv[1]) : 0;
   g_body.assign(kMaxBody, 'x');
+  fill_random(g_random, kMaxRandom);
   struct event_base* base = event_base_new();
   struct evhttp* http = evhttp_new(base);
   evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);

@@ -117,7 +117,7 @@ bool TieredCache::publish(const storage::EntryRef& entry, const storage::CacheKe
 }
 
 void TieredCache::to_disk(const storage::EntryRef& e) {
-  if (!disk_) return;
+  if (!disk_ || !disk_->admit(*e.get())) return;  // only what is likely to be read back (disk_admission.h)
   filter_->add(storage::disk_key(e->key()));
   disk_->store(e);  // asynchronous, batched: never blocks the loop
 }

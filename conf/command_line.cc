@@ -104,7 +104,7 @@ std::string usage_text() {
        defaults.cache.state_dir);
   line("--memory SIZE", "memory cache budget, K/M/G/T suffixes",
        detail::format_size(defaults.cache.memory_bytes));
-  line("--disk SIZE", "disk cache budget, K/M/G/T suffixes",
+  line("--disk SIZE", "disk cache budget, K/M/G/T suffixes, 0 = memory only",
        detail::format_size(defaults.cache.disk_bytes));
   line("--check-config", "validate the configuration and exit", "");
   line("-h, --help", "show this help and exit", "");

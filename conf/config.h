@@ -39,6 +39,7 @@ struct CacheConfig {
   std::uint32_t heuristic_max_ttl_s = 86400;     // cap on a heuristic lifetime (10% of age since Last-Modified)
   std::uint32_t hit_for_miss_s = 30;             // after an uncacheable response: no coalescing for this long
   std::uint32_t disk_keep_expired_s = 3600;      // disk tier: kept this long after it cannot be served
+  bool disk_admit_all = false;                   // disk tier: write every stored response (no admission)
   bool store_set_cookie = false;                 // store responses carrying Set-Cookie
   bool honour_client_no_cache = false;           // CDN default: ignore client no-cache/no-store
   bool keep_surrogate_headers = false;           // send Surrogate-* / CDN-Cache-Control downstream

@@ -31,9 +31,12 @@ std::optional<std::uint64_t> size_from_node(const toml::node& node) {
   return std::nullopt;
 }
 
+// `zero_means_off`: 0 is accepted as well as [min, max] (a tier that can be turned off).
 std::optional<std::string> size_problem(std::optional<std::uint64_t> v, std::uint64_t min,
-                                        std::uint64_t max) {
+                                        std::uint64_t max, bool zero_means_off) {
   if (!v) return std::string("expected a size like \"256M\" or \"1G\"");
+  if (*v == 0 && zero_means_off) return std::nullopt;
+  if (*v < min && zero_means_off) return "expected 0 (off) or a size of at least " + format_size(min);
   if (*v < min) {
     return min == 1 ? std::string("expected a size greater than 0")
                     : "expected a size of at least " + format_size(min);
@@ -43,10 +46,11 @@ std::optional<std::string> size_problem(std::optional<std::uint64_t> v, std::uin
 }
 
 template <class T>
-SchemaField size_field(std::string name, T& out, std::uint64_t min, std::uint64_t max) {
-  auto store = [&out, min, max](std::optional<std::uint64_t> v, const std::string& got,
-                                const Where& at, Sink& sink) {
-    if (auto problem = size_problem(v, min, max)) {
+SchemaField size_field(std::string name, T& out, std::uint64_t min, std::uint64_t max,
+                       bool zero_means_off = false) {
+  auto store = [&out, min, max, zero_means_off](std::optional<std::uint64_t> v, const std::string& got,
+                                                const Where& at, Sink& sink) {
+    if (auto problem = size_problem(v, min, max, zero_means_off)) {
       sink.add(at, *problem + ", got " + got);
       return false;
     }
@@ -401,13 +405,14 @@ Schema::Schema(Config& c) {
       {"cache",
        {directory_field("state_dir", k.state_dir),
         size_field("memory", k.memory_bytes, 1ull << 20, kU64Max),
-        size_field("disk", k.disk_bytes, 1ull << 20, kU64Max),
+        size_field("disk", k.disk_bytes, 1ull << 20, kU64Max, true),  // 0: memory only
         size_field("max_object_size", k.max_object_bytes, 1, kU64Max),
         duration_field("max_ttl", k.max_ttl_s, false, kMaxTtlS * 1000, true),
         duration_field("default_grace", k.default_grace_s, true, kMaxTtlS * 1000, true),
         duration_field("heuristic_max_ttl", k.heuristic_max_ttl_s, true, kMaxTtlS * 1000, true),
         duration_field("hit_for_miss", k.hit_for_miss_s, true, kMaxTtlS * 1000, true),
         duration_field("disk_keep_expired", k.disk_keep_expired_s, true, kMaxTtlS * 1000, true),
+        bool_field("disk_admit_all", k.disk_admit_all),
         bool_field("store_set_cookie", k.store_set_cookie),
         bool_field("honour_client_no_cache", k.honour_client_no_cache),
         bool_field("keep_surrogate_headers", k.keep_surrogate_headers)}});

@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <unordered_map>
 
@@ -44,9 +45,23 @@ DiskTier::DiskTier(StateDb& db, DiskTierOptions options)
     w.index = chunks;
     enqueue(std::move(w));
   });
+  DiskAdmissionOptions admission = options_.admission;
+  admission.disk_budget = db_.disk_budget();
+  // One counter per row for each 4 KiB of budget: 256 KiB to 16 MiB of sketch in all.
+  admission.counters = std::clamp<std::uint64_t>(admission.disk_budget / 4096, 1 << 16, 1 << 22);
+  admission_ = std::make_unique<DiskAdmission>(admission, estimated_bytes());
   writer_ = std::thread([this] { writer_loop(); });
   for (std::size_t i = 0; i < options_.reader_threads; ++i) readers_.emplace_back([this] { reader_loop(); });
   scrubber_ = std::make_unique<DiskScrubber>(db, options_.scrub);
+}
+
+bool DiskTier::admit(const Entry& entry) {
+  const std::uint64_t bytes = entry.key().size() + entry.head().size() + entry.body().size();
+  if (entry.meta().flags & kEntryVaryMarker) {
+    admission_->admit_always();
+    return true;
+  }
+  return admission_->admit(entry.hash(), bytes);
 }
 
 DiskTier::~DiskTier() {
@@ -247,6 +262,8 @@ void DiskTier::writer_loop() {
       stats_.large_bytes.fetch_add(bs.chunk_bytes, std::memory_order_relaxed);
       stats_.large_commits.fetch_add(bs.commits, std::memory_order_relaxed);
       stats_.chunk_deletes.fetch_add(bs.chunk_deletes, std::memory_order_relaxed);
+      // What is really on disk (compressed, after FIFO deletions), until the budget is reached once.
+      if (!admission_->disk_filled()) admission_->note_disk_bytes(estimated_bytes());
       std::lock_guard large_lock(large_mu_);
       for (const auto& [key, manifest] : bs.latest) {
         if (manifest) large_keys_.insert(key);

@@ -34,6 +34,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "storage/disk_admission.h"
 #include "storage/disk_records.h"
 #include "storage/disk_scrubber.h"
 #include "storage/entry.h"
@@ -73,6 +74,7 @@ struct DiskTierOptions {
   std::size_t max_queue = 10000;           // queued stores; more are dropped (and counted)
   std::uint32_t chunk_bytes = kDefaultChunkBytes;
   ScrubOptions scrub;                      // scrub.interval zero: no scrubber thread
+  DiskAdmissionOptions admission;          // its disk_budget is the state's (set by the tier)
 };
 
 struct LargeSink;
@@ -90,6 +92,9 @@ class DiskTier {
   DiskTier& operator=(const DiskTier&) = delete;
 
   void lookup(std::string key_text, std::uint64_t index_hash, LookupDone done);
+  // Whether a response fetched from the origin should be written here (disk_admission.h); counts
+  // the fetch. Call once per stored response, before store().
+  bool admit(const Entry& entry);
   // Queues the entry for writing (dropped, and counted, when the queue is full).
   void store(EntryRef entry);
   void erase(const std::string& key_text);
@@ -110,6 +115,7 @@ class DiskTier {
   std::uint64_t estimated_bytes() const;
   std::uint64_t estimated_objects() const;
   const DiskStats& stats() const { return stats_; }
+  const DiskAdmission& admission() const { return *admission_; }
   const DiskScrubber& scrubber() const { return *scrubber_; }
   DiskScrubber& scrubber() { return *scrubber_; }
 
@@ -190,6 +196,7 @@ class DiskTier {
   std::thread writer_;
   std::vector<std::thread> readers_;
   std::unique_ptr<DiskScrubber> scrubber_;
+  std::unique_ptr<DiskAdmission> admission_;
 };
 
 // How a LargeObjectWriter reaches its tier: cleared when the tier stops, so a writer that

@@ -35,6 +35,7 @@ class PresenceFilter {
   void start_loading(StateDb& db);
   bool loaded() const noexcept { return loaded_.load(std::memory_order_acquire); }
   std::uint64_t loaded_keys() const noexcept { return loaded_keys_.load(std::memory_order_relaxed); }
+  std::uint64_t memory_bytes() const noexcept { return words_ * sizeof(std::uint64_t); }
 
  private:
   static std::uint64_t word_mask(std::uint64_t h) noexcept;

@@ -2,11 +2,13 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <stdexcept>
 #include <vector>
@@ -47,6 +49,14 @@ rocksdb::ColumnFamilyOptions entries_options(std::uint64_t disk_budget,
 
 }  // namespace
 
+// Counts the table files RocksDB writes for the entries column family (on its own threads).
+struct TableBytesListener : rocksdb::EventListener {
+  std::atomic<std::uint64_t> bytes{0};
+  void OnTableFileCreated(const rocksdb::TableFileCreationInfo& info) override {
+    if (info.status.ok() && info.cf_name == "entries") bytes.fetch_add(info.file_size, std::memory_order_relaxed);
+  }
+};
+
 std::unique_ptr<StateDb> StateDb::open(const std::string& dir, StateDbOptions opts) {
   const std::uint64_t disk_budget = opts.disk_budget;
   auto filter = std::make_shared<EntryFilterContext>(std::move(opts.filter));
@@ -65,10 +75,14 @@ std::unique_ptr<StateDb> StateDb::open(const std::string& dir, StateDbOptions op
   // A restart replays the WAL into the memtables and serves at once; flushing them to a file
   // first would hold the start-up for as long as writing up to a whole memtable takes.
   options.avoid_flush_during_recovery = true;
+  auto table_bytes = std::make_shared<TableBytesListener>();
+  options.listeners.push_back(table_bytes);
+  // A budget of 0 (memory only) still opens the entries family, unused: what an earlier run left
+  // there stays for a later run with a disk tier (its purges still apply to it then).
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"purge", rocksdb::ColumnFamilyOptions()},
-      {"entries", entries_options(disk_budget, filter)},
+      {"entries", entries_options(std::max<std::uint64_t>(disk_budget, 1 << 20), filter)},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
@@ -85,6 +99,7 @@ std::unique_ptr<StateDb> StateDb::open(const std::string& dir, StateDbOptions op
   s->dir_ = dir;
   s->disk_budget_ = disk_budget;
   s->filter_ = std::move(filter);
+  s->table_bytes_ = std::move(table_bytes);
   s->db_ = db;
   s->default_cf_ = handles[0];
   s->purge_cf_ = handles[1];
@@ -105,6 +120,19 @@ std::unique_ptr<StateDb> StateDb::open(const std::string& dir, StateDbOptions op
          "start with an empty --state-dir (the cache refills from the origin)");
   }
   return s;
+}
+
+std::uint64_t StateDb::entries_table_bytes_written() const {
+  return table_bytes_->bytes.load(std::memory_order_relaxed);
+}
+
+std::uint64_t StateDb::memtable_bytes() const {
+  std::uint64_t total = 0;
+  for (auto* h : {default_cf_, purge_cf_, entries_cf_}) {
+    std::uint64_t v = 0;
+    if (db_->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
+  }
+  return total;
 }
 
 StateDb::~StateDb() {

@@ -52,12 +52,19 @@ class StateDb {
   std::uint64_t disk_budget() const { return disk_budget_; }
   // Shared with the filters RocksDB creates: configuration, drop counters, large-object hook.
   EntryFilterContext& entry_filter() const { return *filter_; }
+  // Bytes of table files RocksDB has written for the entries (flushes and rewrites) since open:
+  // with the WAL, what the disk tier really costs the device.
+  std::uint64_t entries_table_bytes_written() const;
+  // Resident memory of every column family's memtables (entries and purges): outside the memory
+  // budget, bounded by the write-buffer sizes, not by the number of objects.
+  std::uint64_t memtable_bytes() const;
 
  private:
   StateDb() = default;
   std::string dir_;
   std::uint64_t disk_budget_ = 0;
   std::shared_ptr<EntryFilterContext> filter_;
+  std::shared_ptr<struct TableBytesListener> table_bytes_;
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* purge_cf_ = nullptr;

@@ -1,5 +1,7 @@
 #include "edge/admin/admin_exchange.h"
 
+#include <cstdio>
+
 #include "edge/admin/operations_metrics.h"
 #include "cluster/node.h"
 #include "edge/version.h"
@@ -8,6 +10,7 @@
 #include "purge/sweeper.h"
 #include "storage/disk_tier.h"
 #include "storage/memory_tier.h"
+#include "storage/presence_filter.h"
 #include "storage/state_db.h"
 
 namespace lacquer::edge {
@@ -59,6 +62,35 @@ void render_purge_metrics(std::string& out, const SharedState& s) {
     metric(out, "lacquer_purge_versions_forgotten_total", "counter", "Old versions forgotten to bound the table.", load(w.versions_forgotten));
   }
   if (s.purge_store) metric(out, "lacquer_purge_write_batches_total", "counter", "Synced RocksDB writes of purges (group commits).", s.purge_store->batches());
+}
+
+void ratio(std::string& out, std::string_view name, std::string_view help, double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", value);
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" gauge\n");
+  out.append(name).append(" ").append(text).append("\n");
+}
+
+// What the disk tier costs the device and what it earns (disk_admission.h decides what is written).
+void render_disk_cost_metrics(std::string& out, const storage::DiskTier& d, const storage::StateDb& db) {
+  const auto& st = d.stats();
+  const auto& adm = d.admission().stats();
+  out.append("# HELP lacquer_disk_admissions_total Responses offered to the disk tier, by decision.\n");
+  out.append("# TYPE lacquer_disk_admissions_total counter\n");
+  out.append("lacquer_disk_admissions_total{decision=\"admitted\"} ").append(std::to_string(load(adm.admitted))).append("\n");
+  out.append("lacquer_disk_admissions_total{decision=\"rejected\"} ").append(std::to_string(load(adm.rejected))).append("\n");
+  metric(out, "lacquer_disk_admission_rejected_bytes_total", "counter", "Bytes not written because admission refused them.", load(adm.rejected_bytes));
+  metric(out, "lacquer_disk_admission_sketch_bytes", "gauge", "Memory of the admission frequency sketch.", d.admission().memory_bytes());
+  const std::uint64_t logical = load(st.write_bytes);  // through the WAL (large-object chunks included)
+  const std::uint64_t tables = db.entries_table_bytes_written();
+  metric(out, "lacquer_disk_table_write_bytes_total", "counter", "Bytes of table files RocksDB wrote for entries (flushes, rewrites).", tables);
+  metric(out, "lacquer_disk_device_write_bytes_total", "counter", "Bytes the disk tier wrote to the device: WAL plus table files.", logical + tables);
+  ratio(out, "lacquer_disk_write_amplification", "Device bytes written per byte of entries written (WAL + table files).",
+        logical ? static_cast<double>(logical + tables) / static_cast<double>(logical) : 0.0);
+  const std::uint64_t hits = load(st.hits);
+  ratio(out, "lacquer_disk_write_bytes_per_hit", "Device bytes written per disk-tier hit (what a disk hit cost in writes).",
+        hits ? static_cast<double>(logical + tables) / static_cast<double>(hits) : 0.0);
 }
 
 void render_disk_metrics(std::string& out, const storage::DiskTier& d, const storage::StateDb& db) {
@@ -164,7 +196,17 @@ std::string render_metrics(const SharedState& s) {
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
   render_purge_metrics(out, s);
   render_operations_metrics(out, s);
-  if (s.disk && s.state_db) render_disk_metrics(out, *s.disk, *s.state_db);
+  if (s.disk && s.state_db) {
+    render_disk_metrics(out, *s.disk, *s.state_db);
+    render_disk_cost_metrics(out, *s.disk, *s.state_db);
+    metric(out, "lacquer_disk_presence_filter_bytes", "gauge", "Memory of the disk presence filter (sized from the disk budget).",
+           s.disk_filter->memory_bytes());
+  } else {
+    metric(out, "lacquer_disk_budget_bytes", "gauge", "Disk tier budget (0: memory only, no disk tier).", 0);
+  }
+  if (s.state_db)
+    metric(out, "lacquer_state_memtable_bytes", "gauge", "RocksDB memtables (entries and purges): resident, outside the memory budget.",
+           s.state_db->memtable_bytes());
   if (s.cluster) s.cluster->render_metrics(out);
   return out;
 }

@@ -48,7 +48,7 @@ void apply_fault_injection(SharedState& shared) {
   std::string f = faults;
   std::fprintf(stderr, "lacquer: WARNING: fault injection active: %s\n", faults);
   if (f.find("purge-writes") != std::string::npos) shared.purge_store->fail_writes_for_testing(true);
-  if (f.find("disk-writes") != std::string::npos) shared.disk->fail_writes_for_testing(true);
+  if (f.find("disk-writes") != std::string::npos && shared.disk) shared.disk->fail_writes_for_testing(true);
 }
 
 // What the disk tier's compaction filter needs from the purge versions (storage/ cannot see
@@ -89,19 +89,24 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
     // RocksDB work at start-up, before any loop runs: the only time it may block.
     shared.state_db = storage::StateDb::open(
         config.cache.state_dir, storage::StateDbOptions{config.cache.disk_bytes, disk_filter(config, shared.versions)});
-    shared.disk = std::make_unique<storage::DiskTier>(*shared.state_db);
-    // Sized for objects of 512 bytes on average filling the disk budget.
-    shared.disk_filter = std::make_unique<storage::PresenceFilter>(config.cache.disk_bytes / 512);
-    shared.disk_filter->start_loading(*shared.state_db);
+    if (config.cache.disk_bytes > 0) {  // 0: memory only (no disk tier, its threads or filter)
+      storage::DiskTierOptions disk_options;
+      disk_options.admission.admit_all = config.cache.disk_admit_all;
+      shared.disk = std::make_unique<storage::DiskTier>(*shared.state_db, disk_options);
+      // Sized for objects of 512 bytes on average filling the disk budget.
+      shared.disk_filter = std::make_unique<storage::PresenceFilter>(config.cache.disk_bytes / 512);
+      shared.disk_filter->start_loading(*shared.state_db);
+    }
     std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.sweeper = std::make_unique<purge::Sweeper>(*shared.tier, shared.versions, purge::Sweeper::Options{});
     shared.cache = std::make_unique<cache::TieredCache>(*shared.tier, shared.disk.get(), shared.disk_filter.get(),
                                                          shared.versions, shared.purge_metrics);
-    std::fprintf(stderr, "lacquer: state in %s: %zu purge scopes restored, sequence at %llu, ~%llu objects on disk\n",
+    std::fprintf(stderr, "lacquer: state in %s: %zu purge scopes restored, sequence at %llu, %s\n",
                  config.cache.state_dir.c_str(), restored,
                  static_cast<unsigned long long>(shared.versions.current_seq()),
-                 static_cast<unsigned long long>(shared.disk->estimated_objects()));
+                 shared.disk ? ("~" + std::to_string(shared.disk->estimated_objects()) + " objects on disk").c_str()
+                             : "memory only (no disk tier)");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
     return 1;

@@ -57,6 +57,7 @@ void check_defaults(const Config& c) {
   CHECK(c.cache.store_set_cookie == d.cache.store_set_cookie);
   CHECK(c.cache.honour_client_no_cache == d.cache.honour_client_no_cache);
   CHECK(c.cache.keep_surrogate_headers == d.cache.keep_surrogate_headers);
+  CHECK(c.cache.disk_admit_all == d.cache.disk_admit_all);
   CHECK(c.limits.max_request_line == d.limits.max_request_line);
   CHECK(c.limits.max_header_field == d.limits.max_header_field);
   CHECK(c.limits.max_header_bytes == d.limits.max_header_bytes);
@@ -132,6 +133,7 @@ default_grace = "30s"
 store_set_cookie = true
 honour_client_no_cache = true
 keep_surrogate_headers = true
+disk_admit_all = true
 
 [limits]
 max_request_line = "4k"
@@ -171,6 +173,7 @@ token = "s3cr3t-Token_~+/=="
   CHECK(c.cache.store_set_cookie);
   CHECK(c.cache.honour_client_no_cache);
   CHECK(c.cache.keep_surrogate_headers);
+  CHECK(c.cache.disk_admit_all);
   CHECK(c.limits.max_request_line == 4096);
   CHECK(c.limits.max_header_field == 4096);
   CHECK(c.limits.max_header_bytes == 65536);
@@ -288,7 +291,7 @@ TEST_CASE("impossible values", "[conf][loader]") {
        "expected a duration of at most 7d, got \"8d\""},
       {"[cache]\nmemory = \"512K\"", "cache.memory", "expected a size of at least 1M, got \"512K\""},
       {"[cache]\nmemory = -5", "cache.memory", "expected a size like \"256M\" or \"1G\", got -5"},
-      {"[cache]\ndisk = 1000", "cache.disk", "expected a size of at least 1M, got 1000"},
+      {"[cache]\ndisk = 1000", "cache.disk", "expected 0 (off) or a size of at least 1M, got 1000"},
       {"[cache]\nmax_object_size = 0", "cache.max_object_size",
        "expected a size greater than 0, got 0"},
       {"[cache]\nmax_ttl = \"0s\"", "cache.max_ttl", "expected a duration greater than 0, got \"0s\""},
@@ -507,8 +510,27 @@ TEST_CASE("flag value errors are reported as the command line", "[conf][loader]"
   CHECK(find("--origin").message == "expected a port between 1 and 65535, got \"127.0.0.1:0\"");
   CHECK(contains(find("--listen").message, "got \"nope\""));
   CHECK(contains(find("--admin").message, "got \"[::1]:99999\""));
-  CHECK(find("--disk").message == "expected a size of at least 1M, got \"1K\"");
+  CHECK(find("--disk").message == "expected 0 (off) or a size of at least 1M, got \"1K\"");
   CHECK(find("--state-dir").message == "expected a non-empty directory path, got \"\"");
+}
+
+TEST_CASE("a disk budget of 0 turns the disk tier off, from the file or the flag", "[conf][loader]") {
+  TempFile file("[cache]\ndisk = 0\n");
+  CommandLine cmd;
+  cmd.config_path = file.path;
+  auto out = load_config(cmd);
+  INFO(all_errors(out));
+  REQUIRE(out.errors.empty());
+  CHECK(out.config.cache.disk_bytes == 0);
+  CommandLine flag;
+  flag.disk = "0";
+  auto from_flag = load_config(flag);
+  INFO(all_errors(from_flag));
+  REQUIRE(from_flag.errors.empty());
+  CHECK(from_flag.config.cache.disk_bytes == 0);
+  CommandLine memory;
+  memory.memory = "0";  // the memory tier cannot be turned off
+  CHECK(load_config(memory).errors.size() == 1);
 }
 
 TEST_CASE("file errors and flag errors are both reported", "[conf][loader]") {

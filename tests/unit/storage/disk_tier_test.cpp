@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 #include <future>
+#include <random>
 #include <thread>
 
 #include "storage/disk_tier.h"
@@ -97,5 +98,44 @@ TEST_CASE("disk tier: erase removes an entry") {
   disk.erase("http://a/e");
   for (int i = 0; i < 500 && disk.stats().erases.load() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK_FALSE(disk.read_now("http://a/e", 1));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("disk tier: once the disk holds its budget, admission wants a second fetch; writes are reported") {
+  auto dir = temp_dir();
+  {
+    auto db = StateDb::open(dir, 1 << 20);
+    DiskTier disk(*db);
+    std::mt19937_64 rng(1);
+    auto random_entry = [&](std::uint64_t i) {  // incompressible: the disk holds what was written
+      std::string body(64 * 1024, '\0');
+      for (auto& c : body) c = static_cast<char>(rng());
+      EntryMeta m;
+      m.response_time = static_cast<std::int64_t>(std::time(nullptr));
+      m.lifetime_s = 60;
+      return Entry::create("http://b/" + std::to_string(i), 1000 + i, "HTTP/1.1 200 OK\r\n", body, m);
+    };
+    std::uint64_t stored = 0;
+    for (std::uint64_t i = 0; i < 24; ++i) {
+      auto e = random_entry(i);
+      REQUIRE(disk.admit(*e.get()));  // the disk has not filled yet: everything is admitted
+      disk.store(e);
+      wait_written(disk, ++stored);
+      if (disk.admission().disk_filled()) break;
+    }
+    REQUIRE(disk.admission().disk_filled());
+    auto fresh = random_entry(100);
+    CHECK_FALSE(disk.admit(*fresh.get()));  // first fetch
+    CHECK(disk.admit(*fresh.get()));        // second fetch
+    CHECK(disk.admission().stats().rejected.load() == 1);
+    CHECK(db->memtable_bytes() > 0);
+    REQUIRE(db->db()->Flush(rocksdb::FlushOptions(), db->entries_cf()).ok());
+    CHECK(db->entries_table_bytes_written() > 0);
+  }
+  {
+    auto db = StateDb::open(dir, 1 << 20);
+    DiskTier disk(*db);  // a full disk stays full across a restart
+    CHECK(disk.admission().disk_filled());
+  }
   std::filesystem::remove_all(dir);
 }
