@@ -12,6 +12,7 @@
 // same way); connections that are busy are never evicted.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -46,6 +47,9 @@ class ClientConnection {
   std::string_view connection_header() const;
   bool output_over_limit() const;
   const std::string& peer_ip() const { return peer_ip_; }
+  // The address the client connected to, as an authority ("127.0.0.1:8080", "[::1]:8080");
+  // "" when the socket cannot tell. A system call: for the rare request without Host.
+  std::string local_address() const;
   Worker& worker() { return worker_; }
   // The response is fully written. `keep_alive` false closes after the output drains.
   void finish(bool keep_alive);
@@ -80,6 +84,7 @@ class ClientConnection {
   void close_after_flush();
   void close_now();
   void arm_timer(std::uint32_t ms);
+  void arm_body_timer();
   void enter_idle();
   void leave_idle();
   void evict_oldest_idle_if_full();
@@ -98,6 +103,7 @@ class ClientConnection {
   std::vector<http::Header> header_scratch_;
   http::ChunkedDecoder chunked_;
   std::uint64_t body_remaining_ = 0;
+  std::chrono::steady_clock::time_point body_deadline_{};  // ReadingBody: 408 at this instant
   std::unique_ptr<Exchange> exchange_;
   std::unique_ptr<Exchange> retired_;  // finished, freed on the next callback
   bool head_started_ = false;  // bytes of a new request have arrived (header timeout running)

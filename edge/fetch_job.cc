@@ -125,7 +125,7 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
     if (cl && std::from_chars(cl->data(), cl->data() + cl->size(), n).ec == std::errc()) head_.content_length = n;
   }
   http::append_status_line(head_.head, head_.status, head.line.reason);
-  append_end_to_end_fields(head_.head, head.headers, FieldFilter{cfg.keep_surrogate_headers});
+  append_end_to_end_fields(head_.head, head.headers, FieldFilter{cfg.keep_surrogate_headers, cfg.forward_cdn_cache_control});
   http::append_header(head_.head, "Via", owner_.shared().via);
   if (auto age = http::find_header(head.headers, "Age")) head_.origin_age = std::string(*age);
   head_.variant_key = spec_.key.text;

@@ -10,6 +10,7 @@
 #include "edge/small_utils.h"
 #include "edge/worker.h"
 #include "http/stored_use.h"
+#include "http/target_authority.h"
 #include "http/vary.h"
 #include "purge/scopes.h"
 #include "storage/disk_tier.h"
@@ -41,11 +42,11 @@ void ProxyExchange::start() { recv(); }
 // Recv: classify the request and build its key (also the host and target we forward).
 void ProxyExchange::recv() {
   const Request& req = conn_.request();
-  // HTTP/1.0 may omit Host: such requests are for the origin we front.
-  std::string fallback_host;
+  // HTTP/1.0 may omit Host: RFC 9112 §3.3 gives the authority (see http/target_authority.h).
   auto host = http::find_header(req.headers, "Host");
-  if (!host) fallback_host = conn_.worker().config().origin.address.to_string();
-  key_ = storage::make_cache_key(host ? *host : std::string_view(fallback_host), req.line.target);
+  const std::string local = host && !host->empty() ? std::string() : conn_.local_address();
+  key_ = storage::make_cache_key(
+      http::target_authority(host, conn_.worker().config().server.default_host, local), req.line.target);
   if (!key_) {
     synth(400, "bad-target");
     return;

@@ -12,9 +12,9 @@ void append_end_to_end_fields(std::string& out, std::span<const http::Header> he
         http::iequals(h.name, "Age"))
       continue;
     if (!filter.keep_surrogate_headers &&
-        (http::iequals(h.name, "Surrogate-Key") || http::iequals(h.name, "Surrogate-Control") ||
-         http::iequals(h.name, "CDN-Cache-Control")))
+        (http::iequals(h.name, "Surrogate-Key") || http::iequals(h.name, "Surrogate-Control")))
       continue;
+    if (!filter.forward_cdn_cache_control && http::iequals(h.name, "CDN-Cache-Control")) continue;
     http::append_header(out, h.name, h.value);
   }
 }
