@@ -239,7 +239,7 @@ void ClientConnection::on_timer(int, short, void* self) {
   }
   if (c->state_ == State::ReadingHead || c->state_ == State::ReadingBody) {
     c->worker_.metrics().timeouts.inc();
-    if (c->state_ == State::ReadingBody && std::chrono::steady_clock::now() >= c->body_deadline_)
+    if (c->state_ == State::ReadingBody && c->body_timer_is_deadline_)
       c->worker_.metrics().body_deadlines.inc();
     c->write_simple(408, "request timed out\n", true);
   }
@@ -389,6 +389,7 @@ void ClientConnection::arm_body_timer() {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       body_deadline_ - std::chrono::steady_clock::now());
   const std::uint32_t pause = worker_.config().limits.body_timeout_ms;
+  body_timer_is_deadline_ = left.count() <= static_cast<std::int64_t>(pause);
   arm_timer(left.count() <= 0 ? 0 : static_cast<std::uint32_t>(std::min<std::int64_t>(pause, left.count())));
 }
 

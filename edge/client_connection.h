@@ -104,6 +104,7 @@ class ClientConnection {
   http::ChunkedDecoder chunked_;
   std::uint64_t body_remaining_ = 0;
   std::chrono::steady_clock::time_point body_deadline_{};  // ReadingBody: 408 at this instant
+  bool body_timer_is_deadline_ = false;  // the armed timer ends at body_deadline_
   std::unique_ptr<Exchange> exchange_;
   std::unique_ptr<Exchange> retired_;  // finished, freed on the next callback
   bool head_started_ = false;  // bytes of a new request have arrived (header timeout running)
