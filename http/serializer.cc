@@ -92,6 +92,12 @@ void append_header(std::string& out, std::string_view name, std::uint64_t value)
   append_header(out, name, std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)));
 }
 
+void append_decimal(std::string& out, std::uint64_t value) {
+  char buf[20];
+  auto res = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, res.ptr);
+}
+
 void append_request_line(std::string& out, std::string_view method, std::string_view target) {
   // request-line = method SP request-target SP HTTP-version CRLF (RFC 9112 §3)
   out.append(method);

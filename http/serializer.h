@@ -17,6 +17,8 @@ void append_status_line(std::string& out, int status, std::string_view reason = 
 // "Name: value\r\n"
 void append_header(std::string& out, std::string_view name, std::string_view value);
 void append_header(std::string& out, std::string_view name, std::uint64_t value);
+// Appends `value` in decimal.
+void append_decimal(std::string& out, std::uint64_t value);
 // "GET /path HTTP/1.1\r\n"
 void append_request_line(std::string& out, std::string_view method, std::string_view target);
 // Chunk framing for a chunked body: "<hex>\r\n" before data, "\r\n" after; the last chunk is

@@ -1,7 +1,7 @@
 // InflightTable: one registered job per key, weak references, bounded hit-for-miss markers.
 #include <catch2/catch.hpp>
 
-#include "edge/inflight.h"
+#include "edge/fetch/inflight.h"
 
 using lacquer::edge::FetchJob;
 using lacquer::edge::InflightTable;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "edge/purge_acl.h"
+#include "edge/admin/purge_acl.h"
 
 using lacquer::edge::PurgeAcl;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "edge/query.h"
+#include "edge/admin/query.h"
 
 using namespace lacquer::edge;
 

@@ -1,0 +1,195 @@
+#include "edge/admin/admin_exchange.h"
+
+#include <event2/buffer.h>
+
+#include "edge/http1/client_connection.h"
+#include "edge/proxy/synthetic.h"
+#include "edge/version.h"
+#include "edge/server/worker.h"
+#include "purge/purge_store.h"
+#include "purge/sweeper.h"
+#include "storage/disk_tier.h"
+#include "storage/memory_tier.h"
+#include "storage/state_db.h"
+
+namespace lacquer::edge {
+namespace {
+
+void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            std::uint64_t value) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+  out.append(name).append(" ").append(std::to_string(value)).append("\n");
+}
+
+template <class Get>
+std::uint64_t sum(const SharedState& s, Get get) {
+  std::uint64_t total = 0;
+  for (const Worker* w : s.workers) total += get(*w);
+  return total;
+}
+
+std::uint64_t load(const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); }
+
+void render_purge_metrics(std::string& out, const SharedState& s) {
+  const PurgeMetrics& m = s.purge_metrics;
+  out.append("# HELP lacquer_purges_total Purges accepted, by scope and kind.\n");
+  out.append("# TYPE lacquer_purges_total counter\n");
+  for (int scope = 0; scope < 4; ++scope)
+    for (int soft = 0; soft < 2; ++soft)
+      out.append("lacquer_purges_total{scope=\"")
+          .append(purge::to_string(static_cast<purge::Scope>(scope)))
+          .append("\",kind=\"").append(soft ? "soft" : "hard").append("\"} ")
+          .append(std::to_string(load(m.by_scope_kind[scope][soft]))).append("\n");
+  metric(out, "lacquer_purges_failed_total", "counter", "Purges answered 503: not made durable.", load(m.failed));
+  metric(out, "lacquer_purge_latency_microseconds_sum", "counter", "Time from purge request to durable answer.", load(m.latency_us_sum));
+  metric(out, "lacquer_purge_latency_microseconds_count", "counter", "Purges timed.", load(m.latency_count));
+  metric(out, "lacquer_purge_latency_microseconds_max", "gauge", "Slowest purge so far.", load(m.latency_us_max));
+  metric(out, "lacquer_purge_invalid_entries_total", "counter", "Stored entries found purged on lookup (and dropped).", load(m.invalid_entries_met));
+  metric(out, "lacquer_purge_stale_entries_total", "counter", "Stored entries found soft-purged on lookup.", load(m.stale_entries_met));
+  metric(out, "lacquer_surrogate_keys_dropped_total", "counter", "Surrogate keys over the limits on origin responses.", load(m.dropped_surrogate_keys));
+  metric(out, "lacquer_purge_sequence", "gauge", "The newest purge sequence number.", s.versions.current_seq());
+  metric(out, "lacquer_purge_versions", "gauge", "Scopes held in the version table.", s.versions.size());
+  if (s.sweeper) {
+    const auto& w = s.sweeper->stats();
+    metric(out, "lacquer_sweep_passes_total", "counter", "Completed background sweeps of the memory tier.", load(w.passes));
+    metric(out, "lacquer_sweep_examined_total", "counter", "Entries the sweep examined.", load(w.examined));
+    metric(out, "lacquer_sweep_dropped_total", "counter", "Purged entries the sweep dropped.", load(w.dropped));
+    metric(out, "lacquer_sweep_reclaimed_bytes_total", "counter", "Bytes the sweep reclaimed.", load(w.reclaimed_bytes));
+    metric(out, "lacquer_sweep_shards_done", "gauge", "Progress of the current sweep pass (shards).", load(w.shards_done));
+    metric(out, "lacquer_sweep_running", "gauge", "1 while a sweep pass runs.", w.running.load() ? 1 : 0);
+    metric(out, "lacquer_purge_versions_forgotten_total", "counter", "Old versions forgotten to bound the table.", load(w.versions_forgotten));
+  }
+  if (s.purge_store) metric(out, "lacquer_purge_write_batches_total", "counter", "Synced RocksDB writes of purges (group commits).", s.purge_store->batches());
+}
+
+void render_disk_metrics(std::string& out, const storage::DiskTier& d, const storage::StateDb& db) {
+  const auto& st = d.stats();
+  metric(out, "lacquer_disk_lookups_total", "counter", "Disk tier lookups (memory misses).", load(st.lookups));
+  metric(out, "lacquer_disk_hits_total", "counter", "Disk tier lookups that found a record.", load(st.hits));
+  metric(out, "lacquer_disk_misses_total", "counter", "Disk tier lookups that found nothing usable.", load(st.misses));
+  metric(out, "lacquer_disk_writes_total", "counter", "Entries written to the disk tier.", load(st.writes));
+  metric(out, "lacquer_disk_write_bytes_total", "counter", "Bytes written to the disk tier.", load(st.write_bytes));
+  metric(out, "lacquer_disk_write_batches_total", "counter", "Write batches committed.", load(st.write_batches));
+  metric(out, "lacquer_disk_write_failures_total", "counter", "Entries not written (write error, queue full).", load(st.write_failures));
+  metric(out, "lacquer_disk_write_errors_total", "counter", "RocksDB writes that failed (disk full, I/O error).", load(st.write_errors));
+  metric(out, "lacquer_disk_writable", "gauge", "0 from a failed disk write until a write works again.", st.writable.load() ? 1 : 0);
+  metric(out, "lacquer_disk_write_queue_depth", "gauge", "Writes waiting for the disk writer.", load(st.queue_depth));
+  metric(out, "lacquer_disk_checksum_failures_total", "counter", "Records or chunks that failed to decode (deleted, never served).", load(st.corrupt));
+  metric(out, "lacquer_disk_erases_total", "counter", "Records deleted (purged or corrupt).", load(st.erases));
+  metric(out, "lacquer_disk_bytes", "gauge", "Bytes in the disk tier: live SST files and memtables (RocksDB estimate).", d.estimated_bytes());
+  metric(out, "lacquer_disk_objects", "gauge", "Keys in the disk tier (RocksDB estimate; large objects count their chunks).", d.estimated_objects());
+  metric(out, "lacquer_disk_budget_bytes", "gauge", "Disk tier budget.", db.disk_budget());
+  const auto& f = db.entry_filter().stats();
+  out.append("# HELP lacquer_disk_compaction_drops_total Records the compaction filter dropped, by reason.\n");
+  out.append("# TYPE lacquer_disk_compaction_drops_total counter\n");
+  out.append("lacquer_disk_compaction_drops_total{reason=\"expired\"} ").append(std::to_string(load(f.expired))).append("\n");
+  out.append("lacquer_disk_compaction_drops_total{reason=\"purged\"} ").append(std::to_string(load(f.purged))).append("\n");
+  out.append("lacquer_disk_compaction_drops_total{reason=\"undecodable\"} ").append(std::to_string(load(f.undecodable))).append("\n");
+  const auto& sc = d.scrubber().stats();
+  metric(out, "lacquer_disk_scrub_rewrites_total", "counter", "Disk files rewritten through the compaction filter.", load(sc.rewrites));
+  metric(out, "lacquer_disk_scrub_reclaimed_bytes_total", "counter", "Bytes those rewrites reclaimed.",
+         load(sc.bytes_in) > load(sc.bytes_out) ? load(sc.bytes_in) - load(sc.bytes_out) : 0);
+  metric(out, "lacquer_disk_large_commits_total", "counter", "Large objects written to disk in chunks.", load(st.large_commits));
+  metric(out, "lacquer_disk_large_aborts_total", "counter", "Large objects abandoned (truncated or a failed chunk write).", load(st.large_aborts));
+  metric(out, "lacquer_disk_large_bytes_total", "counter", "Large-object chunk bytes written.", load(st.large_bytes));
+  metric(out, "lacquer_disk_large_reads_total", "counter", "Large-object range reads.", load(st.large_reads));
+  metric(out, "lacquer_disk_large_read_failures_total", "counter", "Large-object range reads that found nothing usable.", load(st.large_read_failures));
+  metric(out, "lacquer_disk_chunk_deletes_total", "counter", "Large-object chunks deleted with their object.", load(st.chunk_deletes));
+}
+
+}  // namespace
+
+std::string render_metrics(const SharedState& s) {
+  std::string out;
+  out.reserve(4096);
+  auto counter = [&](std::string_view name, std::string_view help, Counter WorkerMetrics::*field) {
+    metric(out, name, "counter", help, sum(s, [&](const Worker& w) { return (w.metrics().*field).get(); }));
+  };
+  counter("lacquer_requests_total", "Requests parsed on the main port.", &WorkerMetrics::requests);
+  counter("lacquer_cache_hits_total", "Requests answered from the cache.", &WorkerMetrics::hits);
+  counter("lacquer_cache_disk_hits_total", "Hits served from the disk tier (promoted to memory).", &WorkerMetrics::disk_hits);
+  counter("lacquer_cache_misses_total", "Cacheable requests sent to the origin.", &WorkerMetrics::misses);
+  counter("lacquer_passes_total", "Requests with methods the cache does not handle.", &WorkerMetrics::passes);
+  counter("lacquer_cache_stored_total", "Responses stored.", &WorkerMetrics::stored);
+  counter("lacquer_cache_not_stored_total", "Cacheable-method responses not stored.", &WorkerMetrics::not_stored);
+  counter("lacquer_bad_requests_total", "Requests rejected as malformed.", &WorkerMetrics::bad_requests);
+  counter("lacquer_synthetic_errors_total", "5xx answers lacquer made itself.", &WorkerMetrics::synthetic_errors);
+  counter("lacquer_truncated_responses_total", "Responses cut off because the origin broke off.", &WorkerMetrics::truncated_responses);
+  counter("lacquer_connections_accepted_total", "Client connections accepted.", &WorkerMetrics::connections_accepted);
+  counter("lacquer_connections_rejected_total", "Client connections refused at the cap.", &WorkerMetrics::connections_rejected);
+  counter("lacquer_client_timeouts_total", "Client connections timed out.", &WorkerMetrics::timeouts);
+  counter("lacquer_client_body_deadline_total", "Request bodies cut off at the total body deadline (408).", &WorkerMetrics::body_deadlines);
+  counter("lacquer_cache_collapsed_total", "Requests answered from another request's origin fetch.", &WorkerMetrics::collapsed);
+  counter("lacquer_cache_revalidations_total", "Conditional requests sent to the origin for stale entries.", &WorkerMetrics::revalidations);
+  counter("lacquer_cache_revalidated_total", "Revalidations answered 304 (entry freshened, no body).", &WorkerMetrics::revalidated);
+  counter("lacquer_cache_stale_while_revalidate_total", "Stale responses served while refreshing in the background.", &WorkerMetrics::stale_while_revalidate);
+  counter("lacquer_cache_stale_if_error_total", "Stale responses served because the origin failed.", &WorkerMetrics::stale_if_error);
+  counter("lacquer_cache_not_modified_total", "304 answers to conditional requests, made from the cache.", &WorkerMetrics::not_modified);
+  counter("lacquer_cache_invalidations_total", "URLs invalidated by successful unsafe requests (RFC 9111 4.4).", &WorkerMetrics::invalidations);
+  metric(out, "lacquer_connections_open", "gauge", "Client connections open.",
+         sum(s, [](const Worker& w) { return w.metrics().connections_open.get(); }));
+  auto tier = s.tier->stats();
+  metric(out, "lacquer_cache_objects", "gauge", "Objects in the memory tier.", tier.objects);
+  metric(out, "lacquer_cache_bytes", "gauge", "Bytes charged to the memory tier.", tier.bytes);
+  metric(out, "lacquer_cache_budget_bytes", "gauge", "Memory tier budget.", s.tier->budget_bytes());
+  metric(out, "lacquer_cache_evictions_total", "counter", "Objects evicted from the memory tier.", tier.evictions);
+  auto pool_sum = [&](auto get) {
+    return sum(s, [&](const Worker& w) {
+      const auto* p = w.origin_pool_if_any();
+      return p ? get(p->counters()) : 0;
+    });
+  };
+  metric(out, "lacquer_origin_fetches_total", "counter", "Requests sent to the origin.",
+         pool_sum([](const origin::OriginCounters& c) { return c.fetches.load(std::memory_order_relaxed); }));
+  metric(out, "lacquer_origin_connects_total", "counter", "Connections opened to the origin.",
+         pool_sum([](const origin::OriginCounters& c) { return c.connects.load(std::memory_order_relaxed); }));
+  metric(out, "lacquer_origin_reuses_total", "counter", "Requests sent on a pooled keep-alive connection.",
+         pool_sum([](const origin::OriginCounters& c) { return c.reuses.load(std::memory_order_relaxed); }));
+  metric(out, "lacquer_origin_retries_total", "counter", "Idempotent requests retried after a stale pooled connection.",
+         pool_sum([](const origin::OriginCounters& c) { return c.retries.load(std::memory_order_relaxed); }));
+  std::uint64_t errors_total = 0;
+  std::string by_kind;
+  for (int k = 0; k < 5; ++k) {
+    auto n = pool_sum([k](const origin::OriginCounters& c) { return c.errors[k].load(std::memory_order_relaxed); });
+    errors_total += n;
+    by_kind.append("lacquer_origin_errors_by_kind_total{kind=\"")
+        .append(origin::to_string(static_cast<origin::OriginError>(k)))
+        .append("\"} ").append(std::to_string(n)).append("\n");
+  }
+  metric(out, "lacquer_origin_errors_total", "counter", "Origin fetches that failed.", errors_total);
+  out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
+  out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
+  render_purge_metrics(out, s);
+  if (s.disk && s.state_db) render_disk_metrics(out, *s.disk, *s.state_db);
+  return out;
+}
+
+void AdminExchange::start() {
+  const Request& req = conn_.request();
+  std::string_view target = req.line.target;
+  std::string_view path = target.substr(0, target.find('?'));
+  bool get = req.line.method == "GET" || req.line.method == "HEAD";
+  auto& shared = conn_.worker().shared();
+  if (path == "/healthz" || path == "/version" || path == "/metrics") {
+    if (!get) return respond(405, "text/plain; charset=utf-8", "method not allowed\n");
+    if (path == "/healthz") return respond(200, "text/plain; charset=utf-8", "ok\n");
+    if (path == "/version")
+      return respond(200, "application/json",
+                     std::string("{\"name\":\"lacquer\",\"version\":\"") + LACQUER_VERSION +
+                         "\",\"commit\":\"" + LACQUER_COMMIT + "\"}\n");
+    return respond(200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(shared));
+  }
+  respond(404, "text/plain; charset=utf-8", "not found\n");
+}
+
+void AdminExchange::respond(int status, std::string_view content_type, std::string_view body) {
+  std::string head;
+  append_synthetic_head(head, status, body.size(), conn_.worker().shared().via, {},
+                        conn_.connection_header(), content_type);
+  evbuffer_add(conn_.output(), head.data(), head.size());
+  if (conn_.request().line.method != "HEAD") evbuffer_add(conn_.output(), body.data(), body.size());
+  conn_.finish(conn_.keep_alive());
+}
+
+}  // namespace lacquer::edge

@@ -1,0 +1,122 @@
+// An HTTP/1.1 server connection: reads and strictly parses requests (RFC 9112), reads their
+// bodies (Content-Length or chunked, with Expect: 100-continue), runs one Exchange at a time
+// (pipelined requests wait in the input buffer), and enforces limits and timeouts.
+//
+// Threading: owned by one Worker and used only on its loop thread. The connection deletes
+// itself when it closes (after telling the worker).
+//
+// Idle connections (waiting for the first byte of a request, new or kept alive) are on a list
+// per loop thread, oldest first. When an accepted connection reaches into the last 1/64 of
+// limits.max_connections, the oldest idle connection of this thread is closed, so a crowd of
+// idle connections cannot lock everyone else out (nginx reuses idle keep-alive connections the
+// same way); connections that are busy are never evicted.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "edge/http1/exchange.h"
+#include "http/chunked.h"
+#include "http/parse_error.h"
+
+struct bufferevent;
+struct evbuffer;
+struct evbuffer_cb_info;
+struct event;
+
+namespace lacquer::edge {
+
+class Worker;
+
+class ClientConnection {
+ public:
+  ClientConnection(Worker& worker, ExchangeFactory& factory, int fd, std::string peer_ip);
+  ~ClientConnection();
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
+
+  // ---- for exchanges ----
+  const Request& request() const { return request_; }
+  evbuffer* output();
+  // True when the response being written may leave the connection open.
+  bool keep_alive() const { return request_.client_keep_alive && !draining_; }
+  // Connection header line to put in the response head ("" or "Connection: close\r\n", ...).
+  std::string_view connection_header() const;
+  bool output_over_limit() const;
+  const std::string& peer_ip() const { return peer_ip_; }
+  // The address the client connected to, as an authority ("127.0.0.1:8080", "[::1]:8080");
+  // "" when the socket cannot tell. A system call: for the rare request without Host.
+  std::string local_address() const;
+  Worker& worker() { return worker_; }
+  // The response is fully written. `keep_alive` false closes after the output drains.
+  void finish(bool keep_alive);
+  // The response cannot be completed (origin broke off mid-body): flush what is queued and
+  // close, so the client sees a truncated message and never mistakes it for a complete one.
+  void abort();
+
+  // ---- for the worker ----
+  // Graceful shutdown: finish the exchange in flight, then close; close at once if idle.
+  void drain();
+
+ private:
+  enum class State : std::uint8_t { ReadingHead, ReadingBody, Responding, Closing };
+
+  static void on_read(bufferevent* bev, void* self);
+  static void on_write(bufferevent* bev, void* self);
+  static void on_event(bufferevent* bev, short what, void* self);
+  static void on_timer(int fd, short what, void* self);
+  static void on_resume(int fd, short what, void* self);
+  static void on_linger(int fd, short what, void* self);
+  static void on_flush(int fd, short what, void* self);
+  static void on_output_added(evbuffer* buf, const struct evbuffer_cb_info* info, void* self);
+  void after_write();
+  void start_linger();
+
+  void process();
+  bool step_head();  // true when progress was made and processing may continue
+  bool step_body();
+  void dispatch();
+  void reject(http::ParseError error);
+  void write_simple(int status, std::string_view body, bool close);
+  void close_after_flush();
+  void close_now();
+  void arm_timer(std::uint32_t ms);
+  void arm_body_timer();
+  void enter_idle();
+  void leave_idle();
+  void evict_oldest_idle_if_full();
+  void retire_exchange();
+
+  Worker& worker_;
+  ExchangeFactory& factory_;
+  bufferevent* bev_ = nullptr;
+  event* timer_ = nullptr;
+  event* resume_ = nullptr;
+  event* linger_ = nullptr;
+  event* flush_ = nullptr;
+  std::string peer_ip_;
+  State state_ = State::ReadingHead;
+  Request request_;
+  std::vector<http::Header> header_scratch_;
+  http::ChunkedDecoder chunked_;
+  std::uint64_t body_remaining_ = 0;
+  std::chrono::steady_clock::time_point body_deadline_{};  // ReadingBody: 408 at this instant
+  bool body_timer_is_deadline_ = false;  // the armed timer ends at body_deadline_
+  std::unique_ptr<Exchange> exchange_;
+  std::unique_ptr<Exchange> retired_;  // finished, freed on the next callback
+  bool head_started_ = false;  // bytes of a new request have arrived (header timeout running)
+  bool draining_ = false;
+  bool peer_eof_ = false;
+  bool flush_pending_ = false;  // the client closed its side while we were responding
+  bool processing_ = false;
+  bool closed_ = false;
+  // this thread's idle list (see the top of the file)
+  bool idle_ = false;
+  ClientConnection* idle_prev_ = nullptr;
+  ClientConnection* idle_next_ = nullptr;
+};
+
+}  // namespace lacquer::edge

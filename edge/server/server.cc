@@ -1,0 +1,168 @@
+#include "edge/server/server.h"
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <random>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "edge/admin/admin_exchange.h"
+#include "edge/server/listeners.h"
+#include "edge/proxy/proxy_exchange.h"
+#include "edge/server/worker.h"
+#include "purge/purge_store.h"
+#include "purge/scopes.h"
+#include "purge/sweeper.h"
+#include "purge/validity.h"
+#include "storage/cache_key.h"
+#include "storage/disk_tier.h"
+#include "storage/presence_filter.h"
+#include "storage/state_db.h"
+
+namespace lacquer::edge {
+namespace {
+
+struct StopContext {
+  std::vector<Worker*> workers;
+  event_base* main_base = nullptr;
+};
+
+void on_stop_signal(int sig, short, void* arg) {
+  auto* ctx = static_cast<StopContext*>(arg);
+  std::fprintf(stderr, "lacquer: %s received, finishing in-flight responses\n",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  for (Worker* w : ctx->workers) w->drain();
+  event_base_loopexit(ctx->main_base, nullptr);
+}
+
+unsigned worker_count(const conf::Config& config) {
+  if (config.server.threads > 0) return config.server.threads;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+// LACQUER_FAULTS=purge-writes[,disk-writes] makes those RocksDB writes fail, so tests can
+// check what a full or broken disk does (503 for purges, memory-only serving). Never set in
+// production; announced loudly when it is.
+void apply_fault_injection(SharedState& shared) {
+  const char* faults = std::getenv("LACQUER_FAULTS");
+  if (!faults || !*faults) return;
+  std::string f = faults;
+  std::fprintf(stderr, "lacquer: WARNING: fault injection active: %s\n", faults);
+  if (f.find("purge-writes") != std::string::npos) shared.purge_store->fail_writes_for_testing(true);
+  if (f.find("disk-writes") != std::string::npos) shared.disk->fail_writes_for_testing(true);
+}
+
+// What the disk tier's compaction filter needs from the purge versions (storage/ cannot see
+// purge/): the same verdict a lookup reaches (ProxyExchange::check_purges), from the record's
+// key text and tags. Runs on RocksDB's threads; the version table is safe to read from any.
+storage::EntryFilterConfig disk_filter(const conf::Config& config, const purge::VersionTable& versions) {
+  storage::EntryFilterConfig f;
+  f.keep_expired_s = config.cache.disk_keep_expired_s;
+  f.purge_seq = [&versions] { return versions.last_purge_seq(); };
+  f.purged = [&versions](const storage::EntryMeta& m, std::string_view key, std::span<const std::uint64_t> tags) {
+    // Born before versions the table has forgotten: a lookup treats it as invalid too.
+    if (m.birth_seq < versions.forgotten_below()) return true;
+    std::vector<std::uint64_t> prefixes;
+    purge::entry_prefix_hashes(key, storage::key_path_begin(key), prefixes);
+    purge::EntryScopes scopes{m.birth_seq, purge::url_hash(key), tags, prefixes};
+    return purge::validity(scopes, [&](purge::Scope s, std::uint64_t k) { return versions.get(s, k); }) ==
+           purge::Validity::Invalid;
+  };
+  return f;
+}
+
+}  // namespace
+
+int run_server(const conf::Config& config) {
+  evthread_use_pthreads();
+  std::signal(SIGPIPE, SIG_IGN);
+  std::random_device rd;
+  storage::set_process_hash_seed((static_cast<std::uint64_t>(rd()) << 32) | rd());
+
+  const unsigned threads = worker_count(config);
+  SharedState shared(config);
+  shared.started_at = static_cast<std::int64_t>(std::time(nullptr));
+  try {
+    // RocksDB work at start-up, before any loop runs: the only time it may block.
+    shared.state_db = storage::StateDb::open(
+        config.cache.state_dir, storage::StateDbOptions{config.cache.disk_bytes, disk_filter(config, shared.versions)});
+    shared.disk = std::make_unique<storage::DiskTier>(*shared.state_db);
+    // Sized for objects of 512 bytes on average filling the disk budget.
+    shared.disk_filter = std::make_unique<storage::PresenceFilter>(config.cache.disk_bytes / 512);
+    // The object count is exact only once the filter's scan has seen every key (RocksDB's
+    // estimate-num-keys counts chunks and misses what sits in the WAL), so it is reported then.
+    shared.disk_filter->start_loading(*shared.state_db, [](std::uint64_t objects) {
+      std::fprintf(stderr, "lacquer: disk tier scanned: %llu objects on disk\n",
+                   static_cast<unsigned long long>(objects));
+    });
+    std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
+    shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
+    shared.sweeper = std::make_unique<purge::Sweeper>(*shared.tier, shared.versions, purge::Sweeper::Options{});
+    std::fprintf(stderr, "lacquer: state in %s: %zu purge scopes restored, sequence at %llu\n",
+                 config.cache.state_dir.c_str(), restored,
+                 static_cast<unsigned long long>(shared.versions.current_seq()));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lacquer: %s\n", e.what());
+    return 1;
+  }
+  apply_fault_injection(shared);
+  BoundListeners main_fds, admin_fds;
+  try {
+    main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
+    admin_fds = bind_listeners(config.server.admin, 1);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lacquer: %s\n", e.what());
+    return 1;
+  }
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  try {
+    for (unsigned i = 0; i < threads; ++i)
+      workers.push_back(std::make_unique<Worker>(static_cast<int>(i), shared, main_fds.fds[i],
+                                                 std::make_unique<ProxyExchangeFactory>(), true));
+    workers.push_back(std::make_unique<Worker>(static_cast<int>(threads), shared, admin_fds.fds[0],
+                                               std::make_unique<AdminExchangeFactory>(), false));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lacquer: %s\n", e.what());
+    return 1;
+  }
+  for (unsigned i = 0; i < threads; ++i) shared.workers.push_back(workers[i].get());  // not admin
+
+  StopContext stop;
+  stop.main_base = event_base_new();
+  for (const auto& w : workers) stop.workers.push_back(w.get());
+  event* sigterm = evsignal_new(stop.main_base, SIGTERM, on_stop_signal, &stop);
+  event* sigint = evsignal_new(stop.main_base, SIGINT, on_stop_signal, &stop);
+  event_add(sigterm, nullptr);
+  event_add(sigint, nullptr);
+
+  for (const auto& w : workers) w->start();
+  std::fprintf(stderr, "lacquer: ready listen=%s admin=%s origin=%s threads=%u\n",
+               main_fds.address.c_str(), admin_fds.address.c_str(),
+               config.origin.address.to_string().c_str(), threads);
+  std::fflush(stderr);
+
+  event_base_dispatch(stop.main_base);
+  for (const auto& w : workers) w->join();
+  // Flush queued purge writes while the workers (whose inboxes they post to) still exist.
+  shared.purge_store.reset();
+  shared.disk.reset();
+  workers.clear();
+  event_free(sigterm);
+  event_free(sigint);
+  event_base_free(stop.main_base);
+  std::fprintf(stderr, "lacquer: stopped\n");
+  return 0;
+}
+
+}  // namespace lacquer::edge

@@ -1,0 +1,138 @@
+#include "edge/server/worker.h"
+
+#include <arpa/inet.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+
+#include "edge/http1/client_connection.h"
+#include "edge/fetch/fetch_job.h"
+#include "edge/version.h"
+#include "purge/purge_store.h"
+#include "purge/sweeper.h"
+#include "storage/disk_tier.h"
+#include "storage/presence_filter.h"
+#include "storage/memory_tier.h"
+#include "storage/state_db.h"
+
+namespace lacquer::edge {
+namespace {
+
+constexpr int kDrainDeadlineSeconds = 30;
+
+std::string peer_address(const sockaddr* addr) {
+  char buf[INET6_ADDRSTRLEN] = "unknown";
+  if (addr->sa_family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, buf, sizeof buf);
+  else if (addr->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, buf, sizeof buf);
+  return buf;
+}
+
+}  // namespace
+
+SharedState::SharedState(const conf::Config& c)
+    : config(c),
+      tier(std::make_unique<storage::MemoryTier>(c.cache.memory_bytes)),
+      purge_acl(c.purge.allow_loopback, c.purge.allow_cidrs, c.purge.token),
+      via(std::string("1.1 lacquer/") + LACQUER_VERSION) {
+  parse_limits.max_request_line = c.limits.max_request_line;
+  parse_limits.max_field = c.limits.max_header_field;
+  parse_limits.max_header_bytes = c.limits.max_header_bytes;
+}
+
+SharedState::~SharedState() = default;
+
+Worker::Worker(int index, SharedState& shared, int listen_fd,
+               std::unique_ptr<ExchangeFactory> factory, bool with_origin)
+    : index_(index), shared_(shared), factory_(std::move(factory)) {
+  // The changelist folds the add/delete pairs a request makes on its socket within one loop
+  // iteration into at most one epoll_ctl.
+  event_config* cfg = event_config_new();
+  event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+  base_ = event_base_new_with_config(cfg);
+  event_config_free(cfg);
+  listener_ = evconnlistener_new(base_, &Worker::on_accept, this,
+                                 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, listen_fd);
+  drain_event_ = event_new(base_, -1, 0, &Worker::on_drain, this);
+  drain_deadline_ = evtimer_new(base_, &Worker::on_drain_deadline, this);
+  inbox_ = std::make_unique<LoopInbox>(base_);
+  if (with_origin) pool_ = std::make_unique<origin::OriginPool>(base_, shared.config.origin, shared.parse_limits);
+}
+
+Worker::~Worker() {
+  for (ClientConnection* c : connections_) delete c;
+  connections_.clear();
+  // Jobs hold origin fetches: end them while the pool is still there.
+  std::vector<FetchJob*> jobs(jobs_.begin(), jobs_.end());
+  for (FetchJob* j : jobs) j->cancel();
+  pool_.reset();
+  inbox_.reset();
+  if (listener_) evconnlistener_free(listener_);
+  event_free(drain_event_);
+  event_free(drain_deadline_);
+  event_base_free(base_);
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] { event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY); });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::drain() { event_active(drain_event_, EV_TIMEOUT, 1); }
+
+void Worker::on_accept(evconnlistener*, int fd, sockaddr* addr, int, void* self) {
+  auto* w = static_cast<Worker*>(self);
+  auto& shared = w->shared_;
+  if (w->draining_ ||
+      shared.open_connections.fetch_add(1, std::memory_order_relaxed) >= shared.config.limits.max_connections) {
+    if (!w->draining_) shared.open_connections.fetch_sub(1, std::memory_order_relaxed);
+    w->metrics_.connections_rejected.inc();
+    close(fd);
+    return;
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  w->metrics_.connections_accepted.inc();
+  w->metrics_.connections_open.inc();
+  auto* conn = new ClientConnection(*w, *w->factory_, fd, peer_address(addr));
+  w->connections_.insert(conn);
+}
+
+void Worker::connection_closed(ClientConnection* conn) {
+  connections_.erase(conn);
+  delete conn;
+  shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+  metrics_.connections_open.dec();
+  maybe_exit();
+}
+
+void Worker::on_drain(int, short, void* self) {
+  auto* w = static_cast<Worker*>(self);
+  w->draining_ = true;
+  if (w->listener_) {
+    evconnlistener_free(w->listener_);  // closes the socket: new connections are refused
+    w->listener_ = nullptr;
+  }
+  // drain() may close idle connections, which removes them from the set: iterate a copy.
+  std::vector<ClientConnection*> snapshot(w->connections_.begin(), w->connections_.end());
+  for (ClientConnection* c : snapshot) c->drain();
+  timeval tv{kDrainDeadlineSeconds, 0};
+  evtimer_add(w->drain_deadline_, &tv);
+  w->maybe_exit();
+}
+
+void Worker::on_drain_deadline(int, short, void* self) {
+  event_base_loopexit(static_cast<Worker*>(self)->base_, nullptr);
+}
+
+void Worker::maybe_exit() {
+  if (draining_ && connections_.empty()) event_base_loopexit(base_, nullptr);
+}
+
+}  // namespace lacquer::edge

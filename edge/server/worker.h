@@ -1,0 +1,119 @@
+// A worker thread: one libevent loop with its own listening socket (SO_REUSEPORT spreads
+// connections across workers), its client connections, and its own origin connection pool.
+// Nothing a worker owns is touched by another thread, except its metrics (atomics, read by the
+// admin thread) and drain(), which only activates an event on the worker's loop.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "conf/config.h"
+#include "edge/http1/exchange.h"
+#include "edge/fetch/inflight.h"
+#include "edge/server/loop_inbox.h"
+#include "edge/admin/purge_acl.h"
+#include "edge/admin/purge_service.h"
+#include "edge/server/metrics.h"
+#include "http/parser.h"
+#include "origin/origin_client.h"
+#include "purge/version_table.h"
+
+struct event_base;
+struct event;
+struct evconnlistener;
+struct sockaddr;
+
+namespace lacquer::storage {
+class MemoryTier;
+class DiskTier;
+class PresenceFilter;
+class StateDb;
+}  // namespace lacquer::storage
+namespace lacquer::purge {
+class PurgeStore;
+class Sweeper;
+}  // namespace lacquer::purge
+
+namespace lacquer::edge {
+
+class ClientConnection;
+
+// What all workers share: read-only config, the memory tier, the purge version table and its
+// store, and the connection cap.
+struct SharedState {
+  explicit SharedState(const conf::Config& c);
+  ~SharedState();
+  const conf::Config& config;
+  http::ParseLimits parse_limits;
+  std::unique_ptr<storage::MemoryTier> tier;
+  std::unique_ptr<storage::StateDb> state_db;
+  std::unique_ptr<storage::DiskTier> disk;
+  std::unique_ptr<storage::PresenceFilter> disk_filter;  // set with `disk`; destroyed before it
+  purge::VersionTable versions;
+  std::unique_ptr<purge::PurgeStore> purge_store;
+  std::unique_ptr<purge::Sweeper> sweeper;  // declared after tier and versions: stops first
+  InflightTable inflight;  // request coalescing across workers
+  PurgeMetrics purge_metrics;
+  PurgeAcl purge_acl;
+  std::atomic<std::uint32_t> open_connections{0};
+  std::string via;  // "1.1 lacquer/<version>"
+  std::int64_t started_at = 0;
+  // Every worker, for /metrics; filled before any thread starts, read-only afterwards.
+  std::vector<const class Worker*> workers;
+};
+
+class Worker {
+ public:
+  // `listen_fd` is a bound, listening socket the worker takes over. `with_origin` is false for
+  // the admin worker, which never talks to the origin.
+  Worker(int index, SharedState& shared, int listen_fd, std::unique_ptr<ExchangeFactory> factory,
+         bool with_origin);
+  ~Worker();
+
+  void start();
+  // Thread-safe: stop accepting, let in-flight responses finish, then end the loop.
+  void drain();
+  void join();
+
+  // ---- used on the worker's own thread ----
+  event_base* base() { return base_; }
+  SharedState& shared() { return shared_; }
+  const conf::Config& config() const { return shared_.config; }
+  WorkerMetrics& metrics() { return metrics_; }
+  const WorkerMetrics& metrics() const { return metrics_; }
+  origin::OriginPool& origin_pool() { return *pool_; }
+  LoopInbox& inbox() { return *inbox_; }
+  const origin::OriginPool* origin_pool_if_any() const { return pool_.get(); }
+  void connection_closed(ClientConnection* conn);
+  // Origin fetch jobs running on this loop, cancelled before the origin pool goes away.
+  void job_started(class FetchJob* job) { jobs_.insert(job); }
+  void job_finished(class FetchJob* job) { jobs_.erase(job); }
+  int index() const { return index_; }
+
+ private:
+  static void on_accept(evconnlistener* l, int fd, sockaddr* addr, int len, void* self);
+  static void on_drain(int fd, short what, void* self);
+  static void on_drain_deadline(int fd, short what, void* self);
+  void maybe_exit();
+
+  int index_;
+  SharedState& shared_;
+  std::unique_ptr<ExchangeFactory> factory_;
+  event_base* base_ = nullptr;
+  evconnlistener* listener_ = nullptr;
+  event* drain_event_ = nullptr;
+  event* drain_deadline_ = nullptr;
+  std::unique_ptr<origin::OriginPool> pool_;
+  std::unique_ptr<LoopInbox> inbox_;
+  std::unordered_set<ClientConnection*> connections_;
+  std::unordered_set<class FetchJob*> jobs_;
+  WorkerMetrics metrics_;
+  std::thread thread_;
+  bool draining_ = false;
+};
+
+}  // namespace lacquer::edge

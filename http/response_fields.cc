@@ -1,0 +1,22 @@
+#include "http/response_fields.h"
+
+#include "http/serializer.h"
+#include "origin/forward.h"
+
+namespace lacquer::http {
+
+void append_end_to_end_fields(std::string& out, std::span<const Header> headers,
+                              const FieldFilter& filter) {
+  for (const auto& h : headers) {
+    if (origin::is_hop_field(headers, h.name) || iequals(h.name, "Content-Length") ||
+        iequals(h.name, "Age"))
+      continue;
+    if (!filter.keep_surrogate_headers &&
+        (iequals(h.name, "Surrogate-Key") || iequals(h.name, "Surrogate-Control")))
+      continue;
+    if (!filter.forward_cdn_cache_control && iequals(h.name, "CDN-Cache-Control")) continue;
+    append_header(out, h.name, h.value);
+  }
+}
+
+}  // namespace lacquer::http
