@@ -133,6 +133,7 @@ ClientConnection::~ClientConnection() {
 }
 
 evbuffer* ClientConnection::output() { return bufferevent_get_output(bev_); }
+evbuffer* ClientConnection::input() { return bufferevent_get_input(bev_); }
 
 std::string_view ClientConnection::connection_header() const {
   if (!keep_alive()) return "Connection: close\r\n";
@@ -158,6 +159,10 @@ void ClientConnection::on_read(bufferevent*, void* self) {
     evbuffer_drain(bufferevent_get_input(c->bev_), evbuffer_get_length(bufferevent_get_input(c->bev_)));
     return;
   }
+  // An exchange that took the connection over (an upgrade tunnel) gets the raw bytes.
+  if (c->state_ == State::Responding && c->exchange_ &&
+      c->exchange_->on_client_input(bufferevent_get_input(c->bev_)))
+    return;
   c->process();
 }
 
@@ -222,6 +227,7 @@ void ClientConnection::on_event(bufferevent*, short what, void* self) {
   auto* c = static_cast<ClientConnection*>(self);
   if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && c->state_ == State::Responding) {
     c->peer_eof_ = true;  // a half-close: finish the response in flight, then close
+    if (c->exchange_) c->exchange_->on_client_eof();
     return;
   }
   if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
@@ -434,6 +440,7 @@ void ClientConnection::abort() {
 void ClientConnection::drain() {
   draining_ = true;
   if (state_ == State::ReadingHead && !head_started_) close_now();
+  else if (state_ == State::Responding && exchange_) exchange_->on_drain();
 }
 
 void ClientConnection::reject(http::ParseError error) {

@@ -41,6 +41,7 @@ class ClientConnection {
   // ---- for exchanges ----
   const Request& request() const { return request_; }
   evbuffer* output();
+  evbuffer* input();  // bytes the client sent that no request has consumed
   // True when the response being written may leave the connection open.
   bool keep_alive() const { return request_.client_keep_alive && !draining_; }
   // Connection header line to put in the response head ("" or "Connection: close\r\n", ...).

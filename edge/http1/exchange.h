@@ -12,6 +12,8 @@
 #include "http/framing.h"
 #include "http/message.h"
 
+struct evbuffer;
+
 namespace lacquer::edge {
 
 class ClientConnection;
@@ -38,6 +40,14 @@ class Exchange {
   virtual void start() = 0;
   // The connection's output dropped below its low-water mark (flow control).
   virtual void on_output_drained() {}
+  // Bytes from the client while this exchange responds. An exchange that takes the connection
+  // over (an upgrade tunnel) consumes them and returns true; the others return false and the
+  // bytes wait for the next request.
+  virtual bool on_client_input(evbuffer* in) { (void)in; return false; }
+  // The client closed its side while this exchange responds.
+  virtual void on_client_eof() {}
+  // The server is shutting down: an exchange that could last indefinitely ends now.
+  virtual void on_drain() {}
 };
 
 class ExchangeFactory {

@@ -2,6 +2,8 @@
 // method to the proxy state machine.
 #include "edge/http1/client_connection.h"
 #include "edge/proxy/proxy_exchange.h"
+#include "edge/proxy/upgrade_tunnel.h"
+#include "http/upgrade.h"
 #include "edge/admin/purge_exchange.h"
 #include "edge/proxy/synthetic.h"
 #include "edge/server/worker.h"
@@ -10,7 +12,12 @@ namespace lacquer::edge {
 
 std::unique_ptr<Exchange> ProxyExchangeFactory::create(ClientConnection& conn) {
   const Request& req = conn.request();
-  if (req.line.method != "PURGE") return std::make_unique<ProxyExchange>(conn);
+  if (req.line.method != "PURGE") {
+    // A valid upgrade request (WebSocket, ...) goes to the origin as a possible tunnel.
+    if (auto protocols = http::tunnel_protocols(req.line, req.headers, req.framing.kind != http::BodyKind::None))
+      return std::make_unique<UpgradeTunnel>(conn, std::string(*protocols));
+    return std::make_unique<ProxyExchange>(conn);
+  }
   auto& shared = conn.worker().shared();
   if (!shared.purge_acl.allows(conn.peer_ip(), http::find_header(req.headers, "Authorization")))
     return std::make_unique<FixedResponseExchange>(conn, 403, "application/json",

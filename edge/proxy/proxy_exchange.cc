@@ -11,6 +11,7 @@
 #include "edge/server/worker.h"
 #include "http/stored_use.h"
 #include "http/target_authority.h"
+#include "http/upgrade.h"
 #include "http/vary.h"
 #include "purge/scopes.h"
 #include "storage/disk_tier.h"
@@ -49,6 +50,12 @@ void ProxyExchange::recv() {
       http::target_authority(host, conn_.worker().config().server.default_host, local), req.line.target);
   if (!key_) {
     synth(400, "bad-target");
+    return;
+  }
+  // RFC 9110 §7.8: a request asking for an upgrade is never answered from the cache nor stored
+  // (a valid one became an UpgradeTunnel in main_routes; this one goes without its Upgrade).
+  if (http::has_upgrade_field(req.headers)) {
+    pass();
     return;
   }
   is_head_ = req.line.method == "HEAD";
