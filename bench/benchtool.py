@@ -254,7 +254,7 @@ def report(runs_path, duration, rounds):
         out.append("64k >= 1.2 nginx; all-miss >= 2 Varnish):")
         for sc in scenarios:
             parts = []
-            for other in ("varnish", "nginx"):
+            for other in ("varnish", "nginx", "before"):
                 if (sc, other) in med and (sc, "lacquer") in med:
                     parts.append(f"lacquer/{other} = {med[(sc, 'lacquer')]['rpc'] / med[(sc, other)]['rpc']:.2f}")
             out.append(f"  {sc:<10} " + "   ".join(parts))

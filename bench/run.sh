@@ -10,7 +10,8 @@
 #   (--with-purge: then bench/purge.sh, the purge latency and purge-storm benchmark)
 #
 # See bench/README.md. Environment: LACQUER_BIN (default <repo>/build/edge/lacquer),
-# PROXY_CPU (default 0), WRK_CPU (default 1), CONNS (default 50), URLS (default 10000).
+# PROXY_CPU (default 0), WRK_CPU (default 1), CONNS (default 50), URLS (default 10000),
+# BASELINE_BIN (another lacquer build, measured in the same run as "before").
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift ;;
     --keep) KEEP=1 ;;
     --with-purge) WITH_PURGE=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -62,27 +63,38 @@ declare -A PORT PID
 PROXIES=()
 
 # ---------------------------------------------------------------- lacquer
-if [ -x "$LACQUER_BIN" ]; then
-  PORT[lacquer]=$(tool freeport)
-  ADMIN_PORT=$(tool freeport)
-  mkdir -p "$TMP/lacquer-state"
+start_lacquer() {   # start_lacquer NAME BINARY: one lacquer, measured under NAME
+  local name=$1 bin=$2
+  PORT[$name]=$(tool freeport)
+  local admin
+  admin=$(tool freeport)
+  [ "$name" = lacquer ] && ADMIN_PORT=$admin
+  mkdir -p "$TMP/$name-state"
   # Run a copy: the build may relink the binary meanwhile (and must not hit "text file busy").
-  cp "$LACQUER_BIN" "$TMP/lacquer"
-  "${ON_PROXY_CPU[@]}" "$TMP/lacquer" --listen "127.0.0.1:${PORT[lacquer]}" \
-    --admin "127.0.0.1:$ADMIN_PORT" --origin "$ORIGIN" --threads 1 \
-    --state-dir "$TMP/lacquer-state" --memory 512M >"$TMP/lacquer.log" 2>&1 &
-  PID[lacquer]=$!
+  cp "$bin" "$TMP/$name-bin"
+  "${ON_PROXY_CPU[@]}" "$TMP/$name-bin" --listen "127.0.0.1:${PORT[$name]}" \
+    --admin "127.0.0.1:$admin" --origin "$ORIGIN" --threads 1 \
+    --state-dir "$TMP/$name-state" --memory 512M >"$TMP/$name.log" 2>&1 &
+  PID[$name]=$!
   PIDS+=($!)
-  if wait_http "http://127.0.0.1:${PORT[lacquer]}/bytes/1/__ready" 20 "${PID[lacquer]}"; then
-    PROXIES+=(lacquer)
-    log "lacquer on 127.0.0.1:${PORT[lacquer]} (pid ${PID[lacquer]})"
-  else
-    LACQUER_NOTE="lacquer at $LACQUER_BIN did not start; its log ends with:"$'\n'"$(tail -5 "$TMP/lacquer.log")"
-    log "$LACQUER_NOTE"
+  if wait_http "http://127.0.0.1:${PORT[$name]}/bytes/1/__ready" 20 "${PID[$name]}"; then
+    PROXIES+=("$name")
+    log "$name ($bin) on 127.0.0.1:${PORT[$name]} (pid ${PID[$name]})"
+    return 0
   fi
+  log "$name at $bin did not start; its log ends with:"$'\n'"$(tail -5 "$TMP/$name.log")"
+  return 1
+}
+if [ -x "$LACQUER_BIN" ]; then
+  start_lacquer lacquer "$LACQUER_BIN" || LACQUER_NOTE="lacquer at $LACQUER_BIN did not start"
 else
   LACQUER_NOTE="lacquer binary not found at $LACQUER_BIN: measuring Varnish and nginx only"
   log "$LACQUER_NOTE"
+fi
+# A second lacquer (another build) in the same run, for before/after comparisons of a change.
+if [ -n "${BASELINE_BIN:-}" ]; then
+  [ -x "$BASELINE_BIN" ] || { log "BASELINE_BIN=$BASELINE_BIN is not executable"; exit 1; }
+  start_lacquer before "$BASELINE_BIN" || exit 1
 fi
 
 # ---------------------------------------------------------------- varnish
@@ -191,6 +203,7 @@ OUT=$BENCH/results/$(date +%Y%m%d-%H%M%S).txt
   echo "  $(uname -r); $(varnishd -V 2>&1 | head -1); $(nginx -v 2>&1)"
   if [[ " ${PROXIES[*]} " == *" lacquer "* ]]; then
     echo "  lacquer: $LACQUER_BIN ($(curl -s "http://127.0.0.1:$ADMIN_PORT/version" | head -c 200 || true))"
+    [ -n "${BASELINE_BIN:-}" ] && echo "  before: $BASELINE_BIN"
   else
     echo "  NOTE: $LACQUER_NOTE"
   fi

@@ -1,14 +1,13 @@
 #include "http/response_fields.h"
 
 #include "http/serializer.h"
-#include "origin/forward.h"
 
 namespace lacquer::http {
 
 void append_end_to_end_fields(std::string& out, std::span<const Header> headers,
                               const FieldFilter& filter) {
   for (const auto& h : headers) {
-    if (origin::is_hop_field(headers, h.name) || iequals(h.name, "Content-Length") ||
+    if (is_hop_by_hop(h.name) || is_named_by_connection(headers, h.name) || iequals(h.name, "Content-Length") ||
         iequals(h.name, "Age"))
       continue;
     if (!filter.keep_surrogate_headers &&

@@ -20,7 +20,6 @@
 #include "http/message.h"
 #include "http/parser.h"
 
-struct bufferevent;
 struct event_base;
 
 namespace lacquer::origin {
@@ -113,9 +112,6 @@ class OriginPool {
   std::unique_ptr<OriginFetch> fetch(FetchSpec spec, FetchObserver* observer);
 
   const OriginCounters& counters() const { return counters_; }
-  // A new connection to the origin outside the pool, for a protocol upgrade (its tunnel owns
-  // and frees it): a socket bufferevent already connecting, or nullptr.
-  bufferevent* connect_unpooled();
   std::size_t idle_connections() const { return idle_.size(); }
 
  private:

@@ -1,4 +1,3 @@
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -90,17 +89,6 @@ std::unique_ptr<OriginFetch> OriginPool::fetch(FetchSpec spec, FetchObserver* ob
   f->head_request_ = spec.head_request;
   f->start();
   return f;
-}
-
-bufferevent* OriginPool::connect_unpooled() {
-  counters_.bump(counters_.connects);
-  bufferevent* bev = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
-  if (!bev) return nullptr;
-  if (bufferevent_socket_connect(bev, reinterpret_cast<sockaddr*>(addr_.data()), addr_len_) != 0) {
-    bufferevent_free(bev);
-    return nullptr;
-  }
-  return bev;
 }
 
 OriginConnection* OriginPool::checkout() {

@@ -6,20 +6,10 @@
 #include <limits>
 #include <vector>
 
-#include "purge/scopes.h"
-#include "purge/validity.h"
+#include "purge/entry_verdict.h"
 #include "storage/memory_tier.h"
 
 namespace lacquer::purge {
-namespace {
-
-std::size_t path_begin_of(std::string_view key) {
-  // Keys are "http://host/...": the path starts at the first '/' after the scheme.
-  std::size_t p = key.find('/', 7);
-  return p == std::string_view::npos ? key.size() : p;
-}
-
-}  // namespace
 
 Sweeper::Sweeper(storage::MemoryTier& tier, VersionTable& versions, Options options)
     : tier_(tier), versions_(versions), options_(options), thread_([this] { loop(); }) {}
@@ -61,7 +51,6 @@ void Sweeper::run_pass() {
   stats_.shards_done.store(0);
   std::uint64_t min_birth = std::numeric_limits<std::uint64_t>::max();
   std::vector<storage::EntryRef> batch;
-  std::vector<std::uint64_t> prefixes;
   for (std::size_t shard = 0; shard < tier_.shard_count(); ++shard) {
     std::size_t cursor = 0;
     do {
@@ -74,11 +63,7 @@ void Sweeper::run_pass() {
           min_birth = std::min(min_birth, m.birth_seq);
           continue;  // already checked against every purge up to this pass
         }
-        bool below_floor = m.birth_seq < versions_.forgotten_below();
-        entry_prefix_hashes(e->key(), path_begin_of(e->key()), prefixes);
-        EntryScopes scopes{m.birth_seq, url_hash(e->key()), e->tags(), prefixes};
-        Validity v = below_floor ? Validity::Invalid
-                                 : validity(scopes, [&](Scope s, std::uint64_t k) { return versions_.get(s, k); });
+        const Validity v = entry_verdict(versions_, {m.birth_seq, e->checked_seq(), e->key(), e->tags()});
         if (v == Validity::Invalid) {
           if (tier_.erase(e->hash(), e->key(), e.get())) {
             stats_.dropped.fetch_add(1, std::memory_order_relaxed);

@@ -1,9 +1,5 @@
 #include "edge/admin/admin_exchange.h"
 
-#include <event2/buffer.h>
-
-#include "edge/http1/client_connection.h"
-#include "edge/proxy/synthetic.h"
 #include "edge/version.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
@@ -32,7 +28,7 @@ std::uint64_t sum(const SharedState& s, Get get) {
 std::uint64_t load(const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); }
 
 void render_purge_metrics(std::string& out, const SharedState& s) {
-  const PurgeMetrics& m = s.purge_metrics;
+  const purge::PurgeMetrics& m = s.purge_metrics;
   out.append("# HELP lacquer_purges_total Purges accepted, by scope and kind.\n");
   out.append("# TYPE lacquer_purges_total counter\n");
   for (int scope = 0; scope < 4; ++scope)
@@ -119,10 +115,6 @@ std::string render_metrics(const SharedState& s) {
   counter("lacquer_connections_accepted_total", "Client connections accepted.", &WorkerMetrics::connections_accepted);
   counter("lacquer_connections_rejected_total", "Client connections refused at the cap.", &WorkerMetrics::connections_rejected);
   counter("lacquer_client_timeouts_total", "Client connections timed out.", &WorkerMetrics::timeouts);
-  counter("lacquer_tunnels_total", "Protocol upgrades the origin accepted (101): tunnels opened.", &WorkerMetrics::tunnels);
-  counter("lacquer_tunnel_bytes_to_origin_total", "Bytes a tunnel carried from clients to the origin.", &WorkerMetrics::tunnel_bytes_to_origin);
-  counter("lacquer_tunnel_bytes_to_client_total", "Bytes a tunnel carried from the origin to clients.", &WorkerMetrics::tunnel_bytes_to_client);
-  counter("lacquer_tunnel_idle_timeouts_total", "Tunnels closed after tunnel_idle_timeout without traffic.", &WorkerMetrics::tunnel_idle_timeouts);
   counter("lacquer_client_body_deadline_total", "Request bodies cut off at the total body deadline (408).", &WorkerMetrics::body_deadlines);
   counter("lacquer_cache_collapsed_total", "Requests answered from another request's origin fetch.", &WorkerMetrics::collapsed);
   counter("lacquer_cache_revalidations_total", "Conditional requests sent to the origin for stale entries.", &WorkerMetrics::revalidations);
@@ -170,11 +162,11 @@ std::string render_metrics(const SharedState& s) {
 }
 
 void AdminExchange::start() {
-  const Request& req = conn_.request();
+  const Request& req = client_.request();
   std::string_view target = req.line.target;
   std::string_view path = target.substr(0, target.find('?'));
   bool get = req.line.method == "GET" || req.line.method == "HEAD";
-  auto& shared = conn_.worker().shared();
+  const SharedState& shared = shared_;
   if (path == "/healthz" || path == "/version" || path == "/metrics") {
     if (!get) return respond(405, "text/plain; charset=utf-8", "method not allowed\n");
     if (path == "/healthz") return respond(200, "text/plain; charset=utf-8", "ok\n");
@@ -188,12 +180,7 @@ void AdminExchange::start() {
 }
 
 void AdminExchange::respond(int status, std::string_view content_type, std::string_view body) {
-  std::string head;
-  append_synthetic_head(head, status, body.size(), conn_.worker().shared().via, {},
-                        conn_.connection_header(), content_type);
-  evbuffer_add(conn_.output(), head.data(), head.size());
-  if (conn_.request().line.method != "HEAD") evbuffer_add(conn_.output(), body.data(), body.size());
-  conn_.finish(conn_.keep_alive());
+  respond_simple(client_, shared_.via, status, content_type, body);
 }
 
 }  // namespace lacquer::edge

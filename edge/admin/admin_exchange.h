@@ -6,29 +6,34 @@
 #include <memory>
 #include <string>
 
-#include "edge/http1/exchange.h"
+#include "edge/proxy/client_side.h"
 
 namespace lacquer::edge {
 
-class ClientConnection;
 struct SharedState;
+class Worker;
 
 // Prometheus text exposition of every worker's counters, the memory tier and origin pools.
 std::string render_metrics(const SharedState& shared);
 
 class AdminExchange final : public Exchange {
  public:
-  explicit AdminExchange(ClientConnection& conn) : conn_(conn) {}
+  AdminExchange(ClientSide& client, const SharedState& shared) : client_(client), shared_(shared) {}
   void start() override;
 
  private:
   void respond(int status, std::string_view content_type, std::string_view body);
-  ClientConnection& conn_;
+  ClientSide& client_;
+  const SharedState& shared_;
 };
 
 class AdminExchangeFactory final : public ExchangeFactory {
  public:
-  std::unique_ptr<Exchange> create(ClientConnection& conn) override;
+  explicit AdminExchangeFactory(Worker& worker) : worker_(worker) {}
+  std::unique_ptr<Exchange> create(ClientSide& client) override;
+
+ private:
+  Worker& worker_;
 };
 
 }  // namespace lacquer::edge

@@ -1,9 +1,7 @@
 // Admin API routing: which exchange answers which path.
 #include "edge/admin/admin_exchange.h"
-#include "edge/http1/client_connection.h"
 #include "edge/admin/purge_exchange.h"
 #include "edge/admin/query.h"
-#include "edge/proxy/synthetic.h"
 #include "edge/server/worker.h"
 #include "purge/purge_request.h"
 #include "purge/scopes.h"
@@ -15,12 +13,12 @@ namespace {
 
 constexpr std::string_view kJson = "application/json";
 
-std::unique_ptr<Exchange> answer(ClientConnection& conn, int status, std::string body) {
-  return std::make_unique<FixedResponseExchange>(conn, status, std::string(kJson), std::move(body));
+std::unique_ptr<Exchange> answer(ClientSide& conn, Worker& worker, int status, std::string body) {
+  return std::make_unique<FixedResponseExchange>(conn, worker.shared().via, status, std::string(kJson), std::move(body));
 }
 
-std::unique_ptr<Exchange> error(ClientConnection& conn, int status, std::string_view message) {
-  return answer(conn, status, "{\"error\":" + json_string(message) + "}\n");
+std::unique_ptr<Exchange> error(ClientSide& conn, Worker& worker, int status, std::string_view message) {
+  return answer(conn, worker, status, "{\"error\":" + json_string(message) + "}\n");
 }
 
 // A URL given to the admin API, as a cache key (so it matches what was stored).
@@ -30,9 +28,9 @@ std::optional<storage::CacheKey> key_for_url(const std::string& url) {
   return storage::make_cache_key(parts->first, parts->second);
 }
 
-std::unique_ptr<Exchange> purge_route(ClientConnection& conn, std::string_view path, std::string_view target) {
+std::unique_ptr<Exchange> purge_route(ClientSide& conn, Worker& worker, std::string_view path, std::string_view target) {
   const std::optional<bool> soft_flag = purge::parse_purge_flag(query_param(target, "soft").value_or("0"));
-  if (!soft_flag) return error(conn, 400, "soft= is not understood; use soft=1 or soft=0 (also true/false, yes/no, on/off)");
+  if (!soft_flag) return error(conn, worker, 400, "soft= is not understood; use soft=1 or soft=0 (also true/false, yes/no, on/off)");
   const bool soft = *soft_flag;
   std::vector<PurgeTarget> targets;
   if (path == "/purge/all") {
@@ -40,67 +38,68 @@ std::unique_ptr<Exchange> purge_route(ClientConnection& conn, std::string_view p
   } else if (path.starts_with("/purge/tag/")) {
     auto tag = percent_decode(path.substr(11));
     if (!tag || tag->empty() || tag->size() > 1024 || tag->find_first_of(" \t") != std::string::npos)
-      return error(conn, 400, "expected /purge/tag/<tag> with one tag of at most 1024 bytes");
+      return error(conn, worker, 400, "expected /purge/tag/<tag> with one tag of at most 1024 bytes");
     targets.push_back({purge::Scope::Tag, purge::tag_hash(*tag), *tag});
   } else if (path == "/purge/url") {
     auto key = key_for_url(query_param(target, "url").value_or(""));
-    if (!key) return error(conn, 400, "expected ?url=http://host/path");
+    if (!key) return error(conn, worker, 400, "expected ?url=http://host/path");
     targets.push_back({purge::Scope::Url, purge::url_hash(key->text), key->text});
   } else if (path == "/purge/prefix") {
     auto key = key_for_url(query_param(target, "prefix").value_or(""));
-    if (!key) return error(conn, 400, "expected ?prefix=http://host/path/");
+    if (!key) return error(conn, worker, 400, "expected ?prefix=http://host/path/");
     auto prefix = purge::normalise_prefix(key->text, key->path_begin);
     targets.push_back({purge::Scope::Prefix, purge::prefix_hash(prefix), std::string(prefix)});
   } else {
-    return error(conn, 404, "unknown purge path");
+    return error(conn, worker, 404, "unknown purge path");
   }
-  return std::make_unique<PurgeExchange>(conn, std::move(targets), soft);
+  return std::make_unique<PurgeExchange>(conn, worker, std::move(targets), soft);
 }
 
-std::unique_ptr<Exchange> version_route(ClientConnection& conn, std::string_view path, std::string_view target) {
-  auto& versions = conn.worker().shared().versions;
+std::unique_ptr<Exchange> version_route(ClientSide& conn, Worker& worker, std::string_view path, std::string_view target) {
+  auto& versions = worker.shared().versions;
   purge::Scope scope;
   std::uint64_t key;
   std::string label;
   if (path.starts_with("/version-of/tag/")) {
     auto tag = percent_decode(path.substr(16));
-    if (!tag || tag->empty()) return error(conn, 400, "expected /version-of/tag/<tag>");
+    if (!tag || tag->empty()) return error(conn, worker, 400, "expected /version-of/tag/<tag>");
     scope = purge::Scope::Tag;
     key = purge::tag_hash(*tag);
     label = *tag;
   } else if (path == "/version-of/url") {
     auto k = key_for_url(query_param(target, "url").value_or(""));
-    if (!k) return error(conn, 400, "expected ?url=http://host/path");
+    if (!k) return error(conn, worker, 400, "expected ?url=http://host/path");
     scope = purge::Scope::Url;
     key = purge::url_hash(k->text);
     label = k->text;
   } else {
-    return error(conn, 404, "unknown version-of path");
+    return error(conn, worker, 404, "unknown version-of path");
   }
   auto v = versions.get(scope, key);
   std::string body = "{\"scope\":" + json_string(purge::to_string(scope)) + ",\"" +
                      std::string(scope == purge::Scope::Tag ? "tag" : "url") + "\":" + json_string(label) +
                      ",\"hard\":" + std::to_string(v.hard) + ",\"soft\":" + std::to_string(v.soft) +
                      ",\"current_seq\":" + std::to_string(versions.current_seq()) + "}\n";
-  return answer(conn, 200, std::move(body));
+  return answer(conn, worker, 200, std::move(body));
 }
 
 }  // namespace
 
-std::unique_ptr<Exchange> AdminExchangeFactory::create(ClientConnection& conn) {
+std::unique_ptr<Exchange> AdminExchangeFactory::create(ClientSide& conn) {
+  Worker& worker = worker_;
   const Request& req = conn.request();
   std::string_view target = req.line.target;
   std::string_view path = target.substr(0, target.find('?'));
   std::string_view method = req.line.method;
   if (path.starts_with("/purge/")) {
-    if (method != "POST" && method != "PURGE") return error(conn, 405, "use POST");
-    return purge_route(conn, path, target);
+    if (method != "POST" && method != "PURGE") return error(conn, worker, 405, "use POST");
+    return purge_route(conn, worker, path, target);
   }
   if (path.starts_with("/version-of/")) {
-    if (method != "GET" && method != "HEAD") return error(conn, 405, "use GET");
-    return version_route(conn, path, target);
+    if (method != "GET" && method != "HEAD") return error(conn, worker, 405, "use GET");
+    return version_route(conn, worker, path, target);
   }
-  return std::make_unique<AdminExchange>(conn);
+  return std::make_unique<AdminExchange>(conn, worker.shared());
 }
 
 }  // namespace lacquer::edge

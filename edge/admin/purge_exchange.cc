@@ -1,7 +1,5 @@
 #include "edge/admin/purge_exchange.h"
 
-#include "edge/http1/client_connection.h"
-#include "edge/proxy/synthetic.h"
 #include "edge/server/worker.h"
 #include "purge/purge_request.h"
 #include "purge/scopes.h"
@@ -72,16 +70,17 @@ PurgeAsk parse_purge_request(const Request& req, std::string_view fallback_host)
 
 void PurgeExchange::start() {
   std::weak_ptr<bool> alive = alive_;
-  ClientConnection* conn = &conn_;
+  ClientSide* client = &client_;
+  std::string_view via = worker_.shared().via;
   std::vector<PurgeTarget> targets = targets_;
   bool soft = soft_;
-  run_purge(conn_.worker(), targets_, soft_, [alive, conn, targets, soft](bool durable, std::uint64_t seq) {
+  run_purge(worker_, targets_, soft_, [alive, client, via, targets, soft](bool durable, std::uint64_t seq) {
     auto a = alive.lock();
     if (!a || !*a) return;  // the client went away; the purge itself still holds
     if (durable) {
-      respond_simple(*conn, 200, "application/json", purge_json(targets, soft, seq));
+      respond_simple(*client, via, 200, "application/json", purge_json(targets, soft, seq));
     } else {
-      respond_simple(*conn, 503, "application/json",
+      respond_simple(*client, via, 503, "application/json",
                      "{\"error\":\"the purge could not be made durable; it is not acknowledged\"}\n");
     }
   });

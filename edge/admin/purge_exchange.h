@@ -7,13 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "edge/http1/exchange.h"
 #include "edge/admin/purge_service.h"
+#include "edge/proxy/client_side.h"
 
 namespace lacquer::edge {
 
-class ClientConnection;
-struct Request;
+class Worker;
 
 // What a PURGE on the main port asks for, or why it is refused.
 struct PurgeAsk {
@@ -31,13 +30,14 @@ PurgeAsk parse_purge_request(const Request& req, std::string_view fallback_host)
 
 class PurgeExchange final : public Exchange {
  public:
-  PurgeExchange(ClientConnection& conn, std::vector<PurgeTarget> targets, bool soft)
-      : conn_(conn), targets_(std::move(targets)), soft_(soft) {}
+  PurgeExchange(ClientSide& client, Worker& worker, std::vector<PurgeTarget> targets, bool soft)
+      : client_(client), worker_(worker), targets_(std::move(targets)), soft_(soft) {}
   ~PurgeExchange() override { *alive_ = false; }
   void start() override;
 
  private:
-  ClientConnection& conn_;
+  ClientSide& client_;
+  Worker& worker_;
   std::vector<PurgeTarget> targets_;
   bool soft_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

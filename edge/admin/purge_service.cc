@@ -60,7 +60,7 @@ void run_purge(Worker& worker, const std::vector<PurgeTarget>& targets, bool sof
   pending->started = std::chrono::steady_clock::now();
   pending->done = std::move(done);
   LoopInbox* inbox = &worker.inbox();
-  PurgeMetrics* metrics = &shared.purge_metrics;
+  purge::PurgeMetrics* metrics = &shared.purge_metrics;
   for (const auto& t : targets) {
     purge::PurgeRecord record = shared.versions.apply(t.scope, t.key, soft);
     metrics->by_scope_kind[static_cast<int>(t.scope)][soft ? 1 : 0].fetch_add(1, std::memory_order_relaxed);

@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "edge/server/metrics.h"
+#include "edge/metrics.h"
+#include "purge/purge_metrics.h"
 #include "purge/version_table.h"
 
 namespace lacquer::edge {
@@ -21,18 +22,6 @@ struct PurgeTarget {
   purge::Scope scope = purge::Scope::Global;
   std::uint64_t key = 0;
   std::string label;  // what the client named: the URL, tag or prefix (for the JSON answer)
-};
-
-// Process-wide purge counters (several threads write them: fetch_add).
-struct PurgeMetrics {
-  std::atomic<std::uint64_t> by_scope_kind[4][2] = {};  // [Scope][soft]
-  std::atomic<std::uint64_t> failed{0};
-  std::atomic<std::uint64_t> latency_us_sum{0};         // request to durable acknowledgement
-  std::atomic<std::uint64_t> latency_count{0};
-  std::atomic<std::uint64_t> latency_us_max{0};
-  std::atomic<std::uint64_t> invalid_entries_met{0};    // entries found purged on lookup
-  std::atomic<std::uint64_t> stale_entries_met{0};      // entries found soft-purged on lookup
-  std::atomic<std::uint64_t> dropped_surrogate_keys{0}; // over-limit keys on origin responses
 };
 
 using PurgeDone = std::function<void(bool durable, std::uint64_t seq)>;

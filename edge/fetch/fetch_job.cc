@@ -2,52 +2,39 @@
 
 #include <charconv>
 
-#include "edge/fetch/inflight.h"
-#include "edge/admin/purge_service.h"
-#include "http/response_fields.h"
-#include "edge/server/clock.h"
-#include "http/stored_head.h"
-#include "edge/server/worker.h"
 #include "http/qualified_fields.h"
+#include "http/response_fields.h"
 #include "http/serializer.h"
-#include "purge/scopes.h"
+#include "http/store_outcome.h"
+#include "http/stored_head.h"
 #include "purge/surrogate_keys.h"
-#include "storage/disk_tier.h"
-#include "storage/memory_tier.h"
-#include "storage/presence_filter.h"
 
 namespace lacquer::edge {
-namespace {
-
-// Reasons that are about the request that led the fetch, not about the response: other
-// requests might well have been able to store it, so no hit-for-miss marker.
-bool request_driven(http::NoStoreReason r) {
-  return r == http::NoStoreReason::Authorization || r == http::NoStoreReason::RequestNoStore ||
-         r == http::NoStoreReason::TooLarge;
+std::shared_ptr<FetchJob> FetchJob::create(FetchContext& context, FetchRequest request) {
+  return std::shared_ptr<FetchJob>(new FetchJob(context, std::move(request)));
 }
 
-}  // namespace
-
-std::shared_ptr<FetchJob> FetchJob::create(Worker& owner, JobSpec spec) {
-  return std::shared_ptr<FetchJob>(new FetchJob(owner, std::move(spec)));
-}
-
-FetchJob::FetchJob(Worker& owner, JobSpec spec)
-    : owner_(owner), owner_inbox_(&owner.inbox()), spec_(std::move(spec)) {}
+FetchJob::FetchJob(FetchContext& context, FetchRequest request) : ctx_(context), spec_(std::move(request)) {}
 
 FetchJob::~FetchJob() = default;
 
+FetchRequest FetchJob::unregistered_request() && {
+  FetchRequest request = std::move(spec_);
+  request.registered = false;
+  return request;
+}
+
 void FetchJob::start() {
   self_ = shared_from_this();
-  owner_.job_started(this);
+  ctx_.running.insert(this);
   origin::FetchSpec fs;
   fs.request = spec_.request;
   fs.idempotent = spec_.idempotent;
   fs.head_request = spec_.head_request;
-  request_time_ = now_seconds();
+  request_time_ = ctx_.clock.now();
   // Birth is taken as the request goes out: a purge that lands while it is in flight is above it.
-  birth_seq_ = owner_.shared().versions.current_seq();
-  fetch_ = owner_.origin_pool().fetch(std::move(fs), this);
+  birth_seq_ = ctx_.cache.birth_seq();
+  fetch_ = ctx_.origin.fetch(std::move(fs), this);
 }
 
 void FetchJob::on_origin_interim(std::string_view raw_head) {
@@ -62,21 +49,21 @@ void FetchJob::on_origin_interim(std::string_view raw_head) {
 
 void FetchJob::on_origin_head(origin::ResponseHead& head) {
   auto keep = shared_from_this();
-  response_time_ = now_seconds();
+  response_time_ = ctx_.clock.now();
   if (spec_.revalidating && head.line.status == 304) {
     refresh_from_304(head);
     return;
   }
   prepare_head(head);
   if (spec_.unsafe_method && head.line.status >= 200 && head.line.status < 400) invalidate_after_unsafe(head);
-  auto& inflight = owner_.shared().inflight;
+  auto& inflight = ctx_.inflight;
   if (spec_.may_store) {
     if (storing_) {
       inflight.clear_hit_for_miss(spec_.key.primary, spec_.key.text);
-    } else if (!head_.shareable && !request_driven(head_.no_store)) {
+    } else if (!head_.shareable && !http::is_request_driven(head_.no_store)) {
       // The response itself is uncacheable: let the next burst go to the origin in parallel
       // (hit-for-miss) rather than queue behind one fetch it cannot share.
-      auto ttl = owner_.config().cache.hit_for_miss_s;
+      auto ttl = ctx_.config.cache.hit_for_miss_s;
       if (ttl > 0) inflight.mark_hit_for_miss(spec_.key.primary, spec_.key.text, response_time_ + ttl);
     }
   }
@@ -84,14 +71,14 @@ void FetchJob::on_origin_head(origin::ResponseHead& head) {
   {
     std::lock_guard lock(mu_);
     keep_whole_body_ = storing_;
-    state_ = JobState::Streaming;
+    state_ = FetchState::Streaming;
   }
   wake_subscribers();
 }
 
 // Decides storage and prepares what clients are sent. Owner loop.
 void FetchJob::prepare_head(origin::ResponseHead& head) {
-  const auto& cfg = owner_.config().cache;
+  const auto& cfg = ctx_.config.cache;
   head_.status = head.line.status;
   facts_ = http::response_facts(head.line.status, head.headers);
   http::NoStoreReason reason = http::NoStoreReason::MethodNotCacheable;
@@ -104,8 +91,7 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
     const http::CachePolicy policy = cache_policy();
     reason = http::storability(rf, facts_, policy, response_time_);
     if (reason == http::NoStoreReason::None) lifetime = http::freshness_lifetime(facts_, policy, response_time_).value_or(0);
-    if (reason == http::NoStoreReason::None && spec_.revalidating && head.line.status >= 500)
-      reason = http::NoStoreReason::StatusNotCacheable;  // keep the stale copy for stale-if-error
+    if (spec_.revalidating) reason = http::revalidation_refusal(reason, head.line.status);
     if (reason == http::NoStoreReason::None && head.framing.kind == http::BodyKind::ContentLength &&
         head.framing.length > cfg.max_object_bytes)
       reason = http::NoStoreReason::TooLarge;
@@ -126,11 +112,11 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
   }
   http::append_status_line(head_.head, head_.status, head.line.reason);
   http::append_end_to_end_fields(head_.head, head.headers, http::FieldFilter{cfg.keep_surrogate_headers, cfg.forward_cdn_cache_control});
-  http::append_header(head_.head, "Via", owner_.shared().via);
+  http::append_header(head_.head, "Via", ctx_.via);
   if (auto age = http::find_header(head.headers, "Age")) head_.origin_age = std::string(*age);
   head_.variant_key = spec_.key.text;
   if (head_.shareable && facts_.has_vary) prepare_variant(head.headers);
-  const bool large = reason == http::NoStoreReason::TooLarge && owner_.shared().disk && !spec_.head_request;
+  const bool large = reason == http::NoStoreReason::TooLarge && ctx_.cache.has_disk() && !spec_.head_request;
   if (!storing_ && !large) return;
   if (facts_.cache_control.private_fields || facts_.cache_control.no_cache_fields) {
     // §5.2.2.4 / §5.2.2.7: the qualified fields go to this client only, never into the cache.
@@ -147,7 +133,7 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
 }
 
 http::CachePolicy FetchJob::cache_policy() const {
-  const auto& cfg = owner_.config().cache;
+  const auto& cfg = ctx_.config.cache;
   http::CachePolicy policy;
   policy.store_set_cookie = cfg.store_set_cookie;
   policy.max_ttl_s = cfg.max_ttl_s;
@@ -160,7 +146,7 @@ http::CachePolicy FetchJob::cache_policy() const {
 
 // The stored entry's meta from facts_ (the response's directives) and the times we measured.
 void FetchJob::fill_meta(int status, std::uint32_t lifetime) {
-  const auto& cfg = owner_.config().cache;
+  const auto& cfg = ctx_.config.cache;
   const http::CacheControl& cc = facts_.effective();
   meta_ = {};
   meta_.response_time = response_time_;
@@ -180,27 +166,25 @@ void FetchJob::take_surrogate_keys(std::span<const http::Header> headers) {
   auto keys = purge::parse_surrogate_keys(headers);
   tags_ = std::move(keys.hashes);
   if (keys.dropped)
-    owner_.shared().purge_metrics.dropped_surrogate_keys.fetch_add(keys.dropped, std::memory_order_relaxed);
+    ctx_.purge_metrics.dropped_surrogate_keys.fetch_add(keys.dropped, std::memory_order_relaxed);
 }
 
 // RFC 9111 §4.4: a successful unsafe request invalidates the target URI and the same-origin
 // Location / Content-Location. A hard URL purge does it for every variant at once.
 void FetchJob::invalidate_after_unsafe(const origin::ResponseHead& head) {
-  std::vector<PurgeTarget> targets;
-  targets.push_back({purge::Scope::Url, purge::url_hash(spec_.key.text), spec_.key.text});
+  std::vector<std::string> urls{spec_.key.text};
   for (const auto& h : head.headers) {
     if (!http::iequals(h.name, "Location") && !http::iequals(h.name, "Content-Location")) continue;
     auto other = storage::make_cache_key(spec_.key.host(), h.value);
-    if (other && other->host() == spec_.key.host())
-      targets.push_back({purge::Scope::Url, purge::url_hash(other->text), other->text});
+    if (other && other->host() == spec_.key.host()) urls.push_back(std::move(other->text));
   }
-  owner_.metrics().invalidations.inc(targets.size());
-  run_purge(owner_, targets, false, [](bool, std::uint64_t) {});
+  ctx_.metrics.invalidations.inc(urls.size());
+  ctx_.invalidate(std::move(urls));
 }
 
 void FetchJob::on_origin_data(const char* data, std::size_t len) {
   auto keep = shared_from_this();
-  if (storing_ && body_.size() + len > owner_.config().cache.max_object_bytes)
+  if (storing_ && body_.size() + len > ctx_.config.cache.max_object_bytes)
     stop_storing(http::NoStoreReason::TooLarge);
   if (large_) append_large(data, len);
   std::size_t buffered;
@@ -219,14 +203,14 @@ void FetchJob::on_origin_data(const char* data, std::size_t len) {
 
 void FetchJob::stop_storing(http::NoStoreReason why) {
   storing_ = false;
-  if (spec_.registered) owner_.shared().inflight.unregister(spec_.key.primary, spec_.key.text, this);
-  if (why == http::NoStoreReason::TooLarge && owner_.shared().disk) {
+  if (spec_.registered) ctx_.inflight.unregister(spec_.key.primary, spec_.key.text, this);
+  if (why == http::NoStoreReason::TooLarge && ctx_.cache.has_disk()) {
     // Grown past the memory limit mid-stream (no Content-Length): on to disk, from the start.
     start_large();
     std::lock_guard lock(mu_);
     if (large_ && body_base_ == 0) large_->append(body_.data(), body_.size());
   } else {
-    owner_.metrics().not_stored.inc();
+    ctx_.metrics.not_stored.inc();
   }
   std::lock_guard lock(mu_);
   keep_whole_body_ = false;
@@ -250,7 +234,7 @@ void FetchJob::on_origin_error(origin::OriginError error, bool head_seen) {
   {
     std::lock_guard lock(mu_);
     if (head_seen) body_broken_ = true;  // nothing partial is ever stored
-    else state_ = JobState::Failed;
+    else state_ = FetchState::Failed;
   }
   finish();
   wake_subscribers();
@@ -261,7 +245,7 @@ void FetchJob::cancel() {
   fetch_.reset();
   {
     std::lock_guard lock(mu_);
-    if (state_ == JobState::Waiting) state_ = JobState::Failed;
+    if (state_ == FetchState::Waiting) state_ = FetchState::Failed;
     else body_broken_ = true;
   }
   finish();  // no wake-ups: the other loops may be gone already (process exit)
@@ -272,8 +256,8 @@ void FetchJob::finish() {
   if (finished_) return;
   finished_ = true;
   large_.reset();  // not committed by now: the body was cut short; never visible
-  if (spec_.registered) owner_.shared().inflight.unregister(spec_.key.primary, spec_.key.text, this);
-  owner_.job_finished(this);
+  if (spec_.registered) ctx_.inflight.unregister(spec_.key.primary, spec_.key.text, this);
+  ctx_.running.erase(this);
   self_.reset();  // callers hold a reference for the rest of the callback
 }
 
@@ -283,27 +267,11 @@ void FetchJob::store_entry() {
   stored_head.reserve(head_.head.size() + 32);
   stored_head.append(stored_head_.empty() ? head_.head : stored_head_);
   http::append_header(stored_head, "Content-Length", static_cast<std::uint64_t>(body_.size()));
-  const bool variant = head_.variant_key.size() != spec_.key.text.size();
+  const bool variant = !head_.vary.empty();
   auto entry = storage::Entry::create(head_.variant_key,
                                       variant ? storage::hash_key_text(head_.variant_key) : spec_.key.primary,
                                       stored_head, body_, meta_, tags_);
-  auto& shared = owner_.shared();
-  if (variant) {
-    // The marker under the URL names the Vary fields; lookups use it to find the variant.
-    storage::EntryMeta mm = meta_;
-    mm.flags = storage::kEntryVaryMarker;
-    auto marker = storage::Entry::create(spec_.key.text, spec_.key.primary, head_.vary, {}, mm, tags_);
-    if (shared.disk) store_on_disk(marker);
-    shared.tier->insert(std::move(marker));
-  }
-  if (shared.disk) store_on_disk(entry);  // asynchronous, batched: never blocks the loop
-  if (shared.tier->insert(std::move(entry))) owner_.metrics().stored.inc();
-}
-
-void FetchJob::store_on_disk(const storage::EntryRef& entry) {
-  auto& shared = owner_.shared();
-  shared.disk_filter->add(storage::disk_key(entry->key()));
-  shared.disk->store(entry);
+  if (ctx_.cache.publish(entry, spec_.key, head_.vary)) ctx_.metrics.stored.inc();
 }
 
 }  // namespace lacquer::edge

@@ -2,23 +2,19 @@
 // tier in checksummed chunks while it streams to the subscribers (storage/large_object.h), so it
 // is never held whole; the origin is paused while the disk writer has its fill of chunks.
 #include "edge/fetch/fetch_job.h"
-#include "edge/server/loop_inbox.h"
-#include "edge/server/worker.h"
 #include "http/serializer.h"
-#include "storage/disk_tier.h"
-#include "storage/memory_tier.h"
-#include "storage/presence_filter.h"
 
 namespace lacquer::edge {
 
 void FetchJob::start_large() {
   if (large_) return;
-  large_ = owner_.shared().disk->begin_large(head_.variant_key);
+  large_ = ctx_.cache.begin_large(head_.variant_key);
+  if (!large_) return;
   std::weak_ptr<FetchJob> weak = weak_from_this();
-  LoopInbox* inbox = owner_inbox_;
+  cache::LoopPoster* loop = &ctx_.loop;
   // Runs on the disk writer thread: hand it to our loop.
-  large_->on_ready([weak, inbox] {
-    inbox->post([weak] {
+  large_->on_ready([weak, loop] {
+    loop->post([weak] {
       if (auto job = weak.lock()) job->on_disk_ready();
     });
   });
@@ -44,21 +40,11 @@ void FetchJob::resume_if_unpaused() {
 void FetchJob::commit_large() {
   std::string head(stored_head_.empty() ? head_.head : stored_head_);
   http::append_header(head, "Content-Length", large_->bytes());
-  auto& shared = owner_.shared();
-  if (!large_->commit(meta_, head, tags_)) {
-    large_.reset();
-    return;
-  }
+  const bool committed = large_->commit(meta_, head, tags_);
   large_.reset();
-  shared.disk_filter->add(storage::disk_key(head_.variant_key));
-  if (head_.variant_key.size() != spec_.key.text.size()) {
-    storage::EntryMeta mm = meta_;
-    mm.flags = storage::kEntryVaryMarker;
-    auto marker = storage::Entry::create(spec_.key.text, spec_.key.primary, head_.vary, {}, mm, tags_);
-    store_on_disk(marker);
-    shared.tier->insert(std::move(marker));
-  }
-  owner_.metrics().stored.inc();
+  if (!committed) return;
+  ctx_.cache.published_large(head_.variant_key, spec_.key, head_.vary, meta_, tags_);
+  ctx_.metrics.stored.inc();
 }
 
 }  // namespace lacquer::edge

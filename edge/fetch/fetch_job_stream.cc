@@ -1,25 +1,21 @@
 // FetchJob's subscriber side: joining, waking subscribers on their own loops, and handing each
 // the body bytes it has not taken yet (flow control: the job keeps only what the slowest one
 // still needs when it is not storing the whole body).
-#include <event2/buffer.h>
-
 #include <algorithm>
 
 #include "edge/fetch/fetch_job.h"
-#include "edge/server/loop_inbox.h"
-#include "http/serializer.h"
 
 namespace lacquer::edge {
 
-bool FetchJob::subscribe(const std::shared_ptr<JobSubscription>& sub) {
+bool FetchJob::subscribe(const std::shared_ptr<FetchSubscription>& sub) {
   std::lock_guard lock(mu_);
-  if (state_ == JobState::Failed || body_base_ > 0 || body_broken_) return false;
-  if (state_ == JobState::Streaming && !head_.shareable) return false;
+  if (state_ == FetchState::Failed || body_base_ > 0 || body_broken_) return false;
+  if (state_ == FetchState::Streaming && !head_.shareable) return false;
   subs_.push_back(sub);
   return true;
 }
 
-JobState FetchJob::state() const {
+FetchState FetchJob::state() const {
   std::lock_guard lock(mu_);
   return state_;
 }
@@ -29,18 +25,18 @@ storage::EntryRef FetchJob::refreshed() const {
   return refreshed_;
 }
 
-void FetchJob::pull_interim(JobSubscription& sub, evbuffer* out) {
+void FetchJob::pull_interim(FetchSubscription& sub, std::string& out) {
   std::lock_guard lock(mu_);
   if (sub.interim_offset >= interim_.size()) return;
-  evbuffer_add(out, interim_.data() + sub.interim_offset, interim_.size() - sub.interim_offset);
+  out.append(interim_, sub.interim_offset);
   sub.interim_offset = interim_.size();
 }
 
 void FetchJob::wake_subscribers() {
-  std::vector<std::shared_ptr<JobSubscription>> live;
+  std::vector<std::shared_ptr<FetchSubscription>> live;
   {
     std::lock_guard lock(mu_);
-    std::erase_if(subs_, [&](const std::weak_ptr<JobSubscription>& w) {
+    std::erase_if(subs_, [&](const std::weak_ptr<FetchSubscription>& w) {
       auto s = w.lock();
       if (!s) return true;
       live.push_back(std::move(s));
@@ -48,28 +44,27 @@ void FetchJob::wake_subscribers() {
     });
   }
   for (auto& s : live) {
-    if (s->inbox == owner_inbox_) {
-      if (s->listener) s->listener->on_job_progress();
+    if (s->loop == &ctx_.loop) {
+      if (s->listener) s->listener->on_fetch_progress();
       continue;
     }
     if (s->wake_pending.exchange(true)) continue;  // one wake-up in flight is enough
-    std::weak_ptr<JobSubscription> weak = s;
-    s->inbox->post([weak] {
+    std::weak_ptr<FetchSubscription> weak = s;
+    s->loop->post([weak] {
       auto sub = weak.lock();
       if (!sub) return;
       sub->wake_pending.store(false);
-      if (sub->listener) sub->listener->on_job_progress();
+      if (sub->listener) sub->listener->on_fetch_progress();
     });
   }
   // Nobody is listening and nothing will be stored: the rest of the response is of no use.
-  if (live.empty() && !storing_ && !finished_ && state() != JobState::Waiting) {
+  if (live.empty() && !storing_ && !finished_ && state() != FetchState::Waiting) {
     fetch_.reset();
     finish();
   }
 }
 
-std::size_t FetchJob::pull(JobSubscription& sub, evbuffer* out, std::size_t max, bool chunked, bool& ended,
-                           bool& broken) {
+void FetchJob::pull(FetchSubscription& sub, std::size_t max, BodySink& out, bool& ended, bool& broken) {
   std::size_t n = 0;
   {
     std::lock_guard lock(mu_);
@@ -77,29 +72,21 @@ std::size_t FetchJob::pull(JobSubscription& sub, evbuffer* out, std::size_t max,
     if (sub.offset < body_base_) sub.offset = body_base_;  // cannot happen for a subscriber from the start
     n = static_cast<std::size_t>(std::min<std::uint64_t>(end - sub.offset, max));
     if (n > 0) {
-      if (chunked) {
-        std::string chunk_head;
-        http::append_chunk_header(chunk_head, n);
-        evbuffer_add(out, chunk_head.data(), chunk_head.size());
-      }
-      evbuffer_add(out, body_.data() + (sub.offset - body_base_), n);
-      if (chunked) evbuffer_add(out, http::kChunkTrailer.data(), http::kChunkTrailer.size());
+      out.write_body(std::string_view(body_).substr(static_cast<std::size_t>(sub.offset - body_base_), n));
       sub.offset += n;
     }
     ended = body_complete_ && sub.offset == end;
     broken = body_broken_ && sub.offset == end;
   }
-  if (n > 0) {
-    if (sub.inbox == owner_inbox_) {
-      after_pull();
-    } else {
-      std::weak_ptr<FetchJob> weak = weak_from_this();
-      owner_inbox_->post([weak] {
-        if (auto job = weak.lock()) job->after_pull();
-      });
-    }
+  if (n == 0) return;
+  if (sub.loop == &ctx_.loop) {
+    after_pull();
+    return;
   }
-  return n;
+  std::weak_ptr<FetchJob> weak = weak_from_this();
+  ctx_.loop.post([weak] {
+    if (auto job = weak.lock()) job->after_pull();
+  });
 }
 
 void FetchJob::after_pull() {

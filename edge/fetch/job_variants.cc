@@ -3,13 +3,9 @@
 #include "edge/fetch/fetch_job.h"
 #include "http/response_fields.h"
 #include "http/stored_head.h"
-#include "edge/server/worker.h"
 #include "http/header_update.h"
 #include "http/serializer.h"
 #include "http/vary.h"
-#include "storage/disk_tier.h"
-#include "storage/memory_tier.h"
-#include "storage/presence_filter.h"
 
 namespace lacquer::edge {
 
@@ -30,21 +26,19 @@ void FetchJob::refresh_from_304(const origin::ResponseHead& head) {
   const std::string_view old_head = old.head();
   const std::vector<http::Header> merged = http::merge_updated_fields(http::stored_fields(old_head), head.headers);
   std::string new_head(old_head.substr(0, old_head.find("\r\n") + 2));  // the stored status line
-  http::append_end_to_end_fields(new_head, merged, http::FieldFilter{owner_.config().cache.keep_surrogate_headers, owner_.config().cache.forward_cdn_cache_control});
+  http::append_end_to_end_fields(new_head, merged, http::FieldFilter{ctx_.config.cache.keep_surrogate_headers, ctx_.config.cache.forward_cdn_cache_control});
   http::append_header(new_head, "Content-Length", static_cast<std::uint64_t>(old.body().size()));
   facts_ = http::response_facts(old.meta().status, merged);
   fill_meta(old.meta().status, http::freshness_lifetime(facts_, cache_policy(), response_time_).value_or(0));
   if (http::find_header(head.headers, "Surrogate-Key")) take_surrogate_keys(head.headers);
   else tags_.assign(old.tags().begin(), old.tags().end());
   auto entry = storage::Entry::create(old.key(), old.hash(), new_head, old.body(), meta_, tags_);
-  auto& shared = owner_.shared();
-  if (shared.disk) store_on_disk(entry);
-  shared.tier->insert(entry);
-  owner_.metrics().revalidated.inc();
+  ctx_.cache.publish(entry, spec_.key, {});
+  ctx_.metrics.revalidated.inc();
   {
     std::lock_guard lock(mu_);
     refreshed_ = std::move(entry);
-    state_ = JobState::Refreshed;
+    state_ = FetchState::Refreshed;
   }
   wake_subscribers();
 }

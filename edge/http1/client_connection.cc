@@ -13,6 +13,7 @@
 #include "edge/proxy/synthetic.h"
 #include "edge/server/worker.h"
 #include "http/parser.h"
+#include "http/serializer.h"
 
 namespace lacquer::edge {
 namespace {
@@ -133,7 +134,72 @@ ClientConnection::~ClientConnection() {
 }
 
 evbuffer* ClientConnection::output() { return bufferevent_get_output(bev_); }
-evbuffer* ClientConnection::input() { return bufferevent_get_input(bev_); }
+
+namespace {
+
+// evbuffer_add_reference cleanup: drops the reference taken for these bytes.
+void release_entry(const void*, size_t, void* entry) { static_cast<const storage::Entry*>(entry)->release(); }
+
+void add_entry_bytes(evbuffer* out, const storage::Entry& e, std::string_view bytes) {
+  if (bytes.empty()) return;
+  e.retain();
+  evbuffer_add_reference(out, bytes.data(), bytes.size(), release_entry, const_cast<storage::Entry*>(&e));
+}
+
+}  // namespace
+
+void ClientConnection::write_interim(std::string_view raw_heads) {
+  if (request_.line.version_minor >= 1) evbuffer_add(output(), raw_heads.data(), raw_heads.size());
+}
+
+void ClientConnection::write_head(const ResponseHead& head) {
+  evbuffer* out = output();
+  if (head.owner) add_entry_bytes(out, *head.owner, head.fields);
+  else evbuffer_add(out, head.fields.data(), head.fields.size());
+  chunked_out_ = head.framing == BodyFraming::Stream && request_.line.version_minor >= 1;
+  close_delimited_ = head.framing == BodyFraming::Stream && !chunked_out_;
+  // The rest of the head in one piece, on the stack when it fits (a hit's tail always does).
+  constexpr std::string_view kChunked = "Transfer-Encoding: chunked\r\n";
+  const std::string_view connection = connection_header();
+  const std::size_t n = head.extra.size() + (chunked_out_ ? kChunked.size() : 0) + connection.size() + 2;
+  char stack[512];
+  std::string heap;
+  char* p = stack;
+  if (n > sizeof stack) {
+    heap.resize(n);
+    p = heap.data();
+  }
+  char* end = std::copy(head.extra.begin(), head.extra.end(), p);
+  if (chunked_out_) end = std::copy(kChunked.begin(), kChunked.end(), end);
+  end = std::copy(connection.begin(), connection.end(), end);
+  *end++ = '\r';
+  *end++ = '\n';
+  evbuffer_add(out, p, static_cast<std::size_t>(end - p));
+}
+
+void ClientConnection::write_body(std::string_view bytes) {
+  if (bytes.empty()) return;
+  evbuffer* out = output();
+  if (!chunked_out_) {
+    evbuffer_add(out, bytes.data(), bytes.size());
+    return;
+  }
+  std::string chunk_head;
+  http::append_chunk_header(chunk_head, bytes.size());
+  evbuffer_add(out, chunk_head.data(), chunk_head.size());
+  evbuffer_add(out, bytes.data(), bytes.size());
+  evbuffer_add(out, http::kChunkTrailer.data(), http::kChunkTrailer.size());
+}
+
+void ClientConnection::write_stored_body(const storage::Entry& owner, std::string_view bytes) {
+  add_entry_bytes(output(), owner, bytes);
+}
+
+std::size_t ClientConnection::writable_bytes() const {
+  const std::size_t queued = evbuffer_get_length(bufferevent_get_output(bev_));
+  const std::size_t limit = worker_.config().limits.max_output_buffer;
+  return queued < limit ? limit - queued : 0;
+}
 
 std::string_view ClientConnection::connection_header() const {
   if (!keep_alive()) return "Connection: close\r\n";
@@ -159,10 +225,6 @@ void ClientConnection::on_read(bufferevent*, void* self) {
     evbuffer_drain(bufferevent_get_input(c->bev_), evbuffer_get_length(bufferevent_get_input(c->bev_)));
     return;
   }
-  // An exchange that took the connection over (an upgrade tunnel) gets the raw bytes.
-  if (c->state_ == State::Responding && c->exchange_ &&
-      c->exchange_->on_client_input(bufferevent_get_input(c->bev_)))
-    return;
   c->process();
 }
 
@@ -227,7 +289,6 @@ void ClientConnection::on_event(bufferevent*, short what, void* self) {
   auto* c = static_cast<ClientConnection*>(self);
   if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && c->state_ == State::Responding) {
     c->peer_eof_ = true;  // a half-close: finish the response in flight, then close
-    if (c->exchange_) c->exchange_->on_client_eof();
     return;
   }
   if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
@@ -409,6 +470,9 @@ void ClientConnection::dispatch() {
 void ClientConnection::retire_exchange() { retired_ = std::move(exchange_); }
 
 void ClientConnection::finish(bool keep_alive) {
+  if (chunked_out_) evbuffer_add(output(), http::kLastChunk.data(), http::kLastChunk.size());
+  keep_alive = keep_alive && !close_delimited_;
+  chunked_out_ = close_delimited_ = false;
   retire_exchange();
   if (closed_) return;
   if (!keep_alive || draining_) {
@@ -430,6 +494,7 @@ void ClientConnection::finish(bool keep_alive) {
 }
 
 void ClientConnection::abort() {
+  chunked_out_ = close_delimited_ = false;
   retire_exchange();
   if (closed_) return;
   // Send what is already queued, then close: the client sees a body shorter than its
@@ -440,7 +505,6 @@ void ClientConnection::abort() {
 void ClientConnection::drain() {
   draining_ = true;
   if (state_ == State::ReadingHead && !head_started_) close_now();
-  else if (state_ == State::Responding && exchange_) exchange_->on_drain();
 }
 
 void ClientConnection::reject(http::ParseError error) {

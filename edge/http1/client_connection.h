@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "edge/http1/exchange.h"
+#include "edge/proxy/client_side.h"
 #include "http/chunked.h"
 #include "http/parse_error.h"
 
@@ -30,33 +30,35 @@ struct event;
 namespace lacquer::edge {
 
 class Worker;
+class ExchangeFactory;
 
-class ClientConnection {
+class ClientConnection final : public ClientSide {
  public:
   ClientConnection(Worker& worker, ExchangeFactory& factory, int fd, std::string peer_ip);
-  ~ClientConnection();
+  ~ClientConnection() override;
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
 
-  // ---- for exchanges ----
-  const Request& request() const { return request_; }
-  evbuffer* output();
-  evbuffer* input();  // bytes the client sent that no request has consumed
+  // ---- ClientSide, for the exchange in progress ----
+  const Request& request() const override { return request_; }
+  std::string_view peer_ip() const override { return peer_ip_; }
+  void write_interim(std::string_view raw_heads) override;
+  // Adds Transfer-Encoding: chunked (HTTP/1.1) or closes after the body (HTTP/1.0) for a Stream,
+  // the Connection field the client needs, and the blank line.
+  void write_head(const ResponseHead& head) override;
+  void write_body(std::string_view bytes) override;
+  void write_stored_body(const storage::Entry& owner, std::string_view bytes) override;
+  std::size_t writable_bytes() const override;
   // True when the response being written may leave the connection open.
-  bool keep_alive() const { return request_.client_keep_alive && !draining_; }
-  // Connection header line to put in the response head ("" or "Connection: close\r\n", ...).
-  std::string_view connection_header() const;
-  bool output_over_limit() const;
-  const std::string& peer_ip() const { return peer_ip_; }
+  bool keep_alive() const override { return request_.client_keep_alive && !draining_ && !close_delimited_; }
   // The address the client connected to, as an authority ("127.0.0.1:8080", "[::1]:8080");
   // "" when the socket cannot tell. A system call: for the rare request without Host.
-  std::string local_address() const;
-  Worker& worker() { return worker_; }
+  std::string local_address() const override;
   // The response is fully written. `keep_alive` false closes after the output drains.
-  void finish(bool keep_alive);
+  void finish(bool keep_alive) override;
   // The response cannot be completed (origin broke off mid-body): flush what is queued and
   // close, so the client sees a truncated message and never mistakes it for a complete one.
-  void abort();
+  void abort() override;
 
   // ---- for the worker ----
   // Graceful shutdown: finish the exchange in flight, then close; close at once if idle.
@@ -80,6 +82,10 @@ class ClientConnection {
   bool step_head();  // true when progress was made and processing may continue
   bool step_body();
   void dispatch();
+  evbuffer* output();
+  // Connection field for the response head ("" or "Connection: close\r\n", ...).
+  std::string_view connection_header() const;
+  bool output_over_limit() const;
   void reject(http::ParseError error);
   void write_simple(int status, std::string_view body, bool close);
   void close_after_flush();
@@ -108,6 +114,8 @@ class ClientConnection {
   bool body_timer_is_deadline_ = false;  // the armed timer ends at body_deadline_
   std::unique_ptr<Exchange> exchange_;
   std::unique_ptr<Exchange> retired_;  // finished, freed on the next callback
+  bool chunked_out_ = false;          // the response body is being sent chunked
+  bool close_delimited_ = false;      // ... or ends with the connection (HTTP/1.0 client)
   bool head_started_ = false;  // bytes of a new request have arrived (header timeout running)
   bool draining_ = false;
   bool peer_eof_ = false;

@@ -1,231 +1,240 @@
-// Recv and lookup (memory, then disk; Vary markers lead to the variant), the purge check, and
-// the choice RFC 9111 makes for a stored response. Hits are in proxy_hit.cc, the miss path in
-// proxy_fetch.cc.
+// The engine's driver and its first steps: recv (classify, key), lookup (the tiered cache),
+// choose (what RFC 9111 makes of the stored response), miss (join or lead a fetch) and pass.
+// Hits are in proxy_hit.cc, the origin side of the flow in proxy_fetch.cc.
 #include "edge/proxy/proxy_exchange.h"
 
-#include <array>
-#include <span>
-#include <vector>
-
-#include "edge/server/clock.h"
-#include "edge/server/worker.h"
-#include "http/stored_use.h"
+#include "edge/admin/purge_front_door.h"
+#include "cache/entry_timing.h"
+#include "http/request_class.h"
+#include "http/stored_head.h"
 #include "http/target_authority.h"
 #include "http/upgrade.h"
 #include "http/vary.h"
-#include "purge/scopes.h"
-#include "storage/disk_tier.h"
-#include "storage/memory_tier.h"
-#include "storage/presence_filter.h"
 
 namespace lacquer::edge {
 
-std::string_view to_string(Phase p) noexcept {
-  switch (p) {
-    case Phase::Recv: return "recv";
-    case Phase::Lookup: return "lookup";
-    case Phase::DiskLookup: return "disk-lookup";
-    case Phase::Hit: return "hit";
-    case Phase::Miss: return "miss";
-    case Phase::Pass: return "pass";
-    case Phase::Fetch: return "fetch";
-    case Phase::Deliver: return "deliver";
-    case Phase::Synth: return "synth";
-    case Phase::Done: return "done";
+std::string_view to_string(Step s) noexcept {
+  switch (s) {
+    case Step::Recv: return "recv";
+    case Step::Lookup: return "lookup";
+    case Step::Choose: return "choose";
+    case Step::Hit: return "hit";
+    case Step::Miss: return "miss";
+    case Step::Pass: return "pass";
+    case Step::Fetch: return "fetch";
+    case Step::Deliver: return "deliver";
+    case Step::Transmit: return "transmit";
+    case Step::Synth: return "synth";
+    case Step::Done: return "done";
   }
   return "?";
 }
 
+std::unique_ptr<Exchange> ProxyExchangeFactory::create(ClientSide& client) {
+  if (client.request().line.method == "PURGE" && engine_.purge) return engine_.purge->create(client);
+  return std::make_unique<ProxyExchange>(client, engine_);
+}
+
 ProxyExchange::~ProxyExchange() { detach(); }
 
-void ProxyExchange::start() { recv(); }
+// Runs steps until one waits for I/O or the exchange is done. A callback that arrives while a
+// step runs (a fetch can fail before start() returns) makes the loop look again instead of
+// re-entering it.
+void ProxyExchange::run() {
+  if (running_) {
+    woken_ = true;
+    return;
+  }
+  running_ = true;
+  for (;;) {
+    woken_ = false;
+    Next next = Next::Done;
+    switch (step_) {
+      case Step::Recv: next = recv(); break;
+      case Step::Lookup: next = lookup(); break;
+      case Step::Choose: next = choose(); break;
+      case Step::Hit: next = hit(); break;
+      case Step::Miss: next = miss(); break;
+      case Step::Pass: next = pass(); break;
+      case Step::Fetch: next = fetch(); break;
+      case Step::Deliver: next = deliver(); break;
+      case Step::Transmit: next = transmit(); break;
+      case Step::Synth: next = synth(); break;
+      case Step::Done: break;
+    }
+    if (next == Next::Continue || (next == Next::Suspend && woken_)) continue;
+    break;
+  }
+  running_ = false;
+}
+
+void ProxyExchange::wake() { run(); }
 
 // Recv: classify the request and build its key (also the host and target we forward).
-void ProxyExchange::recv() {
-  const Request& req = conn_.request();
+ProxyExchange::Next ProxyExchange::recv() {
+  const Request& req = client_.request();
   // HTTP/1.0 may omit Host: RFC 9112 §3.3 gives the authority (see http/target_authority.h).
   auto host = http::find_header(req.headers, "Host");
-  const std::string local = host && !host->empty() ? std::string() : conn_.local_address();
-  key_ = storage::make_cache_key(
-      http::target_authority(host, conn_.worker().config().server.default_host, local), req.line.target);
-  if (!key_) {
-    synth(400, "bad-target");
-    return;
-  }
-  // RFC 9110 §7.8: a request asking for an upgrade is never answered from the cache nor stored
-  // (a valid one became an UpgradeTunnel in main_routes; this one goes without its Upgrade).
+  const std::string local = host && !host->empty() ? std::string() : client_.local_address();
+  key_ = storage::make_cache_key(http::target_authority(host, engine_.config.server.default_host, local),
+                                 req.line.target);
+  if (!key_) return to_synth(400, "bad-target");
+  // RFC 9110 §7.8: a request asking for an upgrade is never answered from the cache nor stored;
+  // it goes to the origin without its Upgrade (hop-by-hop).
   if (http::has_upgrade_field(req.headers)) {
-    pass();
-    return;
+    step_ = Step::Pass;
+    return Next::Continue;
   }
   is_head_ = req.line.method == "HEAD";
-  cacheable_method_ = is_head_ || req.line.method == "GET";
+  cacheable_method_ = http::is_cacheable_method(req.line.method);
   if (!cacheable_method_) {
-    pass();
-    return;
+    step_ = Step::Pass;
+    return Next::Continue;
   }
+  needs_.honour_no_cache = engine_.config.cache.honour_client_no_cache;
   for (const auto& h : req.headers) {
     if (http::iequals(h.name, "Cache-Control")) {
-      client_has_cc_ = true;
-      http::parse_cache_control(h.value, client_cc_);
+      needs_.has_cache_control = true;
+      http::parse_cache_control(h.value, needs_.cache_control);
     } else if (http::iequals(h.name, "Pragma")) {
-      http::for_each_list_member(h.value, [&](std::string_view m) { pragma_no_cache_ |= http::iequals(m, "no-cache"); });
-    } else if (h.name.size() > 3 && (http::iequals(h.name.substr(0, 3), "if-") || http::iequals(h.name, "Range"))) {
+      http::for_each_list_member(h.value, [&](std::string_view m) { needs_.pragma_no_cache |= http::iequals(m, "no-cache"); });
+    } else if (http::is_conditional_field(h.name)) {
       client_conditional_ = true;
     }
   }
-  lookup();
+  step_ = Step::Lookup;
+  return Next::Continue;
 }
 
-// Lookup: the memory tier first; the disk tier when memory has nothing.
-void ProxyExchange::lookup() {
-  phase_ = Phase::Lookup;
-  auto& tier = *conn_.worker().shared().tier;
-  storage::EntryRef entry = tier.lookup(key_->primary, key_->text);
-  if (!entry) {
-    if (maybe_on_disk(key_->text)) lookup_disk(key_->text, key_->primary, false);
-    else miss("miss");
-    return;
+// Lookup: the tiered cache answers at once from memory, or later from the disk.
+ProxyExchange::Next ProxyExchange::lookup() {
+  if (lookup_pending_) return Next::Suspend;
+  cache::LookupRequest request{&*key_, client_.request().headers, engine_.clock.now(), &engine_.loop, this, alive_};
+  std::optional<cache::LookupResult> result = engine_.cache.lookup(request);
+  if (!result) {
+    lookup_pending_ = true;
+    return Next::Suspend;
   }
-  on_found(std::move(entry), false);
+  found_ = std::move(*result);
+  step_ = Step::Choose;
+  return Next::Continue;
 }
 
-void ProxyExchange::on_found(storage::EntryRef entry, bool from_disk) {
-  if (!(entry->meta().flags & storage::kEntryVaryMarker)) {
-    consider(std::move(entry), from_disk);
-    return;
+void ProxyExchange::on_lookup(cache::LookupResult result) {
+  lookup_pending_ = false;
+  found_ = std::move(result);
+  step_ = Step::Choose;
+  wake();
+}
+
+// Choose: a fresh hit, a stale one the rules allow, or the origin (RFC 9111 §4, RFC 5861).
+ProxyExchange::Next ProxyExchange::choose() {
+  switch (found_.verdict) {
+    case cache::Verdict::Miss:
+      fwd_ = found_.variant_key.empty() ? "miss" : "vary-miss";
+      step_ = Step::Miss;
+      return Next::Continue;
+    case cache::Verdict::Invalid:
+      fwd_ = "miss";
+      step_ = Step::Miss;
+      return Next::Continue;
+    case cache::Verdict::Fresh:
+    case cache::Verdict::Stale:
+    case cache::Verdict::SoftPurged:
+      break;
   }
-  auto& shared = conn_.worker().shared();
-  if (check_purges(*entry.get()) == purge::Validity::Invalid) {
-    if (from_disk) shared.disk->erase(key_->text);
-    else shared.tier->erase(key_->primary, key_->text, entry.get());
-    miss("miss");
-    return;
-  }
-  if (from_disk) shared.tier->insert(entry);
-  variant_key_ = variant_key_for(entry->head());
-  const std::uint64_t hash = storage::hash_key_text(variant_key_);
-  storage::EntryRef variant = shared.tier->lookup(hash, variant_key_);
-  if (variant) consider(std::move(variant), false);
-  else if (maybe_on_disk(variant_key_)) lookup_disk(variant_key_, hash, true);
-  else miss("vary-miss");
-}
-
-std::string ProxyExchange::variant_key_for(std::string_view vary) const {
-  std::string key = key_->text;
-  http::append_variant_key(key, vary, conn_.request().headers);
-  return key;
-}
-
-// The presence filter spares the disk read (and two thread hops) for keys never written.
-bool ProxyExchange::maybe_on_disk(std::string_view key_text) const {
-  const auto& shared = conn_.worker().shared();
-  return shared.disk && shared.disk_filter->may_contain(storage::disk_key(key_text));
-}
-
-// DiskLookup: the read runs on a disk-tier thread; the answer comes back through the inbox.
-void ProxyExchange::lookup_disk(std::string key, std::uint64_t hash, bool variant) {
-  phase_ = Phase::DiskLookup;
-  std::weak_ptr<bool> alive = alive_;
-  LoopInbox* inbox = &conn_.worker().inbox();
-  conn_.worker().shared().disk->lookup(std::move(key), hash, [this, alive, inbox, variant](storage::EntryRef e) {
-    inbox->post([this, alive, variant, e = std::move(e)]() mutable {
-      if (alive.expired()) return;  // the client left while we were reading
-      on_disk_result(std::move(e), variant);
-    });
-  });
-}
-
-void ProxyExchange::on_disk_result(storage::EntryRef entry, bool variant) {
-  if (!entry) miss(variant ? "vary-miss" : "miss");
-  else if (variant) consider(std::move(entry), true);
-  else on_found(std::move(entry), true);
-}
-
-// A stored response: purged, fresh, stale-but-allowed, or in need of the origin.
-void ProxyExchange::consider(storage::EntryRef entry, bool from_disk) {
-  auto& shared = conn_.worker().shared();
-  auto validity = check_purges(*entry.get());
-  if (validity == purge::Validity::Invalid) {
-    // Reclaim it now: it can never be served again.
-    if (from_disk) shared.disk->erase(std::string(entry->key()));
-    else shared.tier->erase(entry->hash(), entry->key(), entry.get());
-    miss("miss");
-    return;
-  }
-  if (from_disk) {
-    // Admission: promote on the first disk hit. SIEVE already demotes objects that are not hit
-    // again quickly, so a one-off promotion costs little, and a second-hit rule would make every
-    // object pay a second disk read after a restart.
-    conn_.worker().metrics().disk_hits.inc();
-    shared.tier->insert(entry);
-  }
+  const storage::EntryRef& entry = found_.entry;
+  if (found_.tier == cache::Tier::Disk) engine_.metrics.disk_hits.inc();
   const auto& m = entry->meta();
+  const cache::EntryTiming t = cache::entry_timing(m, engine_.clock.now());
   http::StoredState st;
-  st.age = http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
+  st.age = t.age;
   st.lifetime = m.lifetime_s;
   st.stale_while_revalidate = m.stale_while_revalidate_s;
   st.must_revalidate = m.flags & storage::kEntryMustRevalidate;
   st.no_cache = m.flags & storage::kEntryNoCache;
-  st.soft_purged = validity == purge::Validity::Stale;
-  http::RequestCacheNeeds need{client_cc_, pragma_no_cache_, client_has_cc_,
-                               conn_.worker().config().cache.honour_client_no_cache};
-  const std::int64_t ttl = static_cast<std::int64_t>(m.lifetime_s) - st.age;
-  switch (http::decide_stored_use(st, need)) {
+  st.soft_purged = found_.verdict == cache::Verdict::SoftPurged;
+  const std::int64_t served_ttl = std::min<std::int64_t>(t.ttl, 0);
+  switch (http::decide_stored_use(st, needs_)) {
     case http::StoredUse::Fresh:
-      serve_entry(entry, {.hit = true, .has_ttl = true, .ttl = st.soft_purged ? std::min<std::int64_t>(ttl, 0) : ttl});
-      return;
+      status_ = {.hit = true, .has_ttl = true, .ttl = st.soft_purged ? served_ttl : t.ttl};
+      break;
     case http::StoredUse::StaleAllowedByClient:
-      serve_entry(entry, {.hit = true, .has_ttl = true, .ttl = ttl, .detail = "max-stale"});
-      return;
+      status_ = {.hit = true, .has_ttl = true, .ttl = t.ttl, .detail = "max-stale"};
+      break;
     case http::StoredUse::StaleWhileRevalidate:
-      conn_.worker().metrics().stale_while_revalidate.inc();
+      engine_.metrics.stale_while_revalidate.inc();
       refresh_in_background(entry);
-      serve_entry(entry, {.hit = true, .has_ttl = true, .ttl = std::min<std::int64_t>(ttl, 0),
-                          .detail = "stale-while-revalidate"});
-      return;
+      status_ = {.hit = true, .has_ttl = true, .ttl = served_ttl, .detail = "stale-while-revalidate"};
+      break;
     case http::StoredUse::Validate:
-      stale_ = std::move(entry);
-      miss("stale");
-      return;
+      stale_ = entry;
+      fwd_ = "stale";
+      step_ = Step::Miss;
+      return Next::Continue;
     case http::StoredUse::ClientRequiresForward:
-      stale_ = std::move(entry);
-      miss("request");
-      return;
+      stale_ = entry;
+      fwd_ = "request";
+      step_ = Step::Miss;
+      return Next::Continue;
   }
+  hit_ = entry;
+  step_ = Step::Hit;
+  return Next::Continue;
 }
 
-// The purge fast path: nothing was purged since this entry was last found valid. The scopes
-// are the request's URL (every variant of it shares them) and the entry's tags.
-purge::Validity ProxyExchange::check_purges(const storage::Entry& entry) {
-  auto& shared = conn_.worker().shared();
-  auto& versions = shared.versions;
-  const std::uint64_t last = versions.last_purge_seq();
-  const std::uint64_t checked = entry.checked_seq();
-  if (checked >= last) return purge::Validity::Valid;
-  if (entry.meta().birth_seq < versions.forgotten_below()) {
-    // Born before versions the table has since forgotten: it cannot be checked, so it is a miss.
-    shared.purge_metrics.invalid_entries_met.fetch_add(1, std::memory_order_relaxed);
-    return purge::Validity::Invalid;
+// Miss: join the URL's running fetch, or lead one.
+ProxyExchange::Next ProxyExchange::miss() {
+  if (needs_.cache_control.only_if_cached) {
+    // §5.2.1.7: nothing stored may answer, and we must not go to the origin.
+    fwd_ = {};
+    return to_synth(504, "only-if-cached");
   }
-  std::vector<std::uint64_t> prefixes;
-  auto prefix_hashes = [&]() -> std::span<const std::uint64_t> {
-    if (prefixes.empty()) purge::entry_prefix_hashes(key_->text, key_->path_begin, prefixes);
-    return prefixes;
-  };
-  const std::uint64_t url = purge::url_hash(key_->text);
-  std::array<purge::PurgeRecord, 64> recent;
-  purge::Validity v;
-  if (versions.recent(checked, last, recent)) {
-    v = purge::validity_from_recent(std::span(recent.data(), last - checked), url, entry.tags(), prefix_hashes);
-  } else {
-    purge::EntryScopes scopes{entry.meta().birth_seq, url, entry.tags(), prefix_hashes()};
-    v = purge::validity(scopes, [&](purge::Scope s, std::uint64_t k) { return versions.get(s, k); });
+  engine_.metrics.misses.inc();
+  if (auto running = engine_.fetcher.running(*key_)) {
+    auto sub = std::make_shared<FetchSubscription>();
+    sub->listener = this;
+    sub->loop = &engine_.loop;
+    if (running->subscribe(sub)) {
+      sub_ = std::move(sub);
+      fetch_ = std::move(running);
+      collapsed_ = true;
+      step_ = Step::Fetch;
+      return Next::Continue;
+    }
   }
-  if (v == purge::Validity::Valid) entry.set_checked_seq(last);
-  else if (v == purge::Validity::Invalid) shared.purge_metrics.invalid_entries_met.fetch_add(1, std::memory_order_relaxed);
-  else shared.purge_metrics.stale_entries_met.fetch_add(1, std::memory_order_relaxed);
-  return v;
+  const bool client_no_store = needs_.honour_no_cache && needs_.cache_control.no_store;
+  if (is_head_ || client_no_store || engine_.fetcher.hit_for_miss(*key_, engine_.clock.now())) {
+    // HEAD misses are forwarded as HEAD and store nothing; a client's no-store and a recent
+    // uncacheable answer both mean: go alone, in parallel with anyone else.
+    return lead(!is_head_, false);
+  }
+  return lead(true, true);
+}
+
+// Pass: methods the cache does not store go straight to the origin, uncoalesced.
+ProxyExchange::Next ProxyExchange::pass() {
+  fwd_ = "method";
+  engine_.metrics.passes.inc();
+  return lead(false, false);
+}
+
+std::string ProxyExchange::variant_key_for(std::string_view vary) const {
+  std::string key = key_->text;
+  http::append_variant_key(key, vary, client_.request().headers);
+  return key;
+}
+
+// The key this request's response is stored under: its variant's when the URL varies.
+std::string_view ProxyExchange::own_key() const {
+  return found_.variant_key.empty() ? std::string_view(key_->text) : std::string_view(found_.variant_key);
+}
+
+ProxyExchange::Next ProxyExchange::to_synth(int status, std::string_view detail) {
+  synth_status_ = status;
+  synth_detail_ = detail;
+  step_ = Step::Synth;
+  return Next::Continue;
 }
 
 }  // namespace lacquer::edge

@@ -1,109 +1,122 @@
-// The request state machine for proxied requests (Varnish's CNT_Request, Pingora's
-// CachePhase). Each step is a small method that moves to the next phase; the phases that wait
-// on I/O suspend and are resumed by callbacks on the same loop thread.
+// The request engine: one ProxyExchange per proxied request, driven by its step (Varnish's
+// request FSM, Pingora's CachePhase). run() executes steps until one suspends on I/O or the
+// exchange is done; callbacks (the disk lookup, fetch progress, the client draining) record
+// what happened and call run() again.
 //
-//   Recv ─▶ Lookup ─┬─▶ Hit (fresh, or stale within max-stale / stale-while-revalidate) ─▶ Done
-//                   ├─▶ DiskLookup (suspends on a RocksDB read) ─▶ back to the same choices
-//                   └─▶ Miss ─▶ Fetch: join the URL's running job (collapsed) or lead a new one,
-//                               conditional when a stale entry has validators
-//                             ─▶ Deliver (stream as it arrives), or Hit on a 304 refresh,
-//                                or stale-if-error when the origin fails ─▶ Done
-//   Recv ─▶ Pass ─▶ Fetch ─▶ Deliver (stream only; success of an unsafe method invalidates) ─▶ Done
-//   any ─▶ Synth (an error we answer ourselves) ─▶ Done
+//   Recv ─▶ Lookup ─▶ Choose ─┬─▶ Hit ─────────────────────────────────────────▶ Done
+//            (may suspend on  │    (a large object: Hit ─▶ Transmit ─▶ Done)
+//             a disk read)    └─▶ Miss ─▶ Fetch ─┬─▶ Deliver ─▶ Transmit ─▶ Done
+//   Recv ─▶ Pass ─▶ Fetch                        ├─▶ Hit (304 refresh, stale-if-error)
+//                                                ├─▶ Fetch again, alone (released)
+//                                                └─▶ Synth ─▶ Done
+//   Recv, Miss, Hit ─▶ Synth ─▶ Done
 //
-// docs/request-flow.md draws the same chart. The origin side is edge/fetch_job.h.
+// docs/request-flow.md draws the same chart. The exchange is protocol-neutral: it sees the
+// client through ClientSide and everything else through EngineContext.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "cache/tiered_cache.h"
+#include "edge/proxy/client_side.h"
+#include "edge/proxy/engine_context.h"
 #include "http/cache_status.h"
-#include "edge/http1/client_connection.h"
-#include "edge/http1/exchange.h"
-#include "edge/fetch/fetch_job.h"
-#include "http/cache_control.h"
-#include "origin/origin_client.h"
-#include "purge/validity.h"
+#include "http/stored_use.h"
 #include "storage/cache_key.h"
 #include "storage/entry.h"
 
 namespace lacquer::edge {
 
-enum class Phase : std::uint8_t { Recv, Lookup, DiskLookup, Hit, Miss, Pass, Fetch, Deliver, Synth, Done };
-std::string_view to_string(Phase p) noexcept;
+enum class Step : std::uint8_t { Recv, Lookup, Choose, Hit, Miss, Pass, Fetch, Deliver, Transmit, Synth, Done };
+std::string_view to_string(Step s) noexcept;
 
-class ProxyExchange final : public Exchange, private JobListener {
+class ProxyExchange final : public Exchange, private cache::LookupWaiter, private FetchListener {
  public:
-  explicit ProxyExchange(ClientConnection& conn) : conn_(conn) {}
+  ProxyExchange(ClientSide& client, EngineContext& engine) : client_(client), engine_(engine) {}
   ~ProxyExchange() override;
-  void start() override;
+  void start() override { run(); }
   void on_output_drained() override;
+  Step step() const { return step_; }
 
  private:
-  // ---- proxy_exchange.cc: recv and lookup ----
-  void recv();
-  void lookup();
-  bool maybe_on_disk(std::string_view key_text) const;
-  void lookup_disk(std::string key, std::uint64_t hash, bool variant);
-  void on_disk_result(storage::EntryRef entry, bool variant);
-  // A stored URL entry was found: a Vary marker leads on to the variant, a response is used.
-  void on_found(storage::EntryRef entry, bool from_disk);
-  void consider(storage::EntryRef entry, bool from_disk);
-  purge::Validity check_purges(const storage::Entry& entry);
-  std::string variant_key_for(std::string_view vary) const;
-  // ---- proxy_hit.cc: answers made from a stored entry ----
-  void serve_entry(const storage::EntryRef& entry, http::CacheStatus cs);
-  void serve_plain(const storage::Entry& e, std::int64_t age, const http::CacheStatus& cs);
-  bool serve_conditional_or_range(const storage::Entry& e, std::int64_t age, const http::CacheStatus& cs);
-  void write_not_modified(std::string_view head, std::int64_t age, const http::CacheStatus& cs);
-  bool answer_preconditions_on_miss(const JobHead& h, const http::CacheStatus& cs);
-  // ---- proxy_large.cc: large objects, read from the disk tier window by window ----
-  void serve_large(const storage::EntryRef& entry, std::int64_t age, const http::CacheStatus& cs);
-  void read_next_large();
-  void on_large_bytes(std::optional<std::string> bytes);
-  // ---- proxy_fetch.cc: the miss path ----
-  void miss(std::string_view why);
-  void pass();
-  void lead(bool may_store, bool registered);
-  void refresh_in_background(const storage::EntryRef& stale);
-  JobSpec make_spec(bool may_store, bool registered, const storage::EntryRef& revalidating) const;
-  void subscribe_to(std::shared_ptr<FetchJob> job, bool collapsed);
-  void on_job_progress() override;
-  void deliver_head(const JobHead& h);
-  http::CacheStatus miss_status(const JobHead& h) const;
-  void deliver_body();
-  bool serve_stale_on_error(int origin_status, std::string_view why);
-  void on_fetch_failed(origin::OriginError error);
-  void detach();
-  void done(bool keep_alive);
-  void synth(int status, std::string_view detail);
+  enum class Next : std::uint8_t { Continue, Suspend, Done };
+  void run();
+  void wake();  // from a callback: run again, or tell the running loop to look again
 
-  ClientConnection& conn_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for callbacks from I/O threads
-  Phase phase_ = Phase::Recv;
+  // ---- the steps (proxy_exchange.cc: recv, lookup, choose, miss, pass) ----
+  Next recv();
+  Next lookup();
+  Next choose();
+  Next miss();
+  Next pass();
+  // ---- proxy_fetch.cc: fetch, deliver, transmit, synth ----
+  Next fetch();
+  Next deliver();
+  Next transmit();
+  Next synth();
+  // ---- proxy_hit.cc ----
+  Next hit();
+
+  // helpers
+  Next to_synth(int status, std::string_view detail);
+  Next lead(bool may_store, bool registered);
+  Next on_fetch_failed(origin::OriginError error);
+  bool stale_on_error(int origin_status);  // true: step_ is Hit with the stale entry
+  void refresh_in_background(const storage::EntryRef& stale);
+  FetchRequest make_request(bool may_store, bool registered, const storage::EntryRef& revalidating) const;
+  http::CacheStatus miss_status(const FetchHead& h) const;
+  std::string variant_key_for(std::string_view vary) const;
+  std::string_view own_key() const;
+  void detach();
+  Next finish(bool keep_alive);
+  Next abort();
+  // proxy_hit.cc: answers from a stored entry
+  Next serve_plain(const storage::Entry& e, std::int64_t age);
+  std::optional<Next> serve_conditional_or_range(const storage::Entry& e, std::int64_t age);
+  Next write_not_modified(std::string_view head, std::int64_t age);
+  std::optional<Next> preconditions_on_miss(const FetchHead& h);
+  // proxy_large.cc: large objects, read from the disk tier window by window
+  Next serve_large(std::int64_t age);
+  Next transmit_large();
+
+  // cache::LookupWaiter, FetchListener
+  void on_lookup(cache::LookupResult result) override;
+  void on_fetch_progress() override;
+
+  ClientSide& client_;
+  EngineContext& engine_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards answers from other threads
+  Step step_ = Step::Recv;
+  bool running_ = false;  // inside run()
+  bool woken_ = false;    // a callback arrived while running
+
+  // what the request is
+  std::optional<storage::CacheKey> key_;
   bool is_head_ = false;
   bool cacheable_method_ = false;
-  std::optional<storage::CacheKey> key_;
-  http::CacheControl client_cc_;
-  bool client_has_cc_ = false;
-  bool pragma_no_cache_ = false;
-  bool client_conditional_ = false;  // If-* or Range: the hit needs more than the stored bytes
-  // lookup
-  std::string variant_key_;          // the URL has a Vary marker: the key of this request's variant
-  storage::EntryRef stale_;          // stored, but not usable fresh: validators, stale-if-error
+  bool client_conditional_ = false;  // If-* or Range: a hit needs more than the stored bytes
+  http::RequestCacheNeeds needs_;
+  // what the cache had
+  bool lookup_pending_ = false;
+  cache::LookupResult found_;
+  storage::EntryRef stale_;          // stored but not usable as is: validators, stale-if-error
+  // the origin
   std::string_view fwd_ = "miss";    // Cache-Status fwd= for what goes to the origin
-  // fetch
-  std::shared_ptr<FetchJob> job_;
-  std::shared_ptr<JobSubscription> sub_;
-  bool collapsed_ = false;           // subscribed to another request's job
-  // delivery
-  bool head_written_ = false;
-  bool chunked_out_ = false;
-  bool close_delimited_out_ = false;
-  // a large object being sent
-  storage::EntryRef large_;
+  std::shared_ptr<Fetch> fetch_;
+  std::shared_ptr<FetchSubscription> sub_;
+  bool collapsed_ = false;           // subscribed to another request's fetch
+  // the answer
+  storage::EntryRef hit_;            // Hit: the entry to serve
+  http::CacheStatus status_;
+  int synth_status_ = 0;
+  std::string_view synth_detail_;
+  std::string synth_detail_text_;    // when the detail is made up at run time
+  // a large object being sent (from hit_)
+  bool sending_large_ = false;
   std::uint64_t large_next_ = 0;
   std::uint64_t large_end_ = 0;
   bool large_reading_ = false;
@@ -112,7 +125,11 @@ class ProxyExchange final : public Exchange, private JobListener {
 // The main port: PURGE goes to the purge exchange (when allowed), everything else is proxied.
 class ProxyExchangeFactory final : public ExchangeFactory {
  public:
-  std::unique_ptr<Exchange> create(ClientConnection& conn) override;
+  explicit ProxyExchangeFactory(EngineContext& engine) : engine_(engine) {}
+  std::unique_ptr<Exchange> create(ClientSide& client) override;
+
+ private:
+  EngineContext& engine_;
 };
 
 }  // namespace lacquer::edge

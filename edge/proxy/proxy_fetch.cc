@@ -1,26 +1,20 @@
-// The miss and pass path of the request state machine: join or lead an origin fetch job
-// (edge/fetch_job.h), deliver what it brings as it streams in, serve stale when the origin
-// fails and stale-if-error allows it, and Synth for errors we answer ourselves.
-#include <event2/buffer.h>
+// The origin side of the engine: lead or join a fetch (edge/fetch/fetch.h), then the Fetch step
+// (what came back decides: deliver, a 304 refresh, stale-if-error, or go alone), Deliver and
+// Transmit (stream the response as it arrives, with the client's flow control), and Synth for
+// errors we answer ourselves.
+#include <charconv>
 
+#include "cache/entry_timing.h"
 #include "edge/proxy/proxy_exchange.h"
-#include "edge/server/clock.h"
-#include "http/stored_head.h"
-#include "edge/proxy/synthetic.h"
-#include "edge/server/worker.h"
+#include "http/conditional.h"
+#include "http/request_class.h"
 #include "http/serializer.h"
+#include "http/stale_rules.h"
+#include "http/stored_head.h"
 #include "origin/forward.h"
 
 namespace lacquer::edge {
 namespace {
-
-// Conditional and range fields of the client: a cacheable fetch asks for the whole response
-// (the cache answers them itself); a revalidation sends the stored validators instead.
-bool is_conditional_field(std::string_view name) {
-  return http::iequals(name, "If-None-Match") || http::iequals(name, "If-Modified-Since") ||
-         http::iequals(name, "If-Match") || http::iequals(name, "If-Unmodified-Since") ||
-         http::iequals(name, "If-Range") || http::iequals(name, "Range");
-}
 
 // A stale entry can be freshened with a conditional request when it has a validator. A large
 // object is refetched whole instead (its body is on disk, not in the entry).
@@ -29,29 +23,25 @@ bool can_revalidate(const storage::Entry& e) {
   return http::stored_field(e.head(), "ETag") || http::stored_field(e.head(), "Last-Modified");
 }
 
-bool is_safe_method(std::string_view m) {
-  return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE";
-}
-
 }  // namespace
 
-JobSpec ProxyExchange::make_spec(bool may_store, bool registered, const storage::EntryRef& revalidating) const {
-  const Request& req = conn_.request();
-  auto& shared = conn_.worker().shared();
-  JobSpec spec;
+FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const storage::EntryRef& revalidating) const {
+  const Request& req = client_.request();
+  FetchRequest spec;
   spec.key = *key_;
   spec.idempotent = cacheable_method_;
   spec.head_request = is_head_;
   spec.may_store = may_store;
   spec.registered = registered;
-  spec.unsafe_method = !is_safe_method(req.line.method);
+  spec.unsafe_method = !http::is_safe_method(req.line.method);
   spec.has_authorization = http::find_header(req.headers, "Authorization").has_value();
-  spec.request_cache_control = client_cc_;
+  spec.request_cache_control = needs_.cache_control;
   spec.revalidating = revalidating;
   std::vector<http::Header> fields;
   fields.reserve(req.headers.size() + 2);
   for (const auto& h : req.headers) {
-    if (cacheable_method_ && is_conditional_field(h.name)) continue;
+    // A cacheable fetch asks for the whole response: the cache answers conditionals itself.
+    if (cacheable_method_ && http::is_conditional_field(h.name)) continue;
     fields.push_back(h);
   }
   if (revalidating) {
@@ -72,8 +62,8 @@ JobSpec ProxyExchange::make_spec(bool may_store, bool registered, const storage:
   fwd.host = key_->host();
   fwd.target = key_->target();
   fwd.headers = fields;
-  fwd.client_ip = conn_.peer_ip();
-  fwd.via = shared.via;
+  fwd.client_ip = client_.peer_ip();
+  fwd.via = engine_.via;
   // GET/HEAD bodies are never forwarded under a cached key (design: Hostile input).
   fwd.has_body = !cacheable_method_ && req.framing.kind != http::BodyKind::None;
   fwd.body_length = fwd.has_body ? req.body.size() : 0;
@@ -82,133 +72,77 @@ JobSpec ProxyExchange::make_spec(bool may_store, bool registered, const storage:
   return spec;
 }
 
-// Pass: methods the cache does not store go straight to the origin, uncoalesced.
-void ProxyExchange::pass() {
-  phase_ = Phase::Pass;
-  fwd_ = "method";
-  conn_.worker().metrics().passes.inc();
-  lead(false, false);
-}
-
-// Miss: join the URL's running fetch, or lead one.
-void ProxyExchange::miss(std::string_view why) {
-  phase_ = Phase::Miss;
-  fwd_ = why;
-  if (client_cc_.only_if_cached) {
-    // §5.2.1.7: nothing stored may answer, and we must not go to the origin.
-    fwd_ = {};
-    synth(504, "only-if-cached");
-    return;
-  }
-  conn_.worker().metrics().misses.inc();
-  auto& shared = conn_.worker().shared();
-  if (auto running = shared.inflight.find(key_->primary, key_->text)) {
-    if (running->subscribe(sub_ = std::make_shared<JobSubscription>())) {
-      subscribe_to(std::move(running), true);
-      return;
-    }
-    sub_.reset();
-  }
-  const bool honour = conn_.worker().config().cache.honour_client_no_cache;
-  if (is_head_ || (honour && client_cc_.no_store) ||
-      shared.inflight.hit_for_miss(key_->primary, key_->text, now_seconds())) {
-    // HEAD misses are forwarded as HEAD and store nothing; a client's no-store and a recent
-    // uncacheable answer both mean: go alone, in parallel with anyone else.
-    lead(!is_head_, false);
-    return;
-  }
-  lead(true, true);
-}
-
-void ProxyExchange::lead(bool may_store, bool registered) {
-  auto& shared = conn_.worker().shared();
+ProxyExchange::Next ProxyExchange::lead(bool may_store, bool registered) {
   storage::EntryRef revalidating;
   if (stale_ && may_store && can_revalidate(*stale_.get())) {
     revalidating = stale_;
-    conn_.worker().metrics().revalidations.inc();
+    engine_.metrics.revalidations.inc();
   }
-  auto job = FetchJob::create(conn_.worker(), make_spec(may_store, registered, revalidating));
-  sub_ = std::make_shared<JobSubscription>();
-  if (registered) {
-    auto winner = shared.inflight.register_job(key_->primary, key_->text, job);
-    if (winner != job) {
-      // Another worker registered a fetch for this URL in the meantime: join it.
-      if (winner->subscribe(sub_)) {
-        subscribe_to(std::move(winner), true);
-        return;
-      }
-      job = FetchJob::create(conn_.worker(), make_spec(may_store, false, revalidating));
-    }
-  }
-  job->subscribe(sub_);
-  subscribe_to(job, false);
-  job->start();
+  sub_ = std::make_shared<FetchSubscription>();
+  sub_->listener = this;
+  sub_->loop = &engine_.loop;
+  step_ = Step::Fetch;
+  bool joined = false;
+  fetch_ = engine_.fetcher.start(make_request(may_store, registered, revalidating), sub_, joined);
+  collapsed_ = joined;
+  return Next::Continue;
 }
 
 // stale-while-revalidate: one background fetch refreshes the entry; nobody waits for it.
 void ProxyExchange::refresh_in_background(const storage::EntryRef& stale) {
-  auto& shared = conn_.worker().shared();
-  if (shared.inflight.find(key_->primary, key_->text)) return;  // a fetch is already running
+  if (engine_.fetcher.running(*key_)) return;  // a fetch is already running
   const bool validators = can_revalidate(*stale.get());
-  auto job = FetchJob::create(conn_.worker(), make_spec(true, true, validators ? stale : storage::EntryRef()));
-  if (shared.inflight.register_job(key_->primary, key_->text, job) != job) return;
-  if (validators) conn_.worker().metrics().revalidations.inc();
-  job->start();
+  if (validators) engine_.metrics.revalidations.inc();
+  engine_.fetcher.refresh(make_request(true, true, validators ? stale : storage::EntryRef()));
 }
 
-void ProxyExchange::subscribe_to(std::shared_ptr<FetchJob> job, bool collapsed) {
-  phase_ = Phase::Fetch;
-  job_ = std::move(job);
-  collapsed_ = collapsed;
-  sub_->listener = this;
-  sub_->inbox = &conn_.worker().inbox();
-  if (collapsed) on_job_progress();  // the job may have a head already
+void ProxyExchange::on_fetch_progress() {
+  if (step_ == Step::Fetch || step_ == Step::Transmit) wake();
 }
 
-void ProxyExchange::on_job_progress() {
-  if (!job_) return;
-  if (head_written_) {
-    deliver_body();
-    return;
+// Fetch: wait for the origin's answer, then decide what to do with it.
+ProxyExchange::Next ProxyExchange::fetch() {
+  const FetchState state = fetch_->state();
+  // 1xx interim responses go to the client before the final head (RFC 9110 §15.2).
+  if (state != FetchState::Failed) {
+    std::string interim;
+    fetch_->pull_interim(*sub_, interim);
+    if (!interim.empty()) client_.write_interim(interim);
   }
-  const JobState state = job_->state();
-  // 1xx interim responses go to HTTP/1.1 clients before the final head (RFC 9110 §15.2).
-  if (conn_.request().line.version_minor >= 1 && state != JobState::Failed) job_->pull_interim(*sub_, conn_.output());
   switch (state) {
-    case JobState::Waiting:
-      return;
-    case JobState::Failed:
-      on_fetch_failed(job_->error());
-      return;
-    case JobState::Refreshed: {
-      auto entry = job_->refreshed();
-      if (entry->key() != (variant_key_.empty() ? key_->text : variant_key_)) break;  // another variant
-      const auto& m = entry->meta();
-      std::int64_t ttl = static_cast<std::int64_t>(m.lifetime_s) -
-                         http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
-      serve_entry(entry, {.hit = collapsed_, .fwd = collapsed_ ? "" : "stale", .fwd_status = collapsed_ ? 0 : 304,
-                          .stored = !collapsed_, .collapsed = collapsed_, .has_ttl = true, .ttl = ttl});
-      return;
+    case FetchState::Waiting:
+      return Next::Suspend;
+    case FetchState::Failed:
+      return on_fetch_failed(fetch_->error());
+    case FetchState::Refreshed: {
+      storage::EntryRef entry = fetch_->refreshed();
+      if (entry->key() != own_key()) break;  // another variant was refreshed
+      status_ = {.hit = collapsed_, .fwd = collapsed_ ? "" : "stale", .fwd_status = collapsed_ ? 0 : 304,
+                 .stored = !collapsed_, .collapsed = collapsed_, .has_ttl = true,
+                 .ttl = cache::entry_timing(entry->meta(), engine_.clock.now()).ttl};
+      hit_ = std::move(entry);
+      step_ = Step::Hit;
+      return Next::Continue;
     }
-    case JobState::Streaming: {
-      const JobHead& h = job_->head();
+    case FetchState::Streaming: {
+      const FetchHead& h = fetch_->head();
       if (collapsed_ && (!h.shareable || (!h.vary.empty() && variant_key_for(h.vary) != h.variant_key))) break;
-      if (h.status >= 500 && serve_stale_on_error(h.status, "stale-if-error")) return;
-      if (client_conditional_ && h.status >= 200 && h.status < 300 && answer_preconditions_on_miss(h, miss_status(h)))
-        return;
-      if (collapsed_) conn_.worker().metrics().collapsed.inc();
-      deliver_head(h);
-      deliver_body();
-      return;
+      if (http::is_origin_error_status(h.status) && stale_on_error(h.status)) return Next::Continue;
+      status_ = miss_status(h);
+      if (client_conditional_ && h.status >= 200 && h.status < 300)
+        if (auto answered = preconditions_on_miss(h)) return *answered;
+      if (collapsed_) engine_.metrics.collapsed.inc();
+      step_ = Step::Deliver;
+      return Next::Continue;
     }
   }
   // Released: the response is not for us after all (uncacheable, or another variant). Fetch
   // alone, in parallel with the others.
   detach();
-  lead(!is_head_, false);
+  return lead(!is_head_, false);
 }
 
-http::CacheStatus ProxyExchange::miss_status(const JobHead& h) const {
+http::CacheStatus ProxyExchange::miss_status(const FetchHead& h) const {
   http::CacheStatus cs;
   if (collapsed_) {
     cs.hit = true;
@@ -226,115 +160,104 @@ http::CacheStatus ProxyExchange::miss_status(const JobHead& h) const {
   return cs;
 }
 
-void ProxyExchange::deliver_head(const JobHead& h) {
-  phase_ = Phase::Deliver;
-  head_written_ = true;
-  if (!collapsed_ && cacheable_method_ && !h.stored && !is_head_) conn_.worker().metrics().not_stored.inc();
-  std::string out;
-  out.reserve(h.head.size() + 200);
-  out.append(h.head);
-  if (!h.origin_age.empty()) http::append_header(out, "Age", h.origin_age);
-  bool keep_alive = conn_.keep_alive();
+// Deliver: the head of what the origin sent, as it goes to this client.
+ProxyExchange::Next ProxyExchange::deliver() {
+  const FetchHead& h = fetch_->head();
+  if (!collapsed_ && cacheable_method_ && !h.stored && !is_head_) engine_.metrics.not_stored.inc();
+  std::string extra;
+  if (!h.origin_age.empty()) http::append_header(extra, "Age", h.origin_age);
+  status_.append_field(extra);
+  BodyFraming framing = BodyFraming::Stream;
   if (h.content_length) {
-    http::append_header(out, "Content-Length", *h.content_length);
-  } else if (is_head_ || h.status == 204 || h.status == 304 || h.status < 200) {
-    // no body and no framing field
-  } else if (conn_.request().line.version_minor >= 1) {
-    chunked_out_ = true;
-    out.append("Transfer-Encoding: chunked\r\n");
-  } else {
-    close_delimited_out_ = true;  // HTTP/1.0 client: the close ends the body
-    keep_alive = false;
+    http::append_header(extra, "Content-Length", *h.content_length);
+    framing = BodyFraming::Length;
   }
-  miss_status(h).append_field(out);
-  out.append(keep_alive ? conn_.connection_header() : std::string_view("Connection: close\r\n"));
-  out.append("\r\n");
-  evbuffer_add(conn_.output(), out.data(), out.size());
-  if (is_head_) {
-    // A HEAD (also one that joined a GET's fetch) ends with the head.
-    done(keep_alive);
-  }
+  if (is_head_ || h.status == 204 || h.status == 304 || h.status < 200) framing = BodyFraming::None;
+  client_.write_head({.fields = h.head, .extra = extra, .framing = framing});
+  // A HEAD (also one that joined a GET's fetch) ends with the head.
+  if (is_head_) return finish(client_.keep_alive());
+  step_ = Step::Transmit;
+  return Next::Continue;
 }
 
-void ProxyExchange::deliver_body() {
-  if (!job_ || !sub_) return;
-  evbuffer* out = conn_.output();
-  const std::size_t limit = conn_.worker().config().limits.max_output_buffer;
-  const std::size_t queued = evbuffer_get_length(out);
+// Transmit: the body as it arrives, no faster than the client takes it.
+ProxyExchange::Next ProxyExchange::transmit() {
+  if (sending_large_) return transmit_large();
   bool ended = false, broken = false;
-  if (queued < limit) job_->pull(*sub_, out, limit - queued, chunked_out_, ended, broken);
-  else job_->pull(*sub_, out, 0, chunked_out_, ended, broken);
-  if (ended) {
-    if (chunked_out_) evbuffer_add(out, http::kLastChunk.data(), http::kLastChunk.size());
-    done(conn_.keep_alive() && !close_delimited_out_);
-  } else if (broken) {
+  fetch_->pull(*sub_, client_.writable_bytes(), client_, ended, broken);
+  if (ended) return finish(client_.keep_alive());
+  if (broken) {
     // Part of the response is already on its way: the only honest thing left is to cut the
     // connection, so the client cannot take a truncated body for a complete one.
-    conn_.worker().metrics().truncated_responses.inc();
-    detach();
-    phase_ = Phase::Done;
-    conn_.abort();
+    engine_.metrics.truncated_responses.inc();
+    return abort();
   }
+  return Next::Suspend;
 }
 
 void ProxyExchange::on_output_drained() {
-  if (head_written_) deliver_body();
-  else if (large_ && !large_reading_) read_next_large();
+  if (step_ == Step::Transmit) wake();
 }
 
 // RFC 5861 §4: stale-if-error, or the configured grace. Never for must-revalidate (§4.2.4).
-bool ProxyExchange::serve_stale_on_error(int origin_status, std::string_view why) {
+bool ProxyExchange::stale_on_error(int origin_status) {
   if (!stale_) return false;
   const auto& m = stale_->meta();
-  if (m.flags & (storage::kEntryMustRevalidate | storage::kEntryNoCache)) return false;
-  const std::int64_t age = http::current_age(m.corrected_initial_age, m.response_time, now_seconds());
-  const std::int64_t ttl = static_cast<std::int64_t>(m.lifetime_s) - age;
-  if (-ttl > static_cast<std::int64_t>(m.stale_if_error_s)) return false;
-  conn_.worker().metrics().stale_if_error.inc();
-  storage::EntryRef stale = stale_;
-  serve_entry(stale, {.fwd = "stale", .fwd_status = origin_status, .has_ttl = true, .ttl = std::min<std::int64_t>(ttl, 0),
-                      .detail = why});
+  const cache::EntryTiming t = cache::entry_timing(m, engine_.clock.now());
+  const http::StaleOnErrorInput input{.age = t.age, .lifetime = m.lifetime_s, .stale_if_error = m.stale_if_error_s,
+                                      .must_revalidate = (m.flags & storage::kEntryMustRevalidate) != 0,
+                                      .no_cache = (m.flags & storage::kEntryNoCache) != 0};
+  if (!http::may_serve_stale_on_error(input)) return false;
+  engine_.metrics.stale_if_error.inc();
+  detach();
+  status_ = {.fwd = "stale", .fwd_status = origin_status, .has_ttl = true, .ttl = std::min<std::int64_t>(t.ttl, 0),
+             .detail = "stale-if-error"};
+  hit_ = stale_;
+  step_ = Step::Hit;
   return true;
 }
 
-void ProxyExchange::on_fetch_failed(origin::OriginError error) {
-  if (serve_stale_on_error(0, "stale-if-error")) return;
-  std::string detail = "origin-";
-  detail.append(origin::to_string(error));
-  synth(error == origin::OriginError::Timeout ? 504 : 502, detail);
+ProxyExchange::Next ProxyExchange::on_fetch_failed(origin::OriginError error) {
+  if (stale_on_error(0)) return Next::Continue;
+  synth_detail_text_ = "origin-";
+  synth_detail_text_.append(origin::to_string(error));
+  return to_synth(error == origin::OriginError::Timeout ? 504 : 502, synth_detail_text_);
 }
 
-// Stop listening to the job (it goes on for the others, or stops when nobody needs it).
+// Stop listening to the fetch (it goes on for the others, or stops when nobody needs it).
 void ProxyExchange::detach() {
   if (sub_) {
     sub_->listener = nullptr;
     sub_.reset();
   }
-  job_.reset();
+  fetch_.reset();
 }
 
-void ProxyExchange::done(bool keep_alive) {
+ProxyExchange::Next ProxyExchange::finish(bool keep_alive) {
   detach();
-  phase_ = Phase::Done;
-  conn_.finish(keep_alive);
+  step_ = Step::Done;
+  client_.finish(keep_alive);
+  return Next::Done;
+}
+
+ProxyExchange::Next ProxyExchange::abort() {
+  detach();
+  step_ = Step::Done;
+  client_.abort();
+  return Next::Done;
 }
 
 // Synth: an answer we make ourselves.
-void ProxyExchange::synth(int status, std::string_view detail) {
+ProxyExchange::Next ProxyExchange::synth() {
   detach();
-  phase_ = Phase::Synth;
-  if (status >= 500) conn_.worker().metrics().synthetic_errors.inc();
-  std::string body = std::string(http::reason_phrase(status)) + " (" + std::string(detail) + ")\n";
+  if (synth_status_ >= 500) engine_.metrics.synthetic_errors.inc();
+  std::string body = std::string(http::reason_phrase(synth_status_)) + " (" + std::string(synth_detail_) + ")\n";
   std::string cache_status = "lacquer; ";
-  if ((status == 502 || status == 504) && !fwd_.empty()) cache_status.append("fwd=").append(fwd_).append("; ");
-  cache_status.append("detail=").append(detail);
-  std::string head;
-  append_synthetic_head(head, status, body.size(), conn_.worker().shared().via, cache_status,
-                        conn_.connection_header());
-  evbuffer_add(conn_.output(), head.data(), head.size());
-  if (!is_head_) evbuffer_add(conn_.output(), body.data(), body.size());
-  phase_ = Phase::Done;
-  conn_.finish(conn_.keep_alive());
+  if ((synth_status_ == 502 || synth_status_ == 504) && !fwd_.empty()) cache_status.append("fwd=").append(fwd_).append("; ");
+  cache_status.append("detail=").append(synth_detail_);
+  step_ = Step::Done;
+  respond_simple(client_, engine_.via, synth_status_, "text/plain; charset=utf-8", body, cache_status);
+  return Next::Done;
 }
 
 }  // namespace lacquer::edge

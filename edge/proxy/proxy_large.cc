@@ -1,20 +1,12 @@
 // Hits on large objects (storage/large_object.h): the stored head, then the body read from the
 // disk tier one window at a time, each read only when the client has taken the previous one, so
 // neither the object nor a slow client's backlog is ever held whole. A single Range reads only
-// the chunks it covers.
-#include <event2/buffer.h>
-
+// the chunks it covers; several ranges get the whole object (RFC 9110 allows it).
 #include <algorithm>
 
 #include "edge/proxy/proxy_exchange.h"
-#include "edge/server/clock.h"
-#include "http/stored_head.h"
-#include "edge/server/worker.h"
-#include "http/conditional.h"
-#include "http/date.h"
-#include "http/range.h"
-#include "http/serializer.h"
-#include "storage/disk_tier.h"
+#include "http/stored_answers.h"
+#include "storage/large_object.h"
 
 namespace lacquer::edge {
 namespace {
@@ -23,100 +15,69 @@ constexpr std::uint64_t kReadWindow = 1u << 20;
 
 }  // namespace
 
-void ProxyExchange::serve_large(const storage::EntryRef& entry, std::int64_t age, const http::CacheStatus& cs) {
-  const auto desc = storage::large_descriptor(*entry.get());
-  if (!desc) {
-    synth(502, "bad-large-object");
-    return;
-  }
-  const std::string_view head = entry->head();
-  const auto& headers = conn_.request().headers;
-  const auto [etag, last_modified, date] = http::stored_validators(head);
+ProxyExchange::Next ProxyExchange::serve_large(std::int64_t age) {
+  const storage::Entry& e = *hit_.get();
+  const auto desc = storage::large_descriptor(e);
+  if (!desc) return to_synth(502, "bad-large-object");
+  const std::string_view head = e.head();
+  const auto& headers = client_.request().headers;
+  const http::StoredValidators validators = http::stored_validators(head);
   if (client_conditional_) {
-    auto pre = http::evaluate_preconditions(headers, etag, last_modified, date);
-    if (pre == http::Precondition::NotModified) {
-      write_not_modified(head, age, cs);
-      return;
-    }
-    if (pre == http::Precondition::Failed) {
-      synth(412, "precondition-failed");
-      return;
+    switch (http::stored_preconditions(headers, validators)) {
+      case http::Precondition::NotModified: return write_not_modified(head, age);
+      case http::Precondition::Failed: return to_synth(412, "precondition-failed");
+      case http::Precondition::Proceed: break;
     }
   }
-  std::uint64_t first = 0, end = desc->length;
-  std::string out;
-  auto range_value = http::find_header(headers, "Range");
-  auto if_range = http::find_header(headers, "If-Range");
-  auto set = range_value && (!if_range || http::if_range_allows(*if_range, etag, last_modified, date))
-                 ? http::resolve_range(*range_value, desc->length)
-                 : http::RangeSet{};
+  const http::RangeSet set = http::requested_ranges(headers, validators, desc->length);
+  const http::ResponseTail tail(static_cast<std::uint64_t>(age), status_);
+  std::string fields;
+  large_next_ = 0;
+  large_end_ = desc->length;
   if (set.outcome == http::RangeOutcome::Satisfiable && set.ranges.size() == 1) {
-    first = set.ranges[0].first;
-    end = set.ranges[0].last + 1;
-    out = "HTTP/1.1 206 Partial Content\r\n";
-    for (const auto& f : http::stored_fields(head))
-      if (!http::iequals(f.name, "Content-Length")) http::append_header(out, f.name, f.value);
-    out.append("Content-Range: ");
-    http::append_content_range(out, set.ranges[0], desc->length);
-    out.append("\r\n");
-    http::append_header(out, "Content-Length", end - first);
+    large_next_ = set.ranges[0].first;
+    large_end_ = set.ranges[0].last + 1;
+    http::append_single_range_head(fields, head, set.ranges[0], desc->length);
+    client_.write_head({.fields = fields, .extra = tail.view(), .framing = BodyFraming::Length});
   } else if (set.outcome == http::RangeOutcome::Unsatisfiable) {
-    out = "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: ";
-    http::append_unsatisfied_range(out, desc->length);
-    out.append("\r\nContent-Length: 0\r\n");
-    first = end = 0;
+    http::append_unsatisfiable_head(fields, head, desc->length);
+    client_.write_head({.fields = fields, .extra = tail.view(), .framing = BodyFraming::Length});
+    large_end_ = 0;
   } else {
-    out.append(head);  // several ranges of a large object: the whole of it (RFC 9110 allows it)
+    client_.write_head({.fields = head, .owner = &e, .extra = tail.view(), .framing = BodyFraming::Length});
   }
-  out.append("Age: ");
-  http::append_decimal(out, static_cast<std::uint64_t>(age));
-  out.append("\r\n");
-  cs.append_field(out);
-  out.append(conn_.connection_header()).append("\r\n");
-  evbuffer_add(conn_.output(), out.data(), out.size());
-  if (is_head_ || first == end) {
-    done(conn_.keep_alive());
-    return;
-  }
-  large_ = entry;
-  large_next_ = first;
-  large_end_ = end;
-  read_next_large();
+  if (is_head_ || large_next_ == large_end_) return finish(client_.keep_alive());
+  sending_large_ = true;
+  step_ = Step::Transmit;
+  return Next::Continue;
 }
 
-void ProxyExchange::read_next_large() {
-  if (large_next_ >= large_end_) {
-    large_ = {};
-    done(conn_.keep_alive());
-    return;
-  }
-  // Flow control: the next window only once the client has taken most of the last one.
-  if (evbuffer_get_length(conn_.output()) > kReadWindow) return;  // on_output_drained resumes
+// Transmit for a large object: the next window once the client has taken most of the last one.
+ProxyExchange::Next ProxyExchange::transmit_large() {
+  if (large_reading_) return Next::Suspend;
+  if (large_next_ >= large_end_) return finish(client_.keep_alive());
+  // At most about one window queued for the client: on_output_drained resumes.
+  if (client_.writable_bytes() + kReadWindow < engine_.config.limits.max_output_buffer) return Next::Suspend;
   large_reading_ = true;
   std::weak_ptr<bool> alive = alive_;
-  LoopInbox* inbox = &conn_.worker().inbox();
+  cache::LoopPoster* loop = &engine_.loop;
   const std::uint64_t len = std::min(kReadWindow, large_end_ - large_next_);
-  conn_.worker().shared().disk->read_large_range(
-      *large_.get(), large_next_, len, [this, alive, inbox](std::optional<std::string> bytes) {
-        inbox->post([this, alive, bytes = std::move(bytes)]() mutable {
-          if (!alive.expired()) on_large_bytes(std::move(bytes));
-        });
-      });
-}
-
-void ProxyExchange::on_large_bytes(std::optional<std::string> bytes) {
-  large_reading_ = false;
-  if (!bytes || bytes->empty()) {
-    // A chunk is missing or damaged (the tier erased the object): the head is out, so cut the
-    // connection rather than end a body short.
-    large_ = {};
-    phase_ = Phase::Done;
-    conn_.abort();
-    return;
-  }
-  evbuffer_add(conn_.output(), bytes->data(), bytes->size());
-  large_next_ += bytes->size();
-  read_next_large();
+  engine_.cache.read_large(*hit_.get(), large_next_, len, [this, alive, loop](std::optional<std::string> bytes) {
+    loop->post([this, alive, bytes = std::move(bytes)]() mutable {
+      if (alive.expired()) return;
+      large_reading_ = false;
+      if (!bytes || bytes->empty()) {
+        // A chunk is missing or damaged (the tier erased the object): the head is out, so cut
+        // the connection rather than end a body short.
+        abort();
+        return;
+      }
+      client_.write_body(*bytes);
+      large_next_ += bytes->size();
+      wake();
+    });
+  });
+  return Next::Suspend;
 }
 
 }  // namespace lacquer::edge

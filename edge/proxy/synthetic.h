@@ -1,4 +1,5 @@
-// Heads of responses lacquer makes itself (errors, admin answers).
+// Heads of responses lacquer makes itself, for a connection that writes them as bytes
+// (the HTTP/1.1 connection's own refusals).
 #pragma once
 
 #include <cstddef>
@@ -14,29 +15,4 @@ void append_synthetic_head(std::string& out, int status, std::size_t content_len
                            std::string_view connection_line,
                            std::string_view content_type = "text/plain; charset=utf-8");
 
-}  // namespace lacquer::edge
-
-namespace lacquer::edge {
-class ClientConnection;
-// Writes a complete response we make ourselves and finishes the exchange.
-void respond_simple(ClientConnection& conn, int status, std::string_view content_type,
-                    std::string_view body, std::string_view cache_status = {});
-}  // namespace lacquer::edge
-
-#include "edge/http1/exchange.h"
-
-namespace lacquer::edge {
-// An exchange whose whole answer is known up front (refusals, small admin answers).
-class FixedResponseExchange final : public Exchange {
- public:
-  FixedResponseExchange(ClientConnection& conn, int status, std::string content_type, std::string body)
-      : conn_(conn), status_(status), content_type_(std::move(content_type)), body_(std::move(body)) {}
-  void start() override { respond_simple(conn_, status_, content_type_, body_); }
-
- private:
-  ClientConnection& conn_;
-  int status_;
-  std::string content_type_;
-  std::string body_;
-};
 }  // namespace lacquer::edge

@@ -7,12 +7,14 @@
 #include <mutex>
 #include <vector>
 
+#include "cache/loop_poster.h"
+
 struct event_base;
 struct event;
 
 namespace lacquer::edge {
 
-class LoopInbox {
+class LoopInbox final : public cache::LoopPoster {
  public:
   explicit LoopInbox(event_base* base);
   ~LoopInbox();
@@ -20,7 +22,7 @@ class LoopInbox {
   LoopInbox& operator=(const LoopInbox&) = delete;
 
   // Thread-safe. `fn` runs later on the loop thread.
-  void post(std::function<void()> fn);
+  void post(std::function<void()> fn) override;
 
  private:
   static void on_ready(int fd, short what, void* self);

@@ -15,14 +15,11 @@
 #include <thread>
 #include <vector>
 
-#include "edge/admin/admin_exchange.h"
 #include "edge/server/listeners.h"
-#include "edge/proxy/proxy_exchange.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
-#include "purge/scopes.h"
+#include "purge/entry_verdict.h"
 #include "purge/sweeper.h"
-#include "purge/validity.h"
 #include "storage/cache_key.h"
 #include "storage/disk_tier.h"
 #include "storage/presence_filter.h"
@@ -63,20 +60,14 @@ void apply_fault_injection(SharedState& shared) {
 }
 
 // What the disk tier's compaction filter needs from the purge versions (storage/ cannot see
-// purge/): the same verdict a lookup reaches (ProxyExchange::check_purges), from the record's
-// key text and tags. Runs on RocksDB's threads; the version table is safe to read from any.
+// purge/): the verdict a lookup reaches (purge/entry_verdict.h), from the record's key text and
+// tags. Runs on RocksDB's threads; the version table is safe to read from any.
 storage::EntryFilterConfig disk_filter(const conf::Config& config, const purge::VersionTable& versions) {
   storage::EntryFilterConfig f;
   f.keep_expired_s = config.cache.disk_keep_expired_s;
   f.purge_seq = [&versions] { return versions.last_purge_seq(); };
   f.purged = [&versions](const storage::EntryMeta& m, std::string_view key, std::span<const std::uint64_t> tags) {
-    // Born before versions the table has forgotten: a lookup treats it as invalid too.
-    if (m.birth_seq < versions.forgotten_below()) return true;
-    std::vector<std::uint64_t> prefixes;
-    purge::entry_prefix_hashes(key, storage::key_path_begin(key), prefixes);
-    purge::EntryScopes scopes{m.birth_seq, purge::url_hash(key), tags, prefixes};
-    return purge::validity(scopes, [&](purge::Scope s, std::uint64_t k) { return versions.get(s, k); }) ==
-           purge::Validity::Invalid;
+    return purge::entry_verdict(versions, {m.birth_seq, m.birth_seq, key, tags}) == purge::Validity::Invalid;
   };
   return f;
 }
@@ -108,6 +99,8 @@ int run_server(const conf::Config& config) {
     std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.sweeper = std::make_unique<purge::Sweeper>(*shared.tier, shared.versions, purge::Sweeper::Options{});
+    shared.cache = std::make_unique<cache::TieredCache>(*shared.tier, shared.disk.get(), shared.disk_filter.get(),
+                                                         shared.versions, shared.purge_metrics);
     std::fprintf(stderr, "lacquer: state in %s: %zu purge scopes restored, sequence at %llu\n",
                  config.cache.state_dir.c_str(), restored,
                  static_cast<unsigned long long>(shared.versions.current_seq()));
@@ -128,10 +121,8 @@ int run_server(const conf::Config& config) {
   std::vector<std::unique_ptr<Worker>> workers;
   try {
     for (unsigned i = 0; i < threads; ++i)
-      workers.push_back(std::make_unique<Worker>(static_cast<int>(i), shared, main_fds.fds[i],
-                                                 std::make_unique<ProxyExchangeFactory>(), true));
-    workers.push_back(std::make_unique<Worker>(static_cast<int>(threads), shared, admin_fds.fds[0],
-                                               std::make_unique<AdminExchangeFactory>(), false));
+      workers.push_back(std::make_unique<Worker>(static_cast<int>(i), shared, main_fds.fds[i], Worker::Role::Proxy));
+    workers.push_back(std::make_unique<Worker>(static_cast<int>(threads), shared, admin_fds.fds[0], Worker::Role::Admin));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
     return 1;

@@ -8,7 +8,12 @@
 #include <unistd.h>
 
 #include "edge/http1/client_connection.h"
+#include "edge/admin/admin_exchange.h"
+#include "edge/admin/purge_front_door.h"
+#include "edge/admin/purge_service.h"
 #include "edge/fetch/fetch_job.h"
+#include "edge/proxy/proxy_exchange.h"
+#include "purge/scopes.h"
 #include "edge/version.h"
 #include "purge/purge_store.h"
 #include "purge/sweeper.h"
@@ -45,9 +50,7 @@ SharedState::SharedState(const conf::Config& c)
 
 SharedState::~SharedState() = default;
 
-Worker::Worker(int index, SharedState& shared, int listen_fd,
-               std::unique_ptr<ExchangeFactory> factory, bool with_origin)
-    : index_(index), shared_(shared), factory_(std::move(factory)) {
+Worker::Worker(int index, SharedState& shared, int listen_fd, Role role) : index_(index), shared_(shared) {
   // The changelist folds the add/delete pairs a request makes on its socket within one loop
   // iteration into at most one epoll_ctl.
   event_config* cfg = event_config_new();
@@ -59,15 +62,33 @@ Worker::Worker(int index, SharedState& shared, int listen_fd,
   drain_event_ = event_new(base_, -1, 0, &Worker::on_drain, this);
   drain_deadline_ = evtimer_new(base_, &Worker::on_drain_deadline, this);
   inbox_ = std::make_unique<LoopInbox>(base_);
-  if (with_origin) pool_ = std::make_unique<origin::OriginPool>(base_, shared.config.origin, shared.parse_limits);
+  if (role == Role::Admin) {
+    factory_ = std::make_unique<AdminExchangeFactory>(*this);
+    return;
+  }
+  pool_ = std::make_unique<origin::OriginPool>(base_, shared.config.origin, shared.parse_limits);
+  auto invalidate = [this](std::vector<std::string> urls) {
+    std::vector<PurgeTarget> targets;
+    for (auto& url : urls) targets.push_back({purge::Scope::Url, purge::url_hash(url), std::move(url)});
+    run_purge(*this, targets, false, [](bool, std::uint64_t) {});
+  };
+  fetch_context_.reset(new FetchContext{*pool_, *inbox_, shared.inflight, *shared.cache, shared.config, shared.clock,
+                                        metrics_, shared.purge_metrics, shared.via, invalidate, {}});
+  fetcher_ = std::make_unique<OriginFetcher>(*fetch_context_);
+  purge_door_ = std::make_unique<PurgeFrontDoor>(*this);
+  engine_.reset(new EngineContext{*shared.cache, *fetcher_, *inbox_, shared.clock, shared.config, metrics_, shared.via,
+                                  purge_door_.get()});
+  factory_ = std::make_unique<ProxyExchangeFactory>(*engine_);
 }
 
 Worker::~Worker() {
   for (ClientConnection* c : connections_) delete c;
   connections_.clear();
   // Jobs hold origin fetches: end them while the pool is still there.
-  std::vector<FetchJob*> jobs(jobs_.begin(), jobs_.end());
-  for (FetchJob* j : jobs) j->cancel();
+  if (fetch_context_) {
+    std::vector<FetchJob*> jobs(fetch_context_->running.begin(), fetch_context_->running.end());
+    for (FetchJob* j : jobs) j->cancel();
+  }
   pool_.reset();
   inbox_.reset();
   if (listener_) evconnlistener_free(listener_);

@@ -11,13 +11,18 @@
 #include <unordered_set>
 #include <vector>
 
+#include "cache/tiered_cache.h"
 #include "conf/config.h"
-#include "edge/http1/exchange.h"
+#include "edge/clock.h"
+#include "edge/fetch/fetch_context.h"
 #include "edge/fetch/inflight.h"
+#include "edge/fetch/origin_fetcher.h"
+#include "edge/proxy/client_side.h"
+#include "edge/proxy/engine_context.h"
 #include "edge/server/loop_inbox.h"
 #include "edge/admin/purge_acl.h"
 #include "edge/admin/purge_service.h"
-#include "edge/server/metrics.h"
+#include "edge/metrics.h"
 #include "http/parser.h"
 #include "origin/origin_client.h"
 #include "purge/version_table.h"
@@ -42,8 +47,8 @@ namespace lacquer::edge {
 
 class ClientConnection;
 
-// What all workers share: read-only config, the memory tier, the purge version table and its
-// store, and the connection cap.
+// What all workers share: read-only config, the tiers and the cache facade over them, the purge
+// version table and its store, coalescing, and the connection cap.
 struct SharedState {
   explicit SharedState(const conf::Config& c);
   ~SharedState();
@@ -54,24 +59,27 @@ struct SharedState {
   std::unique_ptr<storage::DiskTier> disk;
   std::unique_ptr<storage::PresenceFilter> disk_filter;  // set with `disk`; destroyed before it
   purge::VersionTable versions;
+  std::unique_ptr<cache::TieredCache> cache;  // over tier, disk and versions
   std::unique_ptr<purge::PurgeStore> purge_store;
   std::unique_ptr<purge::Sweeper> sweeper;  // declared after tier and versions: stops first
   InflightTable inflight;  // request coalescing across workers
-  PurgeMetrics purge_metrics;
+  purge::PurgeMetrics purge_metrics;
   PurgeAcl purge_acl;
   std::atomic<std::uint32_t> open_connections{0};
   std::string via;  // "1.1 lacquer/<version>"
   std::int64_t started_at = 0;
+  SystemClock clock;
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.
   std::vector<const class Worker*> workers;
 };
 
+class PurgeFrontDoor;
+
 class Worker {
  public:
-  // `listen_fd` is a bound, listening socket the worker takes over. `with_origin` is false for
-  // the admin worker, which never talks to the origin.
-  Worker(int index, SharedState& shared, int listen_fd, std::unique_ptr<ExchangeFactory> factory,
-         bool with_origin);
+  enum class Role : std::uint8_t { Proxy, Admin };  // the admin worker never talks to the origin
+  // `listen_fd` is a bound, listening socket the worker takes over.
+  Worker(int index, SharedState& shared, int listen_fd, Role role);
   ~Worker();
 
   void start();
@@ -85,13 +93,9 @@ class Worker {
   const conf::Config& config() const { return shared_.config; }
   WorkerMetrics& metrics() { return metrics_; }
   const WorkerMetrics& metrics() const { return metrics_; }
-  origin::OriginPool& origin_pool() { return *pool_; }
   LoopInbox& inbox() { return *inbox_; }
   const origin::OriginPool* origin_pool_if_any() const { return pool_.get(); }
   void connection_closed(ClientConnection* conn);
-  // Origin fetch jobs running on this loop, cancelled before the origin pool goes away.
-  void job_started(class FetchJob* job) { jobs_.insert(job); }
-  void job_finished(class FetchJob* job) { jobs_.erase(job); }
   int index() const { return index_; }
 
  private:
@@ -102,16 +106,20 @@ class Worker {
 
   int index_;
   SharedState& shared_;
-  std::unique_ptr<ExchangeFactory> factory_;
   event_base* base_ = nullptr;
   evconnlistener* listener_ = nullptr;
   event* drain_event_ = nullptr;
   event* drain_deadline_ = nullptr;
+  WorkerMetrics metrics_;
   std::unique_ptr<origin::OriginPool> pool_;
   std::unique_ptr<LoopInbox> inbox_;
+  // The request engine's dependencies (proxy workers only), then the exchange factory.
+  std::unique_ptr<FetchContext> fetch_context_;
+  std::unique_ptr<OriginFetcher> fetcher_;
+  std::unique_ptr<PurgeFrontDoor> purge_door_;
+  std::unique_ptr<EngineContext> engine_;
+  std::unique_ptr<ExchangeFactory> factory_;
   std::unordered_set<ClientConnection*> connections_;
-  std::unordered_set<class FetchJob*> jobs_;
-  WorkerMetrics metrics_;
   std::thread thread_;
   bool draining_ = false;
 };

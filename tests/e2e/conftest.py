@@ -22,6 +22,12 @@ import lacq  # noqa: E402
 SANITIZER_RE = re.compile(r"(ERROR|WARNING): (Address|Leak|Thread|Memory)Sanitizer|runtime error: ")
 
 
+def pytest_sessionstart(session):
+    # A missing binary fails the run: a suite that skips everything would pass while testing nothing.
+    if not os.access(lacq.LACQUER_BIN, os.X_OK):
+        raise pytest.UsageError("no lacquer binary at %s (set LACQUER_BIN)" % lacq.LACQUER_BIN)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -45,8 +51,6 @@ def origin(request):
 
 @pytest.fixture
 def start_lacquer(request, tmp_path):
-    if not os.access(lacq.LACQUER_BIN, os.X_OK):
-        pytest.skip("no lacquer binary at %s (set LACQUER_BIN)" % lacq.LACQUER_BIN)
     started = []
     request.node._lacquer_procs = started
 
@@ -93,8 +97,6 @@ def prefix(request):
 
 @pytest.fixture(scope="module")
 def module_stack(tmp_path_factory):
-    if not os.access(lacq.LACQUER_BIN, os.X_OK):
-        pytest.skip("no lacquer binary at %s (set LACQUER_BIN)" % lacq.LACQUER_BIN)
     o = lacq.Origin()
     try:
         l = lacq.Lacquer(o.port, tmp_path_factory.mktemp("module-state"))

@@ -1,5 +1,4 @@
-// Upgrade requests (http/upgrade): which bypass the cache, which become tunnels, and the
-// fields we send the origin.
+// Upgrade requests (http/upgrade): which bypass the cache.
 #include <string>
 #include <vector>
 
@@ -14,22 +13,3 @@ TEST_CASE("upgrade: any Upgrade field bypasses the cache", "[upgrade]") {
   CHECK(has_upgrade_field(std::vector<Header>{{"Upgrade", ""}}));
   CHECK_FALSE(has_upgrade_field(std::vector<Header>{{"Connection", "upgrade"}}));
 }
-
-TEST_CASE("upgrade: what becomes a tunnel", "[upgrade]") {
-  RequestLine l11{"GET", "/ws", 1}, l10{"GET", "/ws", 0};
-  std::vector<Header> ws{{"Connection", "keep-alive, Upgrade"}, {"Upgrade", "websocket"}};
-  CHECK(tunnel_protocols(l11, ws, false) == std::string_view("websocket"));
-  CHECK_FALSE(tunnel_protocols(l10, ws, false));  // §7.8: ignored on HTTP/1.0
-  CHECK_FALSE(tunnel_protocols(l11, ws, true));   // a body: not tunnelled
-  CHECK_FALSE(tunnel_protocols(l11, std::vector<Header>{{"Upgrade", "websocket"}}, false));
-  CHECK_FALSE(tunnel_protocols(l11, std::vector<Header>{{"Connection", "upgrade"}, {"Upgrade", ""}}, false));
-  CHECK_FALSE(tunnel_protocols(
-      l11, std::vector<Header>{{"Connection", "upgrade"}, {"Upgrade", "a"}, {"Upgrade", "b"}}, false));
-}
-
-TEST_CASE("upgrade: fields added to the origin request", "[upgrade]") {
-  std::string head = "GET /ws HTTP/1.1\r\nHost: a\r\n\r\n";
-  append_upgrade_fields(head, "websocket");
-  CHECK(head == "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
-}
-

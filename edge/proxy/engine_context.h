@@ -1,0 +1,30 @@
+// What the request engine depends on, passed in by the worker that runs it (and by fakes in the
+// engine's unit tests): the cache, a fetcher, the loop, a clock, the config and the counters.
+#pragma once
+
+#include <string_view>
+
+#include "cache/loop_poster.h"
+#include "cache/tiered_cache.h"
+#include "conf/config.h"
+#include "edge/clock.h"
+#include "edge/fetch/fetch.h"
+#include "edge/metrics.h"
+
+namespace lacquer::edge {
+
+class PurgeFrontDoor;
+
+struct EngineContext {
+  cache::TieredCache& cache;
+  Fetcher& fetcher;
+  cache::LoopPoster& loop;  // the loop this engine's exchanges run on
+  const Clock& clock;
+  const conf::Config& config;
+  WorkerMetrics& metrics;
+  std::string_view via;  // "1.1 lacquer/<version>"
+  // PURGE on the main port; null where the engine runs without one (unit tests).
+  PurgeFrontDoor* purge = nullptr;
+};
+
+}  // namespace lacquer::edge
