@@ -18,6 +18,7 @@ struct ServerConfig {
   Endpoint listen{"127.0.0.1", 8080};
   Endpoint admin{"127.0.0.1", 8081};
   unsigned threads = 0;  // 0 = one per CPU core
+  std::string default_host;  // authority for requests without Host (RFC 9112 §3.3); "" = local address
 };
 
 struct OriginConfig {
@@ -42,7 +43,8 @@ struct CacheConfig {
   bool disk_admit_all = false;                   // disk tier: write every stored response (no admission)
   bool store_set_cookie = false;                 // store responses carrying Set-Cookie
   bool honour_client_no_cache = false;           // CDN default: ignore client no-cache/no-store
-  bool keep_surrogate_headers = false;           // send Surrogate-* / CDN-Cache-Control downstream
+  bool keep_surrogate_headers = false;           // send Surrogate-Key / Surrogate-Control downstream
+  bool forward_cdn_cache_control = true;         // RFC 9213 §3: CDNs typically pass it on
 };
 
 struct LimitsConfig {
@@ -53,6 +55,7 @@ struct LimitsConfig {
   std::uint64_t max_body_bytes = 16ull << 20;    // 413
   std::uint32_t header_timeout_ms = 10000;       // first byte -> end of head
   std::uint32_t body_timeout_ms = 30000;         // between request body bytes
+  std::uint32_t body_deadline_ms = 120000;       // whole request body, from the end of the head (408)
   std::uint32_t idle_timeout_ms = 60000;         // keep-alive connection with no request
   std::uint32_t max_connections = 10000;         // per process
   std::uint64_t max_output_buffer = 4ull << 20;  // per connection, before we stop reading origin

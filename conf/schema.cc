@@ -1,7 +1,10 @@
 // The TOML layout: which keys exist, their syntax, their allowed range.
 #include "conf/schema.h"
 
+#include <algorithm>
+#include <cctype>
 #include <limits>
+#include <string_view>
 #include <sstream>
 
 #include "conf/values.h"
@@ -173,6 +176,60 @@ SchemaField endpoint_field(std::string name, Endpoint& out, bool allow_port_zero
       },
       [store](const std::string& text, const Where& at, Sink& sink) {
         return store(text, quote(text), at, sink);
+      }};
+}
+
+// uri-host [ ":" port ] as a Host field carries it (RFC 9110 §7.2): a reg-name or IPv4 of
+// unreserved / sub-delims / pct-encoded characters, or a bracketed IPv6 literal.
+bool is_authority(std::string_view a) {
+  std::string_view host = a, port;
+  if (!a.empty() && a.front() == '[') {
+    const std::size_t close = a.find(']');
+    if (close == std::string_view::npos || close < 3) return false;
+    for (char c : a.substr(1, close - 1))
+      if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.')) return false;
+    host = a.substr(0, close + 1);
+    if (close + 1 < a.size() && a[close + 1] != ':') return false;
+    port = a.substr(std::min(close + 2, a.size()));
+  } else {
+    const std::size_t colon = a.find(':');
+    if (colon != std::string_view::npos) {
+      host = a.substr(0, colon);
+      port = a.substr(colon + 1);
+    }
+    if (host.empty()) return false;
+    for (char c : host)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+            std::string_view("-._~!$&'()*+,;=%").find(c) != std::string_view::npos))
+        return false;
+  }
+  if (a.find(':') != std::string_view::npos && a.back() == ':') return false;
+  if (port.size() > 5) return false;
+  for (char c : port)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+SchemaField authority_field(std::string name, std::string& out) {
+  auto store = [&out](const std::string* text, const std::string& got, const Where& at,
+                      Sink& sink) {
+    if (!text || (!text->empty() && !is_authority(*text))) {
+      sink.add(at, "expected a host name with an optional port, like \"www.example.com\" or "
+                   "\"www.example.com:8080\" (\"\" for the connection's local address), got " + got);
+      return false;
+    }
+    out = *text;
+    return true;
+  };
+  return SchemaField{
+      std::move(name),
+      [store](const toml::node& n, const Where& at, Sink& sink) {
+        const std::string* text = nullptr;
+        if (auto s = n.as_string()) text = &s->get();
+        return store(text, describe(n), at, sink);
+      },
+      [store](const std::string& text, const Where& at, Sink& sink) {
+        return store(&text, quote(text), at, sink);
       }};
 }
 
@@ -393,7 +450,8 @@ Schema::Schema(Config& c) {
   tables_.push_back({"server",
                      {endpoint_field("listen", s.listen, true),
                       endpoint_field("admin", s.admin, true),
-                      integer_field("threads", s.threads, 0, 1024)}});
+                      integer_field("threads", s.threads, 0, 1024),
+                      authority_field("default_host", s.default_host)}});
   tables_.push_back({"origin",
                      {endpoint_field("address", o.address, false),
                       timeout_field("connect_timeout", o.connect_timeout_ms),
@@ -415,7 +473,8 @@ Schema::Schema(Config& c) {
         bool_field("disk_admit_all", k.disk_admit_all),
         bool_field("store_set_cookie", k.store_set_cookie),
         bool_field("honour_client_no_cache", k.honour_client_no_cache),
-        bool_field("keep_surrogate_headers", k.keep_surrogate_headers)}});
+        bool_field("keep_surrogate_headers", k.keep_surrogate_headers),
+        bool_field("forward_cdn_cache_control", k.forward_cdn_cache_control)}});
   tables_.push_back({"limits",
                      {size_field("max_request_line", l.max_request_line, 16, kMaxLimitBytes),
                       size_field("max_header_field", l.max_header_field, 1, kMaxLimitBytes),
@@ -424,6 +483,7 @@ Schema::Schema(Config& c) {
                       size_field("max_body_size", l.max_body_bytes, 0, kU64Max),
                       timeout_field("header_timeout", l.header_timeout_ms),
                       timeout_field("body_timeout", l.body_timeout_ms),
+                      timeout_field("body_deadline", l.body_deadline_ms),
                       timeout_field("idle_timeout", l.idle_timeout_ms),
                       integer_field("max_connections", l.max_connections, 1, 1000000),
                       size_field("max_output_buffer", l.max_output_buffer, 1024, kU64Max)}});

@@ -55,11 +55,16 @@ unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
 struct Cur {
   std::string_view s;
   std::size_t i = 0;
+  // Letters match in either case: RFC 9111 §4.2 asks caches to match dates
+  // case-insensitively although the grammar is case-sensitive.
   bool lit(std::string_view t) noexcept {
-    if (s.substr(i, t.size()) != t) return false;
+    if (s.size() - i < t.size()) return false;
+    for (std::size_t k = 0; k < t.size(); ++k)
+      if (lower(s[i + k]) != lower(t[k])) return false;
     i += t.size();
     return true;
   }
+  static char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
   bool digits(std::size_t n, int& out) noexcept {
     if (s.size() - i < n) return false;
     int v = 0;
@@ -74,8 +79,7 @@ struct Cur {
   }
   bool month(unsigned& m) noexcept {
     for (unsigned k = 0; k < 12; ++k) {
-      if (s.substr(i, 3) == kMonths[k]) {
-        i += 3;
+      if (lit(kMonths[k])) {
         m = k + 1;
         return true;
       }

@@ -9,8 +9,10 @@
 
 namespace lacquer::http {
 
-// nullopt when the text is not a valid HTTP-date in any of the three forms. HTTP-date is
-// case-sensitive (RFC 9110 §5.6.7). The two-digit year of an RFC 850 date is resolved against
+// nullopt when the text is not a valid HTTP-date in any of the three forms (RFC 9110 §5.6.7
+// asks recipients to accept all three). Day names, month names and "GMT" match in any case
+// (RFC 9111 §4.2: caches match dates case-insensitively); nothing else is relaxed: no other
+// zone, no extra or missing spaces, no trailing text, no impossible dates. The two-digit year of an RFC 850 date is resolved against
 // `now` (a timestamp more than 50 years in the future is taken as the most recent past year
 // with those digits); the one-argument form resolves it against kRfc850ReferenceTime, because
 // this code never reads a clock.

@@ -6,6 +6,7 @@
 
 #include "http/date.h"
 #include "http/qualified_fields.h"
+#include "http/targeted_cache_control.h"
 
 namespace lacquer::http {
 
@@ -40,6 +41,10 @@ bool heuristically_cacheable(int status) noexcept {
       return false;
   }
 }
+
+// RFC 9110 §15: 2xx..5xx are final; 1xx are interim; there is no class above 5xx. 304 is
+// final but never an entry of its own (§4.3.4 of RFC 9111: it updates one).
+bool final_status(int status) noexcept { return status >= 200 && status <= 599 && status != 304; }
 
 // Final statuses whose semantics we know (RFC 9110 §15, RFC 6585, RFC 7725). 1xx are not
 // final; 304 updates a stored response and is never an entry of its own (§4.3.4).
@@ -91,17 +96,16 @@ ResponseFacts response_facts(int status, std::span<const Header> headers) noexce
   ResponseFacts r;
   r.status = status;
   r.cache_control = parse_cache_control_fields(headers, "Cache-Control");
-  // RFC 9213 §2.2: the first targeted field (in our target list order) with a non-empty value
-  // applies. CDN-Cache-Control is the standard one, Surrogate-Control the older convention.
-  for (std::string_view name : {std::string_view("CDN-Cache-Control"),
-                                std::string_view("Surrogate-Control")}) {
+  // RFC 9213 §2.2: the first targeted field (in our target list order) with a valid,
+  // non-empty value applies. CDN-Cache-Control is the standard one and a Structured Field
+  // (§2.1: one that does not parse is ignored as a whole); Surrogate-Control is the older
+  // convention, parsed like Cache-Control.
+  r.targeted = targeted_cache_control_fields(headers, "CDN-Cache-Control");
+  if (!r.targeted) {
     bool present = false;
     for (const Header& h : headers)
-      if (iequals(h.name, name) && !h.value.empty()) present = true;
-    if (present) {
-      r.targeted = parse_cache_control_fields(headers, name);
-      break;
-    }
+      if (iequals(h.name, "Surrogate-Control") && !h.value.empty()) present = true;
+    if (present) r.targeted = parse_cache_control_fields(headers, "Surrogate-Control");
   }
   bool seen_date = false, seen_lm = false, seen_age = false;
   for (const Header& h : headers) {
@@ -167,9 +171,12 @@ NoStoreReason storability(const RequestFacts& req, const ResponseFacts& r,
   if (p.honour_request_no_store && req.cache_control.no_store) return NoStoreReason::RequestNoStore;
   // RFC 9110 §15.3.7 / design: a 206 is never stored as a full response.
   if (r.status == 206) return NoStoreReason::PartialContent;
-  // §3: the status is final and understood. §5.2.2.3 must-understand: store only understood
-  // statuses, and then no-store is overridden.
-  if (!understood_status(r.status)) return NoStoreReason::StatusNotCacheable;
+  // §3: the status is final (304 only ever updates a stored response, §4.3.4). A status we do
+  // not know is storable like any other when it carries explicit freshness (checked below);
+  // understanding it is required only with must-understand (§5.2.2.3), which then overrides
+  // no-store.
+  if (!final_status(r.status)) return NoStoreReason::StatusNotCacheable;
+  if (cc.must_understand && !understood_status(r.status)) return NoStoreReason::StatusNotCacheable;
   if (cc.no_store && !cc.must_understand) return NoStoreReason::NoStoreDirective;
   // §5.2.2.7: unqualified private forbids shared caches.
   if (cc.private_) return NoStoreReason::Private;

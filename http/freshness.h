@@ -104,6 +104,8 @@ std::int64_t current_age(std::int64_t corrected_initial_age, std::int64_t respon
 // Heuristically cacheable statuses (RFC 9110 §15.1): 200, 203, 204, 206, 300, 301, 308, 404,
 // 405, 410, 414, 501.
 bool heuristically_cacheable(int status) noexcept;
+// Final statuses that can be an entry (200..599 except 304), understood or not.
+bool final_status(int status) noexcept;
 // Statuses this cache understands well enough to store at all (§3: "the response status code is
 // final" and understood).
 bool understood_status(int status) noexcept;

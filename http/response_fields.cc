@@ -14,9 +14,9 @@ void append_end_to_end_fields(std::string& out, std::span<const Header> headers,
         iequals(h.name, "Age"))
       continue;
     if (!filter.keep_surrogate_headers &&
-        (iequals(h.name, "Surrogate-Key") || iequals(h.name, "Surrogate-Control") ||
-         iequals(h.name, "CDN-Cache-Control")))
+        (iequals(h.name, "Surrogate-Key") || iequals(h.name, "Surrogate-Control")))
       continue;
+    if (!filter.forward_cdn_cache_control && iequals(h.name, "CDN-Cache-Control")) continue;
     append_header(out, h.name, h.value);
   }
   if (!has_date && filter.date_if_missing >= 0) {

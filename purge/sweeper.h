@@ -3,7 +3,8 @@
 // client to ask for each object. It also keeps the version table bounded: when a full pass
 // finds the table above its limit, versions older than every entry it saw are forgotten.
 //
-// Threading: its own thread. It takes one memory-tier shard lock at a time, only while it
+// Threading: its own thread, scheduled SCHED_IDLE (it yields its core to any event loop that
+// wants it). It takes one memory-tier shard lock at a time, only while it
 // copies references to a batch of entries (never while checking them), and checks versions
 // under the version table's shared locks. Hits never wait on it for longer than one batch copy.
 #pragma once

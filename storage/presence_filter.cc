@@ -50,8 +50,8 @@ bool PresenceFilter::may_contain(std::string_view disk_key) const noexcept {
   return (bits_[slot(h)].load(std::memory_order_relaxed) & m) == m;
 }
 
-void PresenceFilter::start_loading(StateDb& db) {
-  loader_ = std::thread([this, &db] {
+void PresenceFilter::start_loading(StateDb& db, std::function<void(std::uint64_t)> done) {
+  loader_ = std::thread([this, &db, done = std::move(done)] {
     rocksdb::ReadOptions ro;
     ro.fill_cache = false;  // one pass over everything must not evict the hot blocks
     std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(ro, db.entries_cf()));
@@ -63,7 +63,9 @@ void PresenceFilter::start_loading(StateDb& db) {
       ++n;
     }
     loaded_keys_.store(n, std::memory_order_relaxed);
-    loaded_.store(it->status().ok() && !stop_.load(), std::memory_order_release);
+    const bool complete = it->status().ok() && !stop_.load();
+    loaded_.store(complete, std::memory_order_release);
+    if (complete && done) done(n);
   });
 }
 

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <thread>
@@ -31,8 +32,10 @@ class PresenceFilter {
   void add(std::string_view disk_key) noexcept;
   bool may_contain(std::string_view disk_key) const noexcept;
 
-  // Adds every key of the entries column family, on a thread of its own.
-  void start_loading(StateDb& db);
+  // Adds every key of the entries column family, on a thread of its own; then, when the scan
+  // completed, calls `done(objects)` on that thread with the number of objects found (a large
+  // object counts once, not once per chunk).
+  void start_loading(StateDb& db, std::function<void(std::uint64_t)> done = {});
   bool loaded() const noexcept { return loaded_.load(std::memory_order_acquire); }
   std::uint64_t loaded_keys() const noexcept { return loaded_keys_.load(std::memory_order_relaxed); }
   std::uint64_t memory_bytes() const noexcept { return words_ * sizeof(std::uint64_t); }

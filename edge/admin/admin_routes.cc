@@ -3,6 +3,7 @@
 #include "edge/admin/purge_exchange.h"
 #include "edge/admin/query.h"
 #include "edge/server/worker.h"
+#include "purge/purge_request.h"
 #include "purge/scopes.h"
 #include "purge/surrogate_keys.h"
 #include "storage/cache_key.h"
@@ -30,7 +31,9 @@ std::optional<storage::CacheKey> key_for_url(const std::string& url) {
 }
 
 std::unique_ptr<Exchange> purge_route(ClientSide& conn, Worker& worker, std::string_view path, std::string_view target) {
-  bool soft = query_param(target, "soft").value_or("0") == "1";
+  const std::optional<bool> soft_flag = purge::parse_purge_flag(query_param(target, "soft").value_or("0"));
+  if (!soft_flag) return error(conn, worker, 400, "soft= is not understood; use soft=1 or soft=0 (also true/false, yes/no, on/off)");
+  const bool soft = *soft_flag;
   std::vector<PurgeTarget> targets;
   if (path == "/purge/all") {
     targets.push_back({purge::Scope::Global, 0, "all"});

@@ -2,17 +2,13 @@
 
 #include "cluster/node.h"
 #include "edge/server/worker.h"
+#include "purge/purge_request.h"
 #include "purge/scopes.h"
 #include "purge/surrogate_keys.h"
 #include "storage/cache_key.h"
 
 namespace lacquer::edge {
 namespace {
-
-bool header_is_one(const Request& req, std::string_view name) {
-  auto v = http::find_header(req.headers, name);
-  return v && (*v == "1" || http::iequals(*v, "true"));
-}
 
 // Splits a request's Surrogate-Key into tag names; over-limit or empty input is an error here
 // (a purge request is ours to refuse, unlike an origin response we must still serve).
@@ -56,12 +52,18 @@ std::string with_everywhere(std::string body, bool everywhere, const std::vector
 
 PurgeAsk parse_purge_request(const Request& req, std::string_view fallback_host) {
   PurgeAsk ask;
-  ask.soft = header_is_one(req, "Soft-Purge");
-  if (header_is_one(req, "Purge-All")) {
+  const purge::PurgeControls controls = purge::read_purge_controls(req.headers);
+  if (!controls.error.empty()) {
+    ask.error_status = 400;
+    ask.error = controls.error;
+    return ask;
+  }
+  ask.soft = controls.soft;
+  if (controls.form == purge::PurgeForm::All) {
     ask.targets.push_back({purge::Scope::Global, 0, "all"});
     return ask;
   }
-  if (http::find_header(req.headers, "Surrogate-Key")) {
+  if (controls.form == purge::PurgeForm::Tags) {
     if (!request_tags(req, ask.targets, ask.error)) ask.error_status = 400;
     return ask;
   }

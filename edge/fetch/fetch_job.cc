@@ -111,7 +111,10 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
     if (cl && std::from_chars(cl->data(), cl->data() + cl->size(), n).ec == std::errc()) head_.content_length = n;
   }
   http::append_status_line(head_.head, head_.status, head.line.reason);
-  http::append_end_to_end_fields(head_.head, head.headers, http::FieldFilter{cfg.keep_surrogate_headers, response_time_});
+  http::append_end_to_end_fields(head_.head, head.headers,
+                                 http::FieldFilter{.keep_surrogate_headers = cfg.keep_surrogate_headers,
+                                                   .forward_cdn_cache_control = cfg.forward_cdn_cache_control,
+                                                   .date_if_missing = response_time_});
   http::append_header(head_.head, "Via", ctx_.via);
   if (auto age = http::find_header(head.headers, "Age")) head_.origin_age = std::string(*age);
   head_.variant_key = spec_.key.text;

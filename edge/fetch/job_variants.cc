@@ -26,7 +26,7 @@ void FetchJob::refresh_from_304(const origin::ResponseHead& head) {
   const std::string_view old_head = old.head();
   const std::vector<http::Header> merged = http::merge_updated_fields(http::stored_fields(old_head), head.headers);
   std::string new_head(old_head.substr(0, old_head.find("\r\n") + 2));  // the stored status line
-  http::append_end_to_end_fields(new_head, merged, http::FieldFilter{ctx_.config.cache.keep_surrogate_headers});
+  http::append_end_to_end_fields(new_head, merged, http::FieldFilter{ctx_.config.cache.keep_surrogate_headers, ctx_.config.cache.forward_cdn_cache_control});
   http::append_header(new_head, "Content-Length", static_cast<std::uint64_t>(old.body().size()));
   facts_ = http::response_facts(old.meta().status, merged);
   fill_meta(old.meta().status, http::freshness_lifetime(facts_, cache_policy(), response_time_).value_or(0));

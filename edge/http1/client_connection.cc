@@ -3,6 +3,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -96,6 +98,24 @@ void ClientConnection::evict_oldest_idle_if_full() {
   if (shared.open_connections.load(std::memory_order_relaxed) + reserve <= max) return;
   ClientConnection* oldest = t_idle.head;
   if (oldest && oldest != this) oldest->close_now();
+}
+
+std::string ClientConnection::local_address() const {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getsockname(bufferevent_getfd(bev_), reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
+  char ip[INET6_ADDRSTRLEN] = {};
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+    return std::string(ip) + ":" + std::to_string(ntohs(a->sin_port));
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+    return "[" + std::string(ip) + "]:" + std::to_string(ntohs(a->sin6_port));
+  }
+  return {};
 }
 
 ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, int fd,
@@ -321,6 +341,8 @@ void ClientConnection::on_timer(int, short, void* self) {
   }
   if (c->state_ == State::ReadingHead || c->state_ == State::ReadingBody) {
     c->worker_.metrics().timeouts.inc();
+    if (c->state_ == State::ReadingBody && c->body_timer_is_deadline_)
+      c->worker_.metrics().body_deadlines.inc();
     c->write_simple(408, "request timed out\n", true);
   }
 }
@@ -431,7 +453,9 @@ bool ClientConnection::step_head() {
   chunk_limits.max_body_bytes = worker_.config().limits.max_body_bytes;
   chunked_ = http::ChunkedDecoder(chunk_limits);
   state_ = State::ReadingBody;
-  arm_timer(worker_.config().limits.body_timeout_ms);
+  body_deadline_ = std::chrono::steady_clock::now() +
+                   std::chrono::milliseconds(worker_.config().limits.body_deadline_ms);
+  arm_body_timer();
   return true;
 }
 
@@ -478,8 +502,18 @@ bool ClientConnection::step_body() {
       }
     }
   }
-  arm_timer(worker_.config().limits.body_timeout_ms);
+  arm_body_timer();
   return false;
+}
+
+// The next pause allowed: body_timeout, but never past the total body deadline, so a body
+// trickled one byte per body_timeout still ends (slow-body attacks).
+void ClientConnection::arm_body_timer() {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      body_deadline_ - std::chrono::steady_clock::now());
+  const std::uint32_t pause = worker_.config().limits.body_timeout_ms;
+  body_timer_is_deadline_ = left.count() <= static_cast<std::int64_t>(pause);
+  arm_timer(left.count() <= 0 ? 0 : static_cast<std::uint32_t>(std::min<std::int64_t>(pause, left.count())));
 }
 
 void ClientConnection::dispatch() {

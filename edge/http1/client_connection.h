@@ -52,6 +52,9 @@ class ClientConnection final : public ClientSide, public Connection {
   std::size_t writable_bytes() const override;
   // True when the response being written may leave the connection open.
   bool keep_alive() const override { return request_.client_keep_alive && !draining_ && !close_delimited_; }
+  // The address the client connected to, as an authority ("127.0.0.1:8080", "[::1]:8080");
+  // "" when the socket cannot tell. A system call: for the rare request without Host.
+  std::string local_address() const override;
   // The response is fully written. `keep_alive` false closes after the output drains.
   void finish(bool keep_alive) override;
   // The response cannot be completed (origin broke off mid-body): flush what is queued and
@@ -93,6 +96,7 @@ class ClientConnection final : public ClientSide, public Connection {
   void close_after_flush();
   void close_now();
   void arm_timer(std::uint32_t ms);
+  void arm_body_timer();
   void enter_idle();
   void leave_idle();
   void evict_oldest_idle_if_full();
@@ -113,6 +117,8 @@ class ClientConnection final : public ClientSide, public Connection {
   std::vector<http::Header> header_scratch_;
   http::ChunkedDecoder chunked_;
   std::uint64_t body_remaining_ = 0;
+  std::chrono::steady_clock::time_point body_deadline_{};  // ReadingBody: 408 at this instant
+  bool body_timer_is_deadline_ = false;  // the armed timer ends at body_deadline_
   std::unique_ptr<Exchange> exchange_;
   std::unique_ptr<Exchange> retired_;  // finished, freed on the next callback
   // What the access log reports about the response in progress.

@@ -57,6 +57,9 @@ class ClientSide : public BodySink {
  public:
   virtual const Request& request() const = 0;
   virtual std::string_view peer_ip() const = 0;
+  // The local address the client reached, as an authority ("127.0.0.1:8080"): the authority of
+  // a request without Host (RFC 9112 §3.3). "" where the protocol always carries one.
+  virtual std::string local_address() const { return {}; }
   // Interim (1xx) responses as the origin sent them; a client that cannot take them drops them.
   virtual void write_interim(std::string_view raw_heads) = 0;
   virtual void write_head(const ResponseHead& head) = 0;

@@ -7,6 +7,8 @@
 #include "cache/entry_timing.h"
 #include "http/request_class.h"
 #include "http/stored_head.h"
+#include "http/target_authority.h"
+#include "http/upgrade.h"
 #include "http/vary.h"
 
 namespace lacquer::edge {
@@ -71,12 +73,18 @@ void ProxyExchange::wake() { run(); }
 // Recv: classify the request and build its key (also the host and target we forward).
 ProxyExchange::Next ProxyExchange::recv() {
   const Request& req = client_.request();
-  // HTTP/1.0 may omit Host: such requests are for the origin we front.
-  std::string fallback_host;
+  // HTTP/1.0 may omit Host: RFC 9112 §3.3 gives the authority (see http/target_authority.h).
   auto host = http::find_header(req.headers, "Host");
-  if (!host) fallback_host = engine_.config.origin.address.to_string();
-  key_ = storage::make_cache_key(host ? *host : std::string_view(fallback_host), req.line.target);
+  const std::string local = host && !host->empty() ? std::string() : client_.local_address();
+  key_ = storage::make_cache_key(http::target_authority(host, engine_.config.server.default_host, local),
+                                 req.line.target);
   if (!key_) return to_synth(400, "bad-target");
+  // RFC 9110 §7.8: a request asking for an upgrade is never answered from the cache nor stored;
+  // it goes to the origin without its Upgrade (hop-by-hop).
+  if (http::has_upgrade_field(req.headers)) {
+    step_ = Step::Pass;
+    return Next::Continue;
+  }
   is_head_ = req.line.method == "HEAD";
   cacheable_method_ = http::is_cacheable_method(req.line.method);
   if (!cacheable_method_) {

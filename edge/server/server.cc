@@ -95,18 +95,22 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
       shared.disk = std::make_unique<storage::DiskTier>(*shared.state_db, disk_options);
       // Sized for objects of 512 bytes on average filling the disk budget.
       shared.disk_filter = std::make_unique<storage::PresenceFilter>(config.cache.disk_bytes / 512);
-      shared.disk_filter->start_loading(*shared.state_db);
+      // The object count is exact only once the filter's scan has seen every key (RocksDB's
+      // estimate-num-keys counts chunks and misses what sits in the WAL), so it is reported then.
+      shared.disk_filter->start_loading(*shared.state_db, [](std::uint64_t objects) {
+        std::fprintf(stderr, "lacquer: disk tier scanned: %llu objects on disk\n",
+                     static_cast<unsigned long long>(objects));
+      });
     }
     std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.sweeper = std::make_unique<purge::Sweeper>(*shared.tier, shared.versions, purge::Sweeper::Options{});
     shared.cache = std::make_unique<cache::TieredCache>(*shared.tier, shared.disk.get(), shared.disk_filter.get(),
                                                          shared.versions, shared.purge_metrics);
-    std::fprintf(stderr, "lacquer: state in %s: %zu purge scopes restored, sequence at %llu, %s\n",
+    std::fprintf(stderr, "lacquer: state in %s: %zu purge scopes restored, sequence at %llu%s\n",
                  config.cache.state_dir.c_str(), restored,
                  static_cast<unsigned long long>(shared.versions.current_seq()),
-                 shared.disk ? ("~" + std::to_string(shared.disk->estimated_objects()) + " objects on disk").c_str()
-                             : "memory only (no disk tier)");
+                 shared.disk ? "" : ", memory only (no disk tier)");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
     return 1;

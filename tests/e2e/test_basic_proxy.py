@@ -72,8 +72,10 @@ def test_surrogate_headers_not_sent_to_clients(origin, lacquer, prefix):
     for _ in range(2):
         r = lacquer.get(prefix + "/a")
         assert r.status == 200
-        for name in ("Surrogate-Control", "CDN-Cache-Control", "Surrogate-Key"):
+        for name in ("Surrogate-Control", "Surrogate-Key"):
             assert name not in r.headers, r.headers
+        # RFC 9213 §3: forwarded for downstream CDNs (forward_cdn_cache_control = true)
+        assert r.headers.get("CDN-Cache-Control") == "max-age=600"
         assert r.headers.get("Cache-Control") == "public, max-age=30"
 
 

@@ -114,6 +114,7 @@ TEST_CASE("every key is parsed", "[conf][loader]") {
 listen = "0.0.0.0:80"
 admin = "[::1]:9000"
 threads = 8
+default_host = "www.example.com:8080"
 
 [origin]
 address = "origin.internal:8443"
@@ -134,6 +135,7 @@ store_set_cookie = true
 honour_client_no_cache = true
 keep_surrogate_headers = true
 disk_admit_all = true
+forward_cdn_cache_control = false
 
 [limits]
 max_request_line = "4k"
@@ -143,6 +145,7 @@ max_header_count = 50
 max_body_size = 0
 header_timeout = "5s"
 body_timeout = "2m"
+body_deadline = "5m"
 idle_timeout = "90s"
 max_connections = 500
 max_output_buffer = "1M"
@@ -174,6 +177,9 @@ token = "s3cr3t-Token_~+/=="
   CHECK(c.cache.honour_client_no_cache);
   CHECK(c.cache.keep_surrogate_headers);
   CHECK(c.cache.disk_admit_all);
+  CHECK_FALSE(c.cache.forward_cdn_cache_control);
+  CHECK(c.server.default_host == "www.example.com:8080");
+  CHECK(c.limits.body_deadline_ms == 300000);
   CHECK(c.limits.max_request_line == 4096);
   CHECK(c.limits.max_header_field == 4096);
   CHECK(c.limits.max_header_bytes == 65536);
@@ -188,6 +194,19 @@ token = "s3cr3t-Token_~+/=="
         std::vector<std::string>{"10.0.0.0/8", "192.168.1.0/24", "fd00::/8", "::1/128",
                                  "0.0.0.0/0"});
   CHECK(c.purge.token == "s3cr3t-Token_~+/==");
+}
+
+TEST_CASE("default_host must be a host with an optional port", "[conf][loader]") {
+  for (const char* bad : {"\"a b\"", "\"a/b\"", "\"a:\"", "\"a:x\"", "\":80\"", "\"[::1\"",
+                          "\"[zz]\"", "\"a:123456\"", "3"}) {
+    auto e = load_one_error(std::string("[server]\ndefault_host = ") + bad + "\n");
+    INFO(bad);
+    CHECK(e.line == 2);
+    CHECK(e.key == "server.default_host");
+    CHECK(e.message.find("host name") != std::string::npos);
+  }
+  for (const char* good : {"\"\"", "\"example.com\"", "\"example.com:81\"", "\"[::1]:8080\"", "\"10.0.0.1\""})
+    CHECK(load_ok(std::string("[server]\ndefault_host = ") + good + "\n").errors.empty());
 }
 
 TEST_CASE("dotted keys and inline tables work like tables", "[conf][loader]") {

@@ -6,6 +6,7 @@ extern "C" int lacquer_fuzz_request_parser(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_response_parser(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_chunked(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_cache_control(const std::uint8_t*, std::size_t);
+extern "C" int lacquer_fuzz_structured_field(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_date(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_range(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_conditional(const std::uint8_t*, std::size_t);
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
                                                  {"response_parser", lacquer_fuzz_response_parser},
                                                  {"chunked", lacquer_fuzz_chunked},
                                                  {"cache_control", lacquer_fuzz_cache_control},
+                                                 {"structured_field", lacquer_fuzz_structured_field},
                                                  {"date", lacquer_fuzz_date},
                                                  {"range", lacquer_fuzz_range},
                                                  {"conditional", lacquer_fuzz_conditional},

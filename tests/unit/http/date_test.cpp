@@ -19,6 +19,14 @@ TEST_CASE("http-date: the three forms", "[date]") {
       {"Fri, 31 Dec 9999 23:59:59 GMT", 253402300799},
       {"Sat Jan 01 00:00:00 2000", 946684800},
       {"Tue, 19 Jan 2038 03:14:08 GMT", 2147483648},
+      // RFC 9111 §4.2: caches match day, month and zone names in any case
+      {"sun, 06 nov 1994 08:49:37 gmt", 784111777},
+      {"SUN, 06 NOV 1994 08:49:37 GMT", 784111777},
+      {"Sun, 06 nov 1994 08:49:37 Gmt", 784111777},
+      {"SUNDAY, 06-NOV-94 08:49:37 GMT", 784111777},
+      {"sunday, 06-nov-94 08:49:37 gmt", 784111777},
+      {"sun nov  6 08:49:37 1994", 784111777},
+      {"SUN NOV 06 08:49:37 1994", 784111777},
   }));
   INFO(text);
   auto t = parse_http_date(text);
@@ -28,8 +36,14 @@ TEST_CASE("http-date: the three forms", "[date]") {
 
 TEST_CASE("http-date: invalid", "[date]") {
   auto text = GENERATE(as<std::string>{},
-      "", "0", "-1", "Sun, 06 Nov 1994 08:49:37 UTC", "sun, 06 Nov 1994 08:49:37 GMT",
-      "Sun, 06 nov 1994 08:49:37 GMT", "Sun, 6 Nov 1994 08:49:37 GMT",
+      "", "0", "-1", "Sun, 06 Nov 1994 08:49:37 UTC", "sun, 06 Nov 1994 08:49:37 utc",
+      "Sun, 06 Nov 1994 08:49:37 +0000", "Sun, 06 November 1994 08:49:37 GMT",
+      "Sunday, 06 Nov 1994 08:49:37 GMT", "Sun,06 Nov 1994 08:49:37 GMT",
+      "Sun, 06 Nov 1994 08:49:37 GMTx", "Sun, 06 Nov 1994 08:49:37 GM", "Sun, 06 Nov 1994",
+      "Sun, 06 Nov 1994 8:49:37 GMT", "Sun, 06 Nov 1994 08.49.37 GMT", "1994-11-06T08:49:37Z",
+      "Sun, 06 Nov 1994 08:49:37 GMT\r", "Sun, 06 Nov 1994 08:49:37 GMT, Mon",
+      "Sun  Nov  6 08:49:37 1994", "Sund, 06-Nov-94 08:49:37 GMT", "Sun, 06 Nox 1994 08:49:37 GMT",
+      "Sun, 6 Nov 1994 08:49:37 GMT",
       "Sun, 06 Nov 94 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMT ",
       " Sun, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT",
       "Sun, 06 Nov 1994 08:60:00 GMT", "Sun, 06 Nov 1994 08:49:61 GMT",

@@ -135,7 +135,14 @@ TEST_CASE("storability", "[freshness]") {
           {"GET", false, "", 206, {{"Cache-Control", "max-age=60"}}, NoStoreReason::PartialContent},
           {"GET", false, "", 304, {{"Cache-Control", "max-age=60"}}, NoStoreReason::StatusNotCacheable},
           {"GET", false, "", 100, {{"Cache-Control", "max-age=60"}}, NoStoreReason::StatusNotCacheable},
-          {"GET", false, "", 599, {{"Cache-Control", "max-age=60"}}, NoStoreReason::StatusNotCacheable},
+          // statuses we do not know: storable with explicit freshness (RFC 9111 §3)
+          {"GET", false, "", 599, {{"Cache-Control", "max-age=60"}}, NoStoreReason::None},
+          {"GET", false, "", 299, {{"Cache-Control", "s-maxage=60"}}, NoStoreReason::None},
+          {"GET", false, "", 499, {{"Expires", "Sun, 06 Nov 1994 09:49:37 GMT"}, {"Date", kDate}}, NoStoreReason::None},
+          {"GET", false, "", 299, {{"Last-Modified", kDate}, {"ETag", "\"a\""}}, NoStoreReason::StatusNotCacheable},
+          {"GET", false, "", 299, {{"Cache-Control", "max-age=60, must-understand"}}, NoStoreReason::StatusNotCacheable},
+          {"GET", false, "", 600, {{"Cache-Control", "max-age=60"}}, NoStoreReason::StatusNotCacheable},
+          {"GET", false, "", 199, {{"Cache-Control", "max-age=60"}}, NoStoreReason::StatusNotCacheable},
           {"GET", false, "", 302, {{"Cache-Control", "max-age=60"}}, NoStoreReason::None},
           {"GET", false, "", 302, {{"ETag", "\"a\""}}, NoStoreReason::StatusNotCacheable},
           {"GET", false, "", 500, {{"Cache-Control", "s-maxage=5"}}, NoStoreReason::None},
@@ -163,6 +170,13 @@ TEST_CASE("storability", "[freshness]") {
           // targeted directives override Cache-Control (RFC 9213)
           {"GET", false, "", 200, {{"Cache-Control", "private"}, {"CDN-Cache-Control", "max-age=60"}}, NoStoreReason::None},
           {"GET", false, "", 200, {{"Cache-Control", "max-age=60"}, {"Surrogate-Control", "no-store"}}, NoStoreReason::NoStoreDirective},
+          // CDN-Cache-Control is a Structured Field: one that does not parse, or has a wrongly
+          // typed known directive, is ignored and the next field in line applies
+          {"GET", false, "", 200, {{"Cache-Control", "max-age=60"}, {"CDN-Cache-Control", "no-store, max-age=1.5"}}, NoStoreReason::None},
+          {"GET", false, "", 200, {{"Cache-Control", "max-age=60"}, {"CDN-Cache-Control", "no-store,"}}, NoStoreReason::None},
+          {"GET", false, "", 200, {{"Cache-Control", "max-age=60"}, {"CDN-Cache-Control", "No-Store"}}, NoStoreReason::None},
+          {"GET", false, "", 200, {{"Cache-Control", "max-age=60"}, {"CDN-Cache-Control", "no-store"}}, NoStoreReason::NoStoreDirective},
+          {"GET", false, "", 200, {{"Cache-Control", "max-age=60"}, {"CDN-Cache-Control", "max-age=\"x\""}, {"Surrogate-Control", "no-store"}}, NoStoreReason::NoStoreDirective},
       }));
   Resp r(fields);
   RequestFacts req{method, auth, {}};
@@ -212,5 +226,7 @@ TEST_CASE("status classification", "[freshness]") {
     CHECK_FALSE(heuristically_cacheable(s));
   for (int s : {200, 203, 301, 302, 404, 410, 500, 503}) CHECK(understood_status(s));
   for (int s : {100, 101, 199, 304, 299, 418, 599, 999}) CHECK_FALSE(understood_status(s));
+  for (int s : {200, 299, 418, 499, 599}) CHECK(final_status(s));
+  for (int s : {100, 101, 199, 304, 600, 999}) CHECK_FALSE(final_status(s));
   CHECK(to_string(NoStoreReason::VaryStar) == "vary-star");
 }

@@ -73,12 +73,16 @@ TEST_CASE("the response tail: Age, then every Cache-Status parameter in RFC 9211
   CHECK(field == "Cache-Status: lacquer; hit; collapsed\r\n");
 }
 
-TEST_CASE("end-to-end fields: hop-by-hop, framing, Age and our targeted fields are left out") {
+TEST_CASE("end-to-end fields: hop-by-hop, framing, Age and our surrogate fields are left out") {
   std::vector<Header> in{{"Connection", "x-hop"},   {"X-Hop", "1"},          {"Keep-Alive", "5"},
                          {"Content-Length", "3"},   {"Age", "4"},            {"Surrogate-Key", "a"},
                          {"CDN-Cache-Control", "max-age=5"}, {"Content-Type", "text/plain"}};
   std::string out;
+  // CDN-Cache-Control is forwarded by default (RFC 9213 §3), removed when configured.
   append_end_to_end_fields(out, in, FieldFilter{});
+  CHECK(out == "CDN-Cache-Control: max-age=5\r\nContent-Type: text/plain\r\n");
+  out.clear();
+  append_end_to_end_fields(out, in, FieldFilter{.forward_cdn_cache_control = false});
   CHECK(out == "Content-Type: text/plain\r\n");
   out.clear();
   append_end_to_end_fields(out, in, FieldFilter{.keep_surrogate_headers = true});
