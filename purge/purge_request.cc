@@ -65,9 +65,9 @@ PurgeControls read_purge_controls(std::span<const http::Header> headers) {
     if (http::iequals(h.name, "Surrogate-Key")) {
       has_tags = true;
     } else if (!http::iequals(h.name, "Purge-All") && !http::iequals(h.name, "Soft-Purge") &&
-               looks_like_purge_control(h.name)) {
+               !http::iequals(h.name, "Purge-Wait") && looks_like_purge_control(h.name)) {
       c.error = std::string(h.name) +
-                " is not a purge control lacquer knows (Surrogate-Key, Purge-All, Soft-Purge); "
+                " is not a purge control lacquer knows (Surrogate-Key, Purge-All, Soft-Purge, Purge-Wait); "
                 "refusing rather than guessing";
       return c;
     }

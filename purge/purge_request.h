@@ -28,8 +28,9 @@ std::optional<bool> parse_purge_flag(std::string_view value) noexcept;
 // Reads Purge-All, Soft-Purge and Surrogate-Key (names match in any case, as all field names
 // do). Refused: a flag with another value, or given twice with different values; Purge-All
 // true together with Surrogate-Key (which one was meant?); and any field whose name, ignoring
-// case, '-' and '_', mentions "purge", "surrogate", "xkey" or "cachetag" but is none of the
-// three (Surrogate-Keys, X-Purge-All, Purge_All, Cache-Tag, ...): the error names the field.
+// case, '-' and '_', mentions "purge", "surrogate", "xkey" or "cachetag" but is none of these
+// nor Purge-Wait (the cluster's "purged everywhere", read by the purge exchange)
+// (Surrogate-Keys, X-Purge-All, Purge_All, Cache-Tag, ...): the error names the field.
 PurgeControls read_purge_controls(std::span<const http::Header> headers);
 
 }  // namespace lacquer::purge

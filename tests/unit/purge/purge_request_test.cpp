@@ -32,6 +32,9 @@ TEST_CASE("purge controls: the forms", "[purge_request]") {
   CHECK((soft.error.empty() && soft.soft && soft.form == PurgeForm::Tags));
   CHECK_FALSE(read({{"Soft-Purge", "off"}}).soft);
   CHECK(read({{"Soft-Purge", "1"}, {"Soft-Purge", "true"}}).soft);
+  // The cluster's "purged everywhere" request is a known control, not a lookalike.
+  auto wait = read({{"Purge-Wait", "all"}, {"Surrogate-Key", "a"}});
+  CHECK((wait.error.empty() && wait.form == PurgeForm::Tags));
 }
 
 TEST_CASE("purge controls: unclear requests are refused with the reason", "[purge_request]") {
