@@ -2,28 +2,13 @@
 
 #include "cluster/consumer.h"
 #include "cluster/publisher.h"
+#include "http/json_string.h"
 
 namespace lacquer::cluster {
-namespace {
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out.append(buf);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
+using http::json_string;
+
+namespace {
 
 void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help, std::uint64_t v) {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");

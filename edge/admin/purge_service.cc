@@ -1,5 +1,7 @@
 #include "edge/admin/purge_service.h"
 
+#include "http/json_string.h"
+
 #include <memory>
 
 #include "cluster/node.h"
@@ -8,24 +10,7 @@
 
 namespace lacquer::edge {
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out.append(buf);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
+std::string json_string(std::string_view s) { return http::json_string(s); }
 
 std::string purge_json(const std::vector<PurgeTarget>& targets, bool soft, std::uint64_t seq) {
   purge::Scope scope = targets.empty() ? purge::Scope::Global : targets.front().scope;
