@@ -28,6 +28,7 @@ struct SwitchFlag {
 
 constexpr SwitchFlag kSwitchFlags[] = {
     {"--check-config", &CommandLine::check_config},
+    {"--takeover", &CommandLine::takeover},
     {"--help", &CommandLine::help},
     {"-h", &CommandLine::help},
     {"--version", &CommandLine::version},
@@ -107,6 +108,7 @@ std::string usage_text() {
   line("--disk SIZE", "disk cache budget, K/M/G/T suffixes, 0 = memory only",
        detail::format_size(defaults.cache.disk_bytes));
   line("--check-config", "validate the configuration and exit", "");
+  line("--takeover", "take listeners and state over from the running lacquer (upgrade)", "");
   line("-h, --help", "show this help and exit", "");
   line("--version", "print the version and exit", "");
   return text;

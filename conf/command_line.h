@@ -1,5 +1,6 @@
 // lacquer [--config FILE] [--listen ADDR:PORT] [--origin HOST:PORT] [--threads N]
 //         [--state-dir DIR] [--memory SIZE] [--disk SIZE] [--admin ADDR:PORT] [--check-config]
+//         [--takeover]
 //         [--help] [--version]
 // Both "--flag value" and "--flag=value" are accepted.
 #pragma once
@@ -21,6 +22,7 @@ struct CommandLine {
   std::optional<std::string> disk;
   std::optional<std::string> admin;
   bool check_config = false;
+  bool takeover = false;  // take the listeners and the state over from the running process
   bool help = false;
   bool version = false;
 };

@@ -19,6 +19,7 @@ struct ServerConfig {
   Endpoint admin{"127.0.0.1", 8081};
   unsigned threads = 0;  // 0 = one per CPU core
   std::string default_host;  // authority for requests without Host (RFC 9112 §3.3); "" = local address
+  std::string takeover_socket;  // Unix socket a `lacquer --takeover` connects to; "" = <state_dir>/takeover.sock
 };
 
 struct OriginConfig {

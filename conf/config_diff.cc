@@ -18,6 +18,8 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("server.listen", server.listen);
   LACQUER_DIFF("server.admin", server.admin);
   LACQUER_DIFF("server.threads", server.threads);
+  LACQUER_DIFF("server.default_host", server.default_host);
+  LACQUER_DIFF("server.takeover_socket", server.takeover_socket);
   LACQUER_DIFF("origin.address", origin.address);
   LACQUER_DIFF("origin.connect_timeout", origin.connect_timeout_ms);
   LACQUER_DIFF("origin.first_byte_timeout", origin.first_byte_timeout_ms);

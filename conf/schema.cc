@@ -270,6 +270,21 @@ SchemaField path_or_empty_field(std::string name, std::string& out) {
                      nullptr};
 }
 
+SchemaField socket_path_field(std::string name, std::string& out) {
+  return SchemaField{std::move(name),
+                     [&out](const toml::node& n, const Where& at, Sink& sink) {
+                       auto s = n.as_string();
+                       if (s && s->get().find('\0') == std::string::npos && s->get().size() < 108) {
+                         out = s->get();
+                         return true;
+                       }
+                       sink.add(at, "expected a Unix socket path shorter than 108 bytes, or \"\" "
+                                    "(<state_dir>/takeover.sock), got " + describe(n));
+                       return false;
+                     },
+                     nullptr};
+}
+
 SchemaField access_format_field(std::string name, AccessLogFormat& out) {
   return SchemaField{std::move(name),
                      [&out](const toml::node& n, const Where& at, Sink& sink) {
@@ -451,7 +466,8 @@ Schema::Schema(Config& c) {
                      {endpoint_field("listen", s.listen, true),
                       endpoint_field("admin", s.admin, true),
                       integer_field("threads", s.threads, 0, 1024),
-                      authority_field("default_host", s.default_host)}});
+                      authority_field("default_host", s.default_host),
+                      socket_path_field("takeover_socket", s.takeover_socket)}});
   tables_.push_back({"origin",
                      {endpoint_field("address", o.address, false),
                       timeout_field("connect_timeout", o.connect_timeout_ms),

@@ -57,6 +57,9 @@ void copy_head(Request& r, std::string_view buf, const http::RequestHeadParse& p
 }
 
 constexpr std::uint32_t kLingerMs = 1000;
+// How long an idle keep-alive connection stays open once another process took the listeners
+// over: a busy client's next request arrives well within it.
+constexpr std::uint32_t kHandoverIdleGraceMs = 1000;
 
 // The idle connections of this loop thread, oldest at the head.
 struct IdleList {
@@ -607,7 +610,15 @@ void ClientConnection::abort() {
 
 void ClientConnection::drain() {
   draining_ = true;
-  if (state_ == State::ReadingHead && !head_started_) close_now();
+  if (state_ != State::ReadingHead || head_started_) return;  // closes after this response
+  // A takeover: the client of an idle keep-alive connection may be sending its next request at
+  // this moment; closing would fail it. Its next request is answered (Connection: close) if it
+  // comes within the grace; the idle timer closes the connection otherwise.
+  if (worker_.handing_over()) {
+    arm_timer(std::min<std::uint32_t>(kHandoverIdleGraceMs, worker_.config().limits.idle_timeout_ms));
+    return;
+  }
+  close_now();
 }
 
 void ClientConnection::reject(http::ParseError error) {

@@ -54,5 +54,7 @@ int main(int argc, char** argv) {
   }
   edge::ServerHooks hooks;
   hooks.load_again = [cmd] { return conf::load_config(cmd); };
+  hooks.takeover = cmd.takeover;
+  hooks.argv.assign(argv, argv + argc);
   return edge::run_server(outcome.config, hooks);
 }

@@ -4,11 +4,16 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <random>
 #include <span>
 #include <stdexcept>
@@ -21,6 +26,7 @@
 #include "edge/server/reload.h"
 #include "edge/server/service_notify.h"
 #include "edge/server/signals.h"
+#include "edge/server/takeover.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
 #include "purge/entry_verdict.h"
@@ -74,6 +80,43 @@ void start_cluster(const conf::Config& config, SharedState& shared) {
                  config.cluster.catch_up_timeout_ms);
 }
 
+// How long a process taking over waits for the old one to drain and close the state directory
+// (its drain deadline is 30 s), and then for RocksDB's lock.
+constexpr int kReleaseTimeoutMs = 45000;
+constexpr auto kLockRetryFor = std::chrono::seconds(10);
+
+// Opens the state directory. Taking over, the old process may still be letting go of its lock
+// when it has said "released" (or died): retry for a while.
+std::unique_ptr<storage::StateDb> open_state(const conf::Config& config, const SharedState& shared, bool taking_over) {
+  const auto deadline = std::chrono::steady_clock::now() + kLockRetryFor;
+  for (;;) {
+    try {
+      return storage::StateDb::open(config.cache.state_dir,
+                                    storage::StateDbOptions{config.cache.disk_bytes, disk_filter(config, shared.versions)});
+    } catch (const std::exception&) {
+      if (!taking_over || std::chrono::steady_clock::now() > deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // start-up: no loop runs yet
+    }
+  }
+}
+
+// The listening sockets a takeover brought, spread over this process's workers: one each
+// while they last, shared (dup) when there are more workers than sockets, several on one
+// worker when there are fewer. None is closed: connections may wait in any of them.
+struct ListenerPlan {
+  std::vector<int> first;                    // one per worker
+  std::vector<std::vector<int>> more;        // extra sockets per worker
+};
+
+ListenerPlan plan_listeners(const std::vector<int>& fds, unsigned workers) {
+  ListenerPlan plan;
+  plan.more.resize(workers);
+  for (unsigned i = 0; i < workers; ++i)
+    plan.first.push_back(i < fds.size() ? fds[i] : fcntl(fds[i % fds.size()], F_DUPFD_CLOEXEC, 0));
+  for (std::size_t j = workers; j < fds.size(); ++j) plan.more[j % workers].push_back(fds[j]);
+  return plan;
+}
+
 }  // namespace
 
 int run_server(const conf::Config& config, const ServerHooks& hooks) {
@@ -83,12 +126,32 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   storage::set_process_hash_seed((static_cast<std::uint64_t>(rd()) << 32) | rd());
 
   const unsigned threads = worker_count(config);
+  const std::string takeover_path = takeover::socket_path(config);
+  std::optional<takeover::Inherited> inherited;
+  if (hooks.takeover) {
+    try {
+      inherited = takeover::receive_listeners(takeover_path);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "lacquer: %s\n", e.what());
+      return 1;
+    }
+    // Before the old process can exit: systemd (NotifyAccess=all) must know who the service is.
+    notify_service_manager("MAINPID=" + std::to_string(getpid()));
+    std::fprintf(stderr, "lacquer: takeover: holding the %zu listening sockets of pid %d; waiting for it to drain "
+                 "and release %s\n", inherited->main_fds.size() + inherited->admin_fds.size(),
+                 static_cast<int>(inherited->from_pid), config.cache.state_dir.c_str());
+    std::fflush(stderr);
+    takeover::acknowledge(*inherited);
+    if (!takeover::wait_released(*inherited, kReleaseTimeoutMs))
+      std::fprintf(stderr, "lacquer: takeover: pid %d did not release the state directory in %d s; trying anyway\n",
+                   static_cast<int>(inherited->from_pid), kReleaseTimeoutMs / 1000);
+    close(inherited->channel);
+  }
   SharedState shared(config);
   shared.started_at = static_cast<std::int64_t>(std::time(nullptr));
   try {
     // RocksDB work at start-up, before any loop runs: the only time it may block.
-    shared.state_db = storage::StateDb::open(
-        config.cache.state_dir, storage::StateDbOptions{config.cache.disk_bytes, disk_filter(config, shared.versions)});
+    shared.state_db = open_state(config, shared, inherited.has_value());
     if (config.cache.disk_bytes > 0) {  // 0: memory only (no disk tier, its threads or filter)
       storage::DiskTierOptions disk_options;
       disk_options.admission.admit_all = config.cache.disk_admit_all;
@@ -118,21 +181,31 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   apply_fault_injection(shared);
   if (config.cluster.enabled) start_cluster(config, shared);
   BoundListeners main_fds, admin_fds;
-  try {
-    main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
-    admin_fds = bind_listeners(config.server.admin, 1);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "lacquer: %s\n", e.what());
-    return 1;
+  if (inherited) {
+    main_fds = {inherited->main_fds, takeover::local_address(inherited->main_fds[0])};
+    admin_fds = {inherited->admin_fds, takeover::local_address(inherited->admin_fds[0])};
+  } else {
+    try {
+      main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
+      admin_fds = bind_listeners(config.server.admin, 1);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "lacquer: %s\n", e.what());
+      return 1;
+    }
   }
+  const ListenerPlan main_plan = plan_listeners(main_fds.fds, threads);
+  const ListenerPlan admin_plan = plan_listeners(admin_fds.fds, 1);
 
   AccessLog access_log(config.log, threads + 1);  // one buffer per worker, the admin worker's last
   shared.access_log = &access_log;
   std::vector<std::unique_ptr<Worker>> workers;
   try {
-    for (unsigned i = 0; i < threads; ++i)
-      workers.push_back(std::make_unique<Worker>(static_cast<int>(i), shared, main_fds.fds[i], Worker::Role::Proxy));
-    workers.push_back(std::make_unique<Worker>(static_cast<int>(threads), shared, admin_fds.fds[0], Worker::Role::Admin));
+    for (unsigned i = 0; i < threads; ++i) {
+      workers.push_back(std::make_unique<Worker>(static_cast<int>(i), shared, main_plan.first[i], Worker::Role::Proxy));
+      for (int fd : main_plan.more[i]) workers.back()->add_listener(fd);
+    }
+    workers.push_back(std::make_unique<Worker>(static_cast<int>(threads), shared, admin_plan.first[0], Worker::Role::Admin));
+    for (int fd : admin_plan.more[0]) workers.back()->add_listener(fd);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
     return 1;
@@ -140,37 +213,73 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   for (unsigned i = 0; i < threads; ++i) shared.workers.push_back(workers[i].get());  // not admin
 
   event_base* main_base = event_base_new();
+  // Every listening socket the workers own, offered to a process that takes over.
+  std::vector<int> offered_main = main_plan.first, offered_admin = admin_plan.first;
+  for (const auto& more : main_plan.more) offered_main.insert(offered_main.end(), more.begin(), more.end());
+  for (const auto& more : admin_plan.more) offered_admin.insert(offered_admin.end(), more.begin(), more.end());
+  pid_t successor = 0;
+  std::unique_ptr<takeover::Offer> offer;
+  try {
+    offer = std::make_unique<takeover::Offer>(main_base, takeover_path, offered_main, offered_admin, [&](pid_t pid) {
+      successor = pid;
+      for (const auto& w : workers) w->hand_over();
+      event_base_loopexit(main_base, nullptr);
+    });
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lacquer: %s; --takeover and SIGUSR2 cannot reach this process\n", e.what());
+  }
   SignalActions actions;
   actions.graceful_stop = [&] {
+    if (offer) offer->withdraw();
     for (const auto& w : workers) w->drain();
     event_base_loopexit(main_base, nullptr);
   };
   actions.immediate_stop = [&] {
+    if (offer) offer->withdraw();
     for (const auto& w : workers) w->stop_now();
     event_base_loopexit(main_base, nullptr);
   };
   actions.reopen_logs = [&] { access_log.reopen(); };
   actions.reload = [&] { reload_config(hooks, shared, access_log); };
+  actions.upgrade = [&] {
+    std::string error;
+    if (!offer || successor != 0)
+      std::fprintf(stderr, "lacquer: SIGUSR2 ignored: no takeover socket, or already handing over\n");
+    else if (!takeover::spawn_successor(hooks.argv, error))
+      std::fprintf(stderr, "lacquer: SIGUSR2: cannot start a new process: %s\n", error.c_str());
+    std::fflush(stderr);
+  };
   auto signals = std::make_unique<SignalHandlers>(main_base, std::move(actions));
 
   for (const auto& w : workers) w->start();
-  std::fprintf(stderr, "lacquer: ready listen=%s admin=%s origin=%s threads=%u\n",
+  std::fprintf(stderr, "lacquer: ready listen=%s admin=%s origin=%s threads=%u%s\n",
                main_fds.address.c_str(), admin_fds.address.c_str(),
-               config.origin.address.to_string().c_str(), threads);
+               config.origin.address.to_string().c_str(), threads,
+               inherited ? (" (took over from pid " + std::to_string(inherited->from_pid) + ")").c_str() : "");
   std::fflush(stderr);
   notify_service_manager("READY=1");
 
   event_base_dispatch(main_base);
-  notify_service_manager("STOPPING=1");
+  // Handing over, the service goes on in the successor: no STOPPING=1.
+  if (successor == 0) notify_service_manager("STOPPING=1");
   for (const auto& w : workers) w->join();
   // Flush queued purge writes while the workers (whose inboxes they post to) still exist.
   shared.cluster.reset();  // its threads write through the purge store
   shared.purge_store.reset();
   shared.disk.reset();
   workers.clear();
+  // Close the state directory now, not at exit, so that a successor can open it at once.
+  shared.cache.reset();
+  shared.disk_filter.reset();
+  shared.state_db.reset();
+  if (offer) offer->released();
+  offer.reset();
   signals.reset();
   event_base_free(main_base);
-  std::fprintf(stderr, "lacquer: stopped\n");
+  if (successor != 0)
+    std::fprintf(stderr, "lacquer: stopped; pid %d took over\n", static_cast<int>(successor));
+  else
+    std::fprintf(stderr, "lacquer: stopped\n");
   return 0;
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "conf/config.h"
 #include "conf/loader.h"
@@ -13,6 +15,10 @@ struct ServerHooks {
   // Loads the configuration again (SIGHUP): the same file and flags as at start. Unset: reload
   // is refused.
   std::function<conf::LoadOutcome()> load_again;
+  // --takeover: take the listeners and the state directory over from the running process.
+  bool takeover = false;
+  // The command line as started (argv[0] first): SIGUSR2 starts it again with --takeover.
+  std::vector<std::string> argv;
 };
 
 // Runs until a stop signal; returns the process exit code.

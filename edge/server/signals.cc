@@ -8,7 +8,7 @@
 namespace lacquer::edge {
 
 SignalHandlers::SignalHandlers(event_base* base, SignalActions actions) : actions_(std::move(actions)) {
-  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1}) {
+  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2}) {
     event* ev = evsignal_new(base, sig, &SignalHandlers::on_signal, this);
     event_add(ev, nullptr);
     events_.push_back(ev);
@@ -45,6 +45,11 @@ void SignalHandlers::on_signal(int sig, short, void* arg) {
       name = "SIGUSR1";
       line = "reopening the log files";
       action = &self->actions_.reopen_logs;
+      break;
+    case SIGUSR2:
+      name = "SIGUSR2";
+      line = "starting a new process to take over (upgrade)";
+      action = &self->actions_.upgrade;
       break;
     default:
       return;

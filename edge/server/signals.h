@@ -4,6 +4,7 @@
 //   QUIT       immediate stop: close every connection now
 //   HUP        reload the configuration file
 //   USR1       reopen the log files (after logrotate renamed them)
+//   USR2       upgrade: start `<the same command line> --takeover` (edge/server/takeover.h)
 #pragma once
 
 #include <functional>
@@ -19,6 +20,7 @@ struct SignalActions {
   std::function<void()> immediate_stop;
   std::function<void()> reload;
   std::function<void()> reopen_logs;
+  std::function<void()> upgrade;
 };
 
 class SignalHandlers {

@@ -95,6 +95,7 @@ Worker::~Worker() {
   pool_.reset();
   inbox_.reset();
   if (listener_) evconnlistener_free(listener_);
+  for (evconnlistener* l : more_listeners_) evconnlistener_free(l);
   event_free(drain_event_);
   event_free(drain_deadline_);
   event_base_free(base_);
@@ -111,6 +112,16 @@ void Worker::join() {
 }
 
 void Worker::drain() { event_active(drain_event_, EV_TIMEOUT, 1); }
+
+void Worker::hand_over() {
+  handing_over_.store(true, std::memory_order_relaxed);
+  drain();
+}
+
+void Worker::add_listener(int listen_fd) {
+  more_listeners_.push_back(evconnlistener_new(base_, &Worker::on_accept, this,
+                                               LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, listen_fd));
+}
 
 void Worker::on_accept(evconnlistener*, int fd, sockaddr* addr, int, void* self) {
   auto* w = static_cast<Worker*>(self);
@@ -155,6 +166,8 @@ void Worker::on_drain(int, short, void* self) {
     evconnlistener_free(w->listener_);  // closes the socket: new connections are refused
     w->listener_ = nullptr;
   }
+  for (evconnlistener* l : w->more_listeners_) evconnlistener_free(l);
+  w->more_listeners_.clear();
   // drain() may close idle connections, which removes them from the set: iterate a copy.
   std::vector<Connection*> snapshot(w->connections_.begin(), w->connections_.end());
   for (Connection* c : snapshot) c->drain();

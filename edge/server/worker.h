@@ -93,9 +93,18 @@ class Worker {
   Worker(int index, SharedState& shared, int listen_fd, Role role);
   ~Worker();
 
+  // Another listening socket for this worker (a takeover can bring more sockets than workers).
+  // Before start() only.
+  void add_listener(int listen_fd);
   void start();
   // Thread-safe: stop accepting, let in-flight responses finish, then end the loop.
   void drain();
+  // Thread-safe: drain() for a takeover. Another process now accepts on the same sockets, so an
+  // idle keep-alive connection is not cut at once (its client may be sending the next request
+  // right now) but gets a short grace in which its next request is answered with
+  // Connection: close.
+  void hand_over();
+  bool handing_over() const { return handing_over_.load(std::memory_order_relaxed); }
   // Thread-safe: end the loop now; in-flight responses are cut (SIGQUIT).
   void stop_now();
   void join();
@@ -129,6 +138,8 @@ class Worker {
   SharedState& shared_;
   event_base* base_ = nullptr;
   evconnlistener* listener_ = nullptr;
+  std::vector<evconnlistener*> more_listeners_;
+  std::atomic<bool> handing_over_{false};
   event* drain_event_ = nullptr;
   event* drain_deadline_ = nullptr;
   WorkerMetrics metrics_;
