@@ -38,6 +38,8 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("cache.store_set_cookie", cache.store_set_cookie);
   LACQUER_DIFF("cache.honour_client_no_cache", cache.honour_client_no_cache);
   LACQUER_DIFF("cache.keep_surrogate_headers", cache.keep_surrogate_headers);
+  LACQUER_DIFF("cache.forward_cdn_cache_control", cache.forward_cdn_cache_control);
+  LACQUER_DIFF("cache.disk_admit_all", cache.disk_admit_all);
   LACQUER_DIFF("limits.max_request_line", limits.max_request_line);
   LACQUER_DIFF("limits.max_header_field", limits.max_header_field);
   LACQUER_DIFF("limits.max_header_bytes", limits.max_header_bytes);
@@ -45,6 +47,7 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("limits.max_body_size", limits.max_body_bytes);
   LACQUER_DIFF("limits.header_timeout", limits.header_timeout_ms);
   LACQUER_DIFF("limits.body_timeout", limits.body_timeout_ms);
+  LACQUER_DIFF("limits.body_deadline", limits.body_deadline_ms);
   LACQUER_DIFF("limits.idle_timeout", limits.idle_timeout_ms);
   LACQUER_DIFF("limits.max_connections", limits.max_connections);
   LACQUER_DIFF("limits.max_output_buffer", limits.max_output_buffer);
@@ -53,10 +56,69 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("purge.token", purge.token);
   LACQUER_DIFF("log.access", log.access);
   LACQUER_DIFF("log.access_format", log.access_format);
+  if (a.cluster.enabled != b.cluster.enabled || !operator_eq(a.cluster.redis, b.cluster.redis))
+    out.emplace_back("cluster.redis");
+  LACQUER_DIFF("cluster.stream", cluster.stream);
+  LACQUER_DIFF("cluster.node", cluster.node);
+  LACQUER_DIFF("cluster.username", cluster.username);
+  LACQUER_DIFF("cluster.password", cluster.password);
+  LACQUER_DIFF("cluster.trim_max_length", cluster.trim_max_length);
+  LACQUER_DIFF("cluster.trim_max_age", cluster.trim_max_age_s);
+  LACQUER_DIFF("cluster.gap_purge", cluster.gap_purge_soft);
+  LACQUER_DIFF("cluster.wait_timeout", cluster.wait_timeout_ms);
+  LACQUER_DIFF("cluster.connect_timeout", cluster.connect_timeout_ms);
+  LACQUER_DIFF("cluster.catch_up_timeout", cluster.catch_up_timeout_ms);
 #undef LACQUER_DIFF
   return out;
 }
 
-bool applies_live(const std::string& key) { return key.starts_with("log."); }
+namespace {
+
+// Read at request time from the worker's snapshot (edge/server/live_settings.h), so a new
+// value takes effect at the next decision that reads it.
+constexpr const char* kLiveKeys[] = {
+    "server.default_host",
+    "cache.max_object_size", "cache.max_ttl", "cache.default_grace", "cache.heuristic_max_ttl",
+    "cache.hit_for_miss", "cache.store_set_cookie", "cache.honour_client_no_cache",
+    "cache.keep_surrogate_headers", "cache.forward_cdn_cache_control",
+    "limits.max_header_count", "limits.max_body_size", "limits.header_timeout", "limits.body_timeout",
+    "limits.body_deadline", "limits.idle_timeout", "limits.max_connections", "limits.max_output_buffer",
+};
+
+}  // namespace
+
+bool applies_live(const std::string& key) {
+  if (key.starts_with("log.") || key.starts_with("purge.")) return true;
+  for (const char* live : kLiveKeys)
+    if (key == live) return true;
+  return false;
+}
+
+Config take_live_keys(const Config& running, const Config& loaded) {
+  Config c = running;
+  c.server.default_host = loaded.server.default_host;
+  const CacheConfig& l = loaded.cache;
+  c.cache.max_object_bytes = l.max_object_bytes;
+  c.cache.max_ttl_s = l.max_ttl_s;
+  c.cache.default_grace_s = l.default_grace_s;
+  c.cache.heuristic_max_ttl_s = l.heuristic_max_ttl_s;
+  c.cache.hit_for_miss_s = l.hit_for_miss_s;
+  c.cache.store_set_cookie = l.store_set_cookie;
+  c.cache.honour_client_no_cache = l.honour_client_no_cache;
+  c.cache.keep_surrogate_headers = l.keep_surrogate_headers;
+  c.cache.forward_cdn_cache_control = l.forward_cdn_cache_control;
+  const LimitsConfig& m = loaded.limits;
+  c.limits.max_header_count = m.max_header_count;
+  c.limits.max_body_bytes = m.max_body_bytes;
+  c.limits.header_timeout_ms = m.header_timeout_ms;
+  c.limits.body_timeout_ms = m.body_timeout_ms;
+  c.limits.body_deadline_ms = m.body_deadline_ms;
+  c.limits.idle_timeout_ms = m.idle_timeout_ms;
+  c.limits.max_connections = m.max_connections;
+  c.limits.max_output_buffer = m.max_output_buffer;
+  c.purge = loaded.purge;
+  c.log = loaded.log;
+  return c;
+}
 
 }  // namespace lacquer::conf

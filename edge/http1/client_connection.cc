@@ -96,7 +96,7 @@ void ClientConnection::leave_idle() {
 // request (or the admin port, which shares the cap) still finds a free slot.
 void ClientConnection::evict_oldest_idle_if_full() {
   const auto& shared = worker_.shared();
-  const std::uint32_t max = shared.config.limits.max_connections;
+  const std::uint32_t max = worker_.config().limits.max_connections;
   const std::uint32_t reserve = std::max<std::uint32_t>(1, max / 64);
   if (shared.open_connections.load(std::memory_order_relaxed) + reserve <= max) return;
   ClientConnection* oldest = t_idle.head;

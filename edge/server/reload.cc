@@ -12,19 +12,22 @@ namespace lacquer::edge {
 
 namespace {
 
-void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log);
+void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log,
+            const std::function<void(const LiveSettingsPtr&)>& publish);
 
 }  // namespace
 
-void reload_config(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log) {
+void reload_config(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log,
+                   const std::function<void(const LiveSettingsPtr&)>& publish) {
   notify_service_manager("RELOADING=1");
-  reload(hooks, shared, access_log);
+  reload(hooks, shared, access_log, publish);
   notify_service_manager("READY=1");
 }
 
 namespace {
 
-void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log) {
+void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log,
+            const std::function<void(const LiveSettingsPtr&)>& publish) {
   if (!hooks.load_again) {
     std::fprintf(stderr, "lacquer: reload failed: no configuration to reload\n");
     shared.reload_failures.fetch_add(1, std::memory_order_relaxed);
@@ -40,12 +43,16 @@ void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log
     return;
   }
   std::string applied, restart;
-  for (const auto& key : conf::changed_keys(shared.live_config, outcome.config)) {
+  const conf::Config& running = shared.live->config;
+  for (const auto& key : conf::changed_keys(running, outcome.config)) {
     std::string& list = conf::applies_live(key) ? applied : restart;
     list.append(list.empty() ? "" : ", ").append(key);
   }
+  if (!applied.empty()) {
+    shared.live = std::make_shared<const LiveSettings>(conf::take_live_keys(running, outcome.config));
+    publish(shared.live);
+  }
   access_log.configure(outcome.config.log);
-  shared.live_config.log = outcome.config.log;
   shared.reloads.fetch_add(1, std::memory_order_relaxed);
   std::fprintf(stderr, "lacquer: configuration reloaded; applied: %s\n", applied.empty() ? "nothing changed" : applied.c_str());
   if (!restart.empty())

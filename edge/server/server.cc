@@ -240,7 +240,11 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
     event_base_loopexit(main_base, nullptr);
   };
   actions.reopen_logs = [&] { access_log.reopen(); };
-  actions.reload = [&] { reload_config(hooks, shared, access_log); };
+  actions.reload = [&] {
+    reload_config(hooks, shared, access_log, [&](const LiveSettingsPtr& settings) {
+      for (const auto& w : workers) w->publish(settings);
+    });
+  };
   actions.upgrade = [&] {
     std::string error;
     if (!offer || successor != 0)

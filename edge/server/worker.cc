@@ -43,9 +43,8 @@ std::string peer_address(const sockaddr* addr) {
 SharedState::SharedState(const conf::Config& c)
     : config(c),
       tier(std::make_unique<storage::MemoryTier>(c.cache.memory_bytes)),
-      purge_acl(c.purge.allow_loopback, c.purge.allow_cidrs, c.purge.token),
       via(std::string("1.1 lacquer/") + LACQUER_VERSION) {
-  live_config = c;
+  live = std::make_shared<const LiveSettings>(c);
   parse_limits.max_request_line = c.limits.max_request_line;
   parse_limits.max_field = c.limits.max_header_field;
   parse_limits.max_header_bytes = c.limits.max_header_bytes;
@@ -53,7 +52,8 @@ SharedState::SharedState(const conf::Config& c)
 
 SharedState::~SharedState() = default;
 
-Worker::Worker(int index, SharedState& shared, int listen_fd, Role role) : index_(index), shared_(shared) {
+Worker::Worker(int index, SharedState& shared, int listen_fd, Role role)
+    : index_(index), shared_(shared), live_(shared.live), config_(live_->config) {
   // The changelist folds the add/delete pairs a request makes on its socket within one loop
   // iteration into at most one epoll_ctl.
   event_config* cfg = event_config_new();
@@ -69,17 +69,17 @@ Worker::Worker(int index, SharedState& shared, int listen_fd, Role role) : index
     factory_ = std::make_unique<AdminExchangeFactory>(*this);
     return;
   }
-  pool_ = std::make_unique<origin::OriginPool>(base_, shared.config.origin, shared.parse_limits);
+  pool_ = std::make_unique<origin::OriginPool>(base_, config_.origin, shared.parse_limits);
   auto invalidate = [this](std::vector<std::string> urls) {
     std::vector<PurgeTarget> targets;
     for (auto& url : urls) targets.push_back({purge::Scope::Url, purge::url_hash(url), std::move(url)});
     run_purge(*this, targets, false, [](bool, std::uint64_t) {});
   };
-  fetch_context_.reset(new FetchContext{*pool_, *inbox_, shared.inflight, *shared.cache, shared.config, shared.clock,
+  fetch_context_.reset(new FetchContext{*pool_, *inbox_, shared.inflight, *shared.cache, config_, shared.clock,
                                         metrics_, shared.purge_metrics, shared.via, invalidate, {}});
   fetcher_ = std::make_unique<OriginFetcher>(*fetch_context_);
   purge_door_ = std::make_unique<PurgeFrontDoor>(*this);
-  engine_.reset(new EngineContext{*shared.cache, *fetcher_, *inbox_, shared.clock, shared.config, metrics_, shared.via,
+  engine_.reset(new EngineContext{*shared.cache, *fetcher_, *inbox_, shared.clock, config_, metrics_, shared.via,
                                   purge_door_.get()});
   factory_ = std::make_unique<ProxyExchangeFactory>(*engine_);
 }
@@ -113,6 +113,13 @@ void Worker::join() {
 
 void Worker::drain() { event_active(drain_event_, EV_TIMEOUT, 1); }
 
+void Worker::publish(LiveSettingsPtr settings) {
+  inbox_->post([this, settings = std::move(settings)] {
+    live_ = settings;
+    config_ = settings->config;
+  });
+}
+
 void Worker::hand_over() {
   handing_over_.store(true, std::memory_order_relaxed);
   drain();
@@ -127,7 +134,7 @@ void Worker::on_accept(evconnlistener*, int fd, sockaddr* addr, int, void* self)
   auto* w = static_cast<Worker*>(self);
   auto& shared = w->shared_;
   if (w->draining_ ||
-      shared.open_connections.fetch_add(1, std::memory_order_relaxed) >= shared.config.limits.max_connections) {
+      shared.open_connections.fetch_add(1, std::memory_order_relaxed) >= w->config_.limits.max_connections) {
     if (!w->draining_) shared.open_connections.fetch_sub(1, std::memory_order_relaxed);
     w->metrics_.connections_rejected.inc();
     close(fd);

@@ -19,6 +19,7 @@
 #include "edge/fetch/origin_fetcher.h"
 #include "edge/proxy/client_side.h"
 #include "edge/proxy/engine_context.h"
+#include "edge/server/live_settings.h"
 #include "edge/server/loop_inbox.h"
 #include "edge/admin/purge_acl.h"
 #include "edge/admin/purge_service.h"
@@ -70,7 +71,6 @@ struct SharedState {
   std::unique_ptr<purge::Sweeper> sweeper;  // declared after tier and versions: stops first
   InflightTable inflight;  // request coalescing across workers
   purge::PurgeMetrics purge_metrics;
-  PurgeAcl purge_acl;
   std::atomic<std::uint32_t> open_connections{0};
   std::string via;  // "1.1 lacquer/<version>"
   std::int64_t started_at = 0;
@@ -79,9 +79,10 @@ struct SharedState {
   std::vector<const class Worker*> workers;
   class AccessLog* access_log = nullptr;  // set before the workers start; outlives them
   std::atomic<std::uint64_t> reloads{0}, reload_failures{0};
-  // The configuration as the last reload left it (main thread only): only its live keys are
-  // in effect; the others are compared against to name what needs a restart.
-  conf::Config live_config;
+  // The snapshot the last reload published (main thread only); every worker starts with it.
+  // Its config's restart-only keys keep their start-up values: a reload compares against it
+  // to name what needs a restart.
+  LiveSettingsPtr live;
 };
 
 class PurgeFrontDoor;
@@ -112,7 +113,11 @@ class Worker {
   // ---- used on the worker's own thread ----
   event_base* base() { return base_; }
   SharedState& shared() { return shared_; }
-  const conf::Config& config() const { return shared_.config; }
+  // This worker's current configuration: the live keys as the last reload it applied left them.
+  const conf::Config& config() const { return config_; }
+  const LiveSettings& live() const { return *live_; }
+  // Thread-safe: this worker applies `settings` on its loop, between two callbacks.
+  void publish(LiveSettingsPtr settings);
   WorkerMetrics& metrics() { return metrics_; }
   const WorkerMetrics& metrics() const { return metrics_; }
   // Request duration and time to the origin's head, as the access log measures them.
@@ -136,6 +141,10 @@ class Worker {
 
   int index_;
   SharedState& shared_;
+  LiveSettingsPtr live_;
+  // A copy of live_->config at a fixed address: the engine's contexts hold a reference to it.
+  // Assigned on this worker's thread only.
+  conf::Config config_;
   event_base* base_ = nullptr;
   evconnlistener* listener_ = nullptr;
   std::vector<evconnlistener*> more_listeners_;

@@ -49,9 +49,9 @@ def test_sighup_with_bad_file_changes_nothing_and_counts(origin, start_lacquer, 
     # Still serving, and a good file afterwards reloads; keys that need a restart are named.
     origin.script("/after", ok("x"))
     assert l.get("/after").status == 200
-    cfg.write_text('[cache]\nmax_ttl = "2h"\n')
+    cfg.write_text('[cache]\nmax_ttl = "1h"\nmemory = "64M"\n')
     l.proc.send_signal(signal.SIGHUP)
-    wait_until(lambda: any("need a restart" in x and "cache.max_ttl" in x for x in l.lines),
+    wait_until(lambda: any("need a restart" in x and "cache.memory" in x for x in l.lines),
                message="restart-needed key named")
     l.expect_stat("lacquer_config_reloads_total", 1)
     assert l.proc.poll() is None

@@ -5,7 +5,7 @@
 
 using namespace lacquer::conf;
 
-TEST_CASE("changed_keys names what differs, and only [log] applies live") {
+TEST_CASE("changed_keys names what differs; [log], [purge] and the cache policy apply live") {
   Config a, b;
   CHECK(changed_keys(a, b).empty());
   b.cache.max_ttl_s = 7;
@@ -16,8 +16,41 @@ TEST_CASE("changed_keys names what differs, and only [log] applies live") {
         std::vector<std::string>{"origin.address", "cache.max_ttl", "purge.token", "log.access"});
   CHECK(applies_live("log.access"));
   CHECK(applies_live("log.access_format"));
-  CHECK_FALSE(applies_live("purge.token"));
+  CHECK(applies_live("purge.token"));
+  CHECK(applies_live("cache.max_ttl"));
+  CHECK(applies_live("server.default_host"));
   CHECK_FALSE(applies_live("cache.state_dir"));
+  CHECK_FALSE(applies_live("cache.memory"));
+  CHECK_FALSE(applies_live("origin.address"));
+  CHECK_FALSE(applies_live("limits.max_request_line"));
+  CHECK_FALSE(applies_live("server.listen"));
+}
+
+TEST_CASE("take_live_keys takes exactly the keys that apply live") {
+  Config running, loaded;
+  loaded.server.listen.port = 1;
+  loaded.server.default_host = "h.example";
+  loaded.cache.state_dir = "/elsewhere";
+  loaded.cache.memory_bytes = 1 << 20;
+  loaded.cache.max_ttl_s = 5;
+  loaded.cache.store_set_cookie = true;
+  loaded.cache.forward_cdn_cache_control = false;
+  loaded.limits.max_request_line = 100;
+  loaded.limits.max_body_bytes = 7;
+  loaded.origin.address.port = 9;
+  loaded.purge.token = "t";
+  loaded.purge.allow_loopback = false;
+  loaded.log.access = "-";
+  loaded.cluster.stream = "s";
+  Config applied = take_live_keys(running, loaded);
+  // What still differs from the loaded file is exactly what needs a restart.
+  std::vector<std::string> pending = changed_keys(applied, loaded);
+  CHECK(pending == std::vector<std::string>{"server.listen", "origin.address", "cache.state_dir",
+                                            "cache.memory", "limits.max_request_line", "cluster.stream"});
+  for (const auto& key : pending) CHECK_FALSE(applies_live(key));
+  for (const auto& key : changed_keys(running, applied)) CHECK(applies_live(key));
+  CHECK(applied.cache.max_ttl_s == 5);
+  CHECK(applied.purge.token == "t");
 }
 
 TEST_CASE("[log] keys: path, stdout or off; combined or json; a bad value names file:line") {
