@@ -15,6 +15,7 @@ Sweeper::Sweeper(storage::MemoryTier& tier, VersionTable& versions, Options opti
     : tier_(tier), versions_(versions), options_(options), thread_([this] { loop(); }) {}
 
 Sweeper::~Sweeper() {
+  abort_.store(true, std::memory_order_relaxed);
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -24,13 +25,6 @@ Sweeper::~Sweeper() {
 }
 
 void Sweeper::loop() {
-  // Background work must never take a core from an event loop: where lacquer shares cores
-  // with its loops (pinned, or fewer cores than threads), a pass over every entry competed
-  // with hits for the CPU and showed as hit p99 during purge storms (bench/purge.sh, step 5).
-  // SCHED_IDLE runs this thread only when no other thread wants the core. If that never
-  // happens, purged entries are still dropped by lookups that meet them and by eviction.
-  sched_param idle{};
-  pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
   std::unique_lock lock(mu_);
   while (!stopping_) {
     cv_.wait_for(lock, std::chrono::milliseconds(options_.idle_check_ms));
@@ -39,7 +33,20 @@ void Sweeper::loop() {
     if (std::chrono::steady_clock::now() - last_pass_end_ < std::chrono::milliseconds(options_.min_interval_ms))
       continue;
     lock.unlock();
-    run_pass();
+    // Background work must never take a core from an event loop: where lacquer shares cores
+    // with its loops (pinned, or fewer cores than threads), a pass over every entry competed
+    // with hits for the CPU and showed as hit p99 during purge storms (bench/purge.sh, step 5).
+    // SCHED_IDLE runs the pass only when no other thread wants the core. If that never
+    // happens, purged entries are still dropped by lookups that meet them and by eviction.
+    // The pass gets a thread of its own: this one, which waits, stays at normal priority, so a
+    // stop never waits for an idle core (on a busy machine that took seconds, and an
+    // unprivileged thread cannot leave SCHED_IDLE again).
+    std::thread pass([this] {
+      sched_param idle{};
+      pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+      run_pass();
+    });
+    pass.join();
     last_pass_end_ = std::chrono::steady_clock::now();
     lock.lock();
   }
@@ -54,6 +61,10 @@ void Sweeper::run_pass() {
   for (std::size_t shard = 0; shard < tier_.shard_count(); ++shard) {
     std::size_t cursor = 0;
     do {
+      if (abort_.load(std::memory_order_relaxed)) {  // stopping: leave the rest for next time
+        stats_.running.store(false);
+        return;
+      }
       batch.clear();
       cursor = tier_.collect(shard, cursor, options_.batch, batch);
       for (const auto& e : batch) {

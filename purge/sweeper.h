@@ -3,8 +3,9 @@
 // client to ask for each object. It also keeps the version table bounded: when a full pass
 // finds the table above its limit, versions older than every entry it saw are forgotten.
 //
-// Threading: its own thread, scheduled SCHED_IDLE (it yields its core to any event loop that
-// wants it). It takes one memory-tier shard lock at a time, only while it
+// Threading: its own thread, which waits at normal priority (a stop is never delayed) and runs
+// each pass in a short-lived SCHED_IDLE thread (it yields its core to any event loop that wants
+// it; a stop makes it give up at the next batch). It takes one memory-tier shard lock at a time, only while it
 // copies references to a batch of entries (never while checking them), and checks versions
 // under the version table's shared locks. Hits never wait on it for longer than one batch copy.
 #pragma once
@@ -64,6 +65,7 @@ class Sweeper {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  std::atomic<bool> abort_{false};  // stopping: a pass in progress gives up at the next batch
   std::thread thread_;
 };
 
