@@ -153,3 +153,20 @@ def test_a_bad_takeover_request_changes_nothing(origin, start_lacquer, tmp_path)
     wait_until(lambda: any("takeover refused" in x for x in l.lines), message="refusal logged")
     assert l.get("/still").status == 200
     assert l.proc.poll() is None
+
+
+def test_takeover_with_another_thread_count_serves_every_socket(origin, start_lacquer, tmp_path):
+    # 1 socket to 3 workers (they share it), then those 3 to 1 worker (it accepts on all).
+    # The kernel spreads new connections over every socket of the port: each must be served.
+    state = tmp_path / "state"
+    origin.script("/t", ok("t"))
+    old = start_lacquer(origin.port, state_dir=state, threads=1)
+    assert old.get("/t").status == 200
+    for threads in (3, 1):
+        new = start_lacquer(origin.port, state_dir=state, threads=threads, extra_args=["--takeover"])
+        assert old.proc.wait(15) == 0, old.text()
+        for _ in range(24):  # fresh connections, from fresh source ports
+            r = new.get("/t")
+            assert r.status == 200 and "; hit" in r.headers.get("Cache-Status")
+        old = new
+    assert origin.count("/t") == 1
