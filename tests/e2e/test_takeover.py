@@ -170,3 +170,27 @@ def test_takeover_with_another_thread_count_serves_every_socket(origin, start_la
             assert r.status == 200 and "; hit" in r.headers.get("Cache-Status")
         old = new
     assert origin.count("/t") == 1
+
+
+def test_takeover_sends_goaway_to_http2_clients_and_the_new_process_serves_them(origin, start_lacquer, tmp_path):
+    import pytest
+    pytest.importorskip("h2.connection", reason="python3-h2 (Debian) is needed: run with /usr/bin/python3")
+    import h2.errors
+    from test_http2 import H2Client
+
+    state = tmp_path / "state"
+    origin.script("/h2", ok("h2"))
+    old = start_lacquer(origin.port, state_dir=state)
+    c = H2Client(old.port)
+    status, _, body = c.response(c.request("/h2"))
+    assert (status, body) == (200, b"h2")
+    new = start_lacquer(origin.port, state_dir=state, extra_args=["--takeover"])
+    assert c.pump(lambda cl: cl.goaway() is not None), "no GOAWAY from the old process"
+    assert c.goaway().error_code == h2.errors.ErrorCodes.NO_ERROR
+    c.close()
+    assert old.proc.wait(15) == 0, old.text()
+    c2 = H2Client(new.port)  # the client reconnects: the new process, same port, warm cache
+    status, headers, body = c2.response(c2.request("/h2"))
+    assert (status, body) == (200, b"h2") and "; hit" in headers["cache-status"]
+    c2.close()
+    assert origin.count("/h2") == 1
