@@ -56,6 +56,7 @@ struct LimitsConfig {
   std::uint32_t header_timeout_ms = 10000;       // first byte -> end of head
   std::uint32_t body_timeout_ms = 30000;         // between request body bytes
   std::uint32_t body_deadline_ms = 120000;       // whole request body, from the end of the head (408)
+  std::uint32_t tunnel_idle_timeout_ms = 300000; // upgrade tunnel (WebSocket) with no byte either way
   std::uint32_t idle_timeout_ms = 60000;         // keep-alive connection with no request
   std::uint32_t max_connections = 10000;         // per process
   std::uint64_t max_output_buffer = 4ull << 20;  // per connection, before we stop reading origin

@@ -484,6 +484,7 @@ Schema::Schema(Config& c) {
                       timeout_field("header_timeout", l.header_timeout_ms),
                       timeout_field("body_timeout", l.body_timeout_ms),
                       timeout_field("body_deadline", l.body_deadline_ms),
+                      timeout_field("tunnel_idle_timeout", l.tunnel_idle_timeout_ms),
                       timeout_field("idle_timeout", l.idle_timeout_ms),
                       integer_field("max_connections", l.max_connections, 1, 1000000),
                       size_field("max_output_buffer", l.max_output_buffer, 1024, kU64Max)}});

@@ -154,6 +154,10 @@ std::string render_metrics(const SharedState& s) {
   counter("lacquer_connections_accepted_total", "Client connections accepted.", &WorkerMetrics::connections_accepted);
   counter("lacquer_connections_rejected_total", "Client connections refused at the cap.", &WorkerMetrics::connections_rejected);
   counter("lacquer_client_timeouts_total", "Client connections timed out.", &WorkerMetrics::timeouts);
+  counter("lacquer_tunnels_total", "Protocol upgrades the origin accepted (101): tunnels opened.", &WorkerMetrics::tunnels);
+  counter("lacquer_tunnel_bytes_to_origin_total", "Bytes tunnels carried from clients to the origin.", &WorkerMetrics::tunnel_bytes_to_origin);
+  counter("lacquer_tunnel_bytes_to_client_total", "Bytes tunnels carried from the origin to clients.", &WorkerMetrics::tunnel_bytes_to_client);
+  counter("lacquer_tunnel_idle_timeouts_total", "Tunnels closed after tunnel_idle_timeout without traffic.", &WorkerMetrics::tunnel_idle_timeouts);
   counter("lacquer_client_body_deadline_total", "Request bodies cut off at the total body deadline (408).", &WorkerMetrics::body_deadlines);
   counter("lacquer_cache_collapsed_total", "Requests answered from another request's origin fetch.", &WorkerMetrics::collapsed);
   counter("lacquer_cache_revalidations_total", "Conditional requests sent to the origin for stale entries.", &WorkerMetrics::revalidations);

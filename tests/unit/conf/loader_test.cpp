@@ -146,6 +146,7 @@ max_body_size = 0
 header_timeout = "5s"
 body_timeout = "2m"
 body_deadline = "5m"
+tunnel_idle_timeout = "10m"
 idle_timeout = "90s"
 max_connections = 500
 max_output_buffer = "1M"
@@ -180,6 +181,7 @@ token = "s3cr3t-Token_~+/=="
   CHECK_FALSE(c.cache.forward_cdn_cache_control);
   CHECK(c.server.default_host == "www.example.com:8080");
   CHECK(c.limits.body_deadline_ms == 300000);
+  CHECK(c.limits.tunnel_idle_timeout_ms == 600000);
   CHECK(c.limits.max_request_line == 4096);
   CHECK(c.limits.max_header_field == 4096);
   CHECK(c.limits.max_header_bytes == 65536);
