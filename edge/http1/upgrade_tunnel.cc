@@ -48,7 +48,10 @@ void UpgradeTunnel::to_client() {
     metrics_.tunnel_bytes_to_client.inc(n);
     touch();
   }
-  if (evbuffer_get_length(out) > limits_.max_output_buffer) bufferevent_disable(origin_.get(), EV_READ);
+  if (!origin_paused_ && evbuffer_get_length(out) > limits_.max_output_buffer) {
+    origin_paused_ = true;  // until the client drains (on_client_drained)
+    bufferevent_disable(origin_.get(), EV_READ);
+  }
 }
 
 // Client -> origin. Past the cap the bytes wait in the client's input buffer, and the client
@@ -72,7 +75,8 @@ void UpgradeTunnel::to_origin() {
 void UpgradeTunnel::on_client_input() { to_origin(); }
 
 void UpgradeTunnel::on_client_drained() {
-  if (ended_) return;
+  if (ended_ || !origin_paused_) return;
+  origin_paused_ = false;
   bufferevent_enable(origin_.get(), EV_READ);
   to_client();
 }

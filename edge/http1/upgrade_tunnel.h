@@ -69,6 +69,7 @@ class UpgradeTunnel {
   WorkerMetrics& metrics_;
   std::function<void()> ended_cb_;
   event* idle_ = nullptr;
+  bool origin_paused_ = false;  // not reading the origin: the client is a whole buffer behind
   bool client_eof_ = false;
   bool origin_shut_ = false;  // the client's half-close was passed on
   bool ended_ = false;
