@@ -41,6 +41,7 @@ struct CacheConfig {
   std::uint32_t hit_for_miss_s = 30;             // after an uncacheable response: no coalescing for this long
   std::uint32_t disk_keep_expired_s = 3600;      // disk tier: kept this long after it cannot be served
   bool disk_admit_all = false;                   // disk tier: write every stored response (no admission)
+  bool memory_admission = true;                  // memory tier: TinyLFU admission (storage/memory_tier.h)
   bool store_set_cookie = false;                 // store responses carrying Set-Cookie
   bool honour_client_no_cache = false;           // CDN default: ignore client no-cache/no-store
   bool keep_surrogate_headers = false;           // send Surrogate-Key / Surrogate-Control downstream

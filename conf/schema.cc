@@ -471,6 +471,7 @@ Schema::Schema(Config& c) {
         duration_field("hit_for_miss", k.hit_for_miss_s, true, kMaxTtlS * 1000, true),
         duration_field("disk_keep_expired", k.disk_keep_expired_s, true, kMaxTtlS * 1000, true),
         bool_field("disk_admit_all", k.disk_admit_all),
+        bool_field("memory_admission", k.memory_admission),
         bool_field("store_set_cookie", k.store_set_cookie),
         bool_field("honour_client_no_cache", k.honour_client_no_cache),
         bool_field("keep_surrogate_headers", k.keep_surrogate_headers),

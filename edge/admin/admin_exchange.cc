@@ -173,6 +173,11 @@ std::string render_metrics(const SharedState& s) {
   metric(out, "lacquer_cache_bytes", "gauge", "Bytes charged to the memory tier.", tier.bytes);
   metric(out, "lacquer_cache_budget_bytes", "gauge", "Memory tier budget.", s.tier->budget_bytes());
   metric(out, "lacquer_cache_evictions_total", "counter", "Objects evicted from the memory tier.", tier.evictions);
+  out.append("# HELP lacquer_memory_admissions_total Newcomers to a full memory tier, by admission's decision.\n");
+  out.append("# TYPE lacquer_memory_admissions_total counter\n");
+  out.append("lacquer_memory_admissions_total{decision=\"admitted\"} ").append(std::to_string(tier.admitted)).append("\n");
+  out.append("lacquer_memory_admissions_total{decision=\"rejected\"} ").append(std::to_string(tier.rejected)).append("\n");
+  metric(out, "lacquer_memory_admission_sketch_bytes", "gauge", "Memory of the memory tier's admission sketches.", s.tier->sketch_bytes());
   auto pool_sum = [&](auto get) {
     return sum(s, [&](const Worker& w) {
       const auto* p = w.origin_pool_if_any();

@@ -58,6 +58,7 @@ void check_defaults(const Config& c) {
   CHECK(c.cache.honour_client_no_cache == d.cache.honour_client_no_cache);
   CHECK(c.cache.keep_surrogate_headers == d.cache.keep_surrogate_headers);
   CHECK(c.cache.disk_admit_all == d.cache.disk_admit_all);
+  CHECK(c.cache.memory_admission);
   CHECK(c.limits.max_request_line == d.limits.max_request_line);
   CHECK(c.limits.max_header_field == d.limits.max_header_field);
   CHECK(c.limits.max_header_bytes == d.limits.max_header_bytes);
@@ -135,6 +136,7 @@ store_set_cookie = true
 honour_client_no_cache = true
 keep_surrogate_headers = true
 disk_admit_all = true
+memory_admission = false
 forward_cdn_cache_control = false
 
 [limits]
@@ -178,6 +180,7 @@ token = "s3cr3t-Token_~+/=="
   CHECK(c.cache.honour_client_no_cache);
   CHECK(c.cache.keep_surrogate_headers);
   CHECK(c.cache.disk_admit_all);
+  CHECK_FALSE(c.cache.memory_admission);
   CHECK_FALSE(c.cache.forward_cdn_cache_control);
   CHECK(c.server.default_host == "www.example.com:8080");
   CHECK(c.limits.body_deadline_ms == 300000);
