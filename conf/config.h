@@ -45,6 +45,11 @@ struct CacheConfig {
   bool honour_client_no_cache = false;           // CDN default: ignore client no-cache/no-store
   bool keep_surrogate_headers = false;           // send Surrogate-Key / Surrogate-Control downstream
   bool forward_cdn_cache_control = true;         // RFC 9213 §3: CDNs typically pass it on
+  // Probabilistic early refresh (XFetch, cache/early_refresh.h): a hit close to expiry may start
+  // one background refresh, so hot objects are refreshed before clients see them expire.
+  bool early_refresh = false;
+  double early_refresh_beta = 1.0;               // eagerness; 0 is off as well
+  std::uint32_t early_refresh_min_delta_ms = 100;  // floor under the measured origin fetch time
 };
 
 struct LimitsConfig {

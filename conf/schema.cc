@@ -151,6 +151,25 @@ SchemaField bool_field(std::string name, bool& out) {
                      nullptr};
 }
 
+// A number (integer or float) in [min, max].
+SchemaField number_field(std::string name, double& out, double min, double max) {
+  return SchemaField{std::move(name),
+                     [&out, min, max](const toml::node& n, const Where& at, Sink& sink) {
+                       std::optional<double> v;
+                       if (auto f = n.as_floating_point()) v = f->get();
+                       if (auto i = n.as_integer()) v = static_cast<double>(i->get());
+                       if (!v || !(*v >= min && *v <= max)) {
+                         std::ostringstream range;
+                         range << "expected a number between " << min << " and " << max << ", got " << describe(n);
+                         sink.add(at, range.str());
+                         return false;
+                       }
+                       out = *v;
+                       return true;
+                     },
+                     nullptr};
+}
+
 SchemaField endpoint_field(std::string name, Endpoint& out, bool allow_port_zero) {
   auto store = [&out, allow_port_zero](std::optional<std::string_view> text,
                                        const std::string& got, const Where& at, Sink& sink) {
@@ -474,7 +493,10 @@ Schema::Schema(Config& c) {
         bool_field("store_set_cookie", k.store_set_cookie),
         bool_field("honour_client_no_cache", k.honour_client_no_cache),
         bool_field("keep_surrogate_headers", k.keep_surrogate_headers),
-        bool_field("forward_cdn_cache_control", k.forward_cdn_cache_control)}});
+        bool_field("forward_cdn_cache_control", k.forward_cdn_cache_control),
+        bool_field("early_refresh", k.early_refresh),
+        number_field("early_refresh_beta", k.early_refresh_beta, 0, 100),
+        duration_field("early_refresh_min_delta", k.early_refresh_min_delta_ms, true, 3600 * 1000, false)}});
   tables_.push_back({"limits",
                      {size_field("max_request_line", l.max_request_line, 16, kMaxLimitBytes),
                       size_field("max_header_field", l.max_header_field, 1, kMaxLimitBytes),
