@@ -95,6 +95,15 @@ struct ClusterConfig {
   std::uint32_t catch_up_timeout_ms = 30000;   // start-up waits this long for the catch-up
 };
 
+// Cache warming (POST /warm on the admin port, `lacquer warm FILE`, and a list run at start).
+struct WarmConfig {
+  std::string list;                  // a URL list or sitemap file warmed at start; "" = none
+  std::uint32_t concurrency = 4;     // URLs fetched at once per warm job
+  std::uint32_t rate = 100;          // URLs started per second per warm job; 0 = no limit
+  std::uint32_t max_memory_fill = 90;  // percent of the memory budget past which warming stops
+  std::uint32_t max_urls = 100000;   // per warm job
+};
+
 struct Config {
   ServerConfig server;
   OriginConfig origin;
@@ -103,6 +112,7 @@ struct Config {
   PurgeConfig purge;
   LogConfig log;
   ClusterConfig cluster;
+  WarmConfig warm;
 };
 
 }  // namespace lacquer::conf

@@ -52,6 +52,11 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("purge.allow_loopback", purge.allow_loopback);
   LACQUER_DIFF("purge.allow_cidrs", purge.allow_cidrs);
   LACQUER_DIFF("purge.token", purge.token);
+  LACQUER_DIFF("warm.list", warm.list);
+  LACQUER_DIFF("warm.concurrency", warm.concurrency);
+  LACQUER_DIFF("warm.rate", warm.rate);
+  LACQUER_DIFF("warm.max_memory_fill", warm.max_memory_fill);
+  LACQUER_DIFF("warm.max_urls", warm.max_urls);
   LACQUER_DIFF("log.access", log.access);
   LACQUER_DIFF("log.access_format", log.access_format);
 #undef LACQUER_DIFF

@@ -1,6 +1,8 @@
 // The TOML layout: which keys exist, their syntax, their allowed range.
 #include "conf/schema.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -289,6 +291,26 @@ SchemaField path_or_empty_field(std::string name, std::string& out) {
                      nullptr};
 }
 
+// A file that must be readable when given ("" = none).
+SchemaField readable_file_field(std::string name, std::string& out) {
+  return SchemaField{std::move(name),
+                     [&out](const toml::node& n, const Where& at, Sink& sink) {
+                       auto s = n.as_string();
+                       if (s && s->get().find('\0') == std::string::npos) {
+                         if (!s->get().empty() && ::access(s->get().c_str(), R_OK) != 0) {
+                           sink.add(at, "expected a readable file or \"\" (none), got " + describe(n) +
+                                            " (cannot be read)");
+                           return false;
+                         }
+                         out = s->get();
+                         return true;
+                       }
+                       sink.add(at, "expected a file path or \"\" (none), got " + describe(n));
+                       return false;
+                     },
+                     nullptr};
+}
+
 SchemaField access_format_field(std::string name, AccessLogFormat& out) {
   return SchemaField{std::move(name),
                      [&out](const toml::node& n, const Where& at, Sink& sink) {
@@ -513,6 +535,12 @@ Schema::Schema(Config& c) {
                      {bool_field("allow_loopback", p.allow_loopback),
                       cidr_list_field("allow_cidrs", p.allow_cidrs),
                       token_field("token", p.token)}});
+  tables_.push_back({"warm",
+                     {readable_file_field("list", c.warm.list),
+                      integer_field("concurrency", c.warm.concurrency, 1, 1000),
+                      integer_field("rate", c.warm.rate, 0, 1000000),
+                      integer_field("max_memory_fill", c.warm.max_memory_fill, 1, 100),
+                      integer_field("max_urls", c.warm.max_urls, 1, 10000000)}});
   tables_.push_back({"log",
                      {path_or_empty_field("access", c.log.access),
                       access_format_field("access_format", c.log.access_format)}});

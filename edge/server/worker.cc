@@ -90,6 +90,7 @@ Worker::Worker(int index, SharedState& shared, int listen_fd, Role role) : index
 Worker::~Worker() {
   for (Connection* c : connections_) delete c;
   connections_.clear();
+  factory_.reset();  // the admin factory's warm jobs hold events on base_
   // Jobs hold origin fetches: end them while the pool is still there.
   if (fetch_context_) {
     std::vector<FetchJob*> jobs(fetch_context_->running.begin(), fetch_context_->running.end());

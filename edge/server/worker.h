@@ -73,6 +73,7 @@ struct SharedState {
   PurgeAcl purge_acl;
   std::atomic<std::uint32_t> open_connections{0};
   std::string via;  // "1.1 lacquer/<version>"
+  std::string listen_address;  // the main listener as bound ("127.0.0.1:8080"): cache warming's way in
   std::int64_t started_at = 0;
   SystemClock clock;
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.
