@@ -140,3 +140,25 @@ def test_unreadable_configured_list_is_a_config_error(tmp_path):
                        timeout=10)
     assert r.returncode == 2
     assert "c.toml:2" in r.stderr and "warm.list" in r.stderr and "cannot be read" in r.stderr
+
+
+def test_warm_command_submits_and_reports_progress(origin, lacquer, prefix, tmp_path):
+    lst = tmp_path / "deploy.txt"
+    lst.write_text("\n".join(urls(prefix, ["x%d" % i for i in range(8)])) + "\n")
+    r = subprocess.run([LACQUER_BIN, "warm", str(lst), "--admin", "127.0.0.1:%d" % lacquer.admin_port],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "job 1" in r.stderr
+    assert "[##############################] 100% 8/8  stored 8" in r.stderr
+    assert cache_status(lacquer.get(prefix + "/x3")).get("hit") is True
+    # a failed URL makes the exit code 1; usage errors are 2
+    origin.script(prefix + "/bad", {"status": 500, "body": "x"})
+    lst.write_text("http://example.com%s/bad\n" % prefix)
+    r = subprocess.run([LACQUER_BIN, "warm", str(lst), "--admin", "127.0.0.1:%d" % lacquer.admin_port],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "failed 1" in r.stderr
+    r = subprocess.run([LACQUER_BIN, "warm"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 2 and "usage: lacquer warm FILE" in r.stderr
+    r = subprocess.run([LACQUER_BIN, "warm", str(tmp_path / "missing.txt"), "--admin",
+                        "127.0.0.1:%d" % lacquer.admin_port], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 2 and "cannot read" in r.stderr
