@@ -1,7 +1,8 @@
 // The admin API (its own port and thread): /healthz, /version, /metrics, the purge endpoints
 // (POST /purge/url?url=, /purge/tag/<tag>, /purge/prefix?prefix=, /purge/all, each with
 // ?soft=1) and GET /version-of/tag/<tag>, /version-of/url?url=; cache warming: POST /warm (a URL
-// list or ?sitemap=URL), GET /warm/<id> (warm_service.h).
+// list or ?sitemap=URL), GET /warm/<id> (warm_service.h); the live dashboard: GET / and /dashboard
+// (dashboard_page.h), fed by GET /stats.json (stats_json.h).
 #pragma once
 
 #include <memory>
