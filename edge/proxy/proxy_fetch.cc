@@ -100,7 +100,7 @@ void ProxyExchange::refresh_in_background(const storage::EntryRef& stale) {
 // URL's one background refresh; the client is served from the entry at once either way.
 void ProxyExchange::maybe_refresh_early(const storage::EntryRef& fresh, std::int64_t ttl_s) {
   const auto& cfg = engine_.config.cache;
-  if (!cfg.early_refresh || cfg.early_refresh_beta <= 0) return;
+  if (!cfg.early_refresh || cfg.early_refresh_beta <= 0 || is_head_) return;  // a refresh is a GET
   const cache::EarlyRefreshPolicy policy{cfg.early_refresh_beta, cfg.early_refresh_min_delta_ms};
   const storage::EntryMeta& m = fresh->meta();
   // Far from expiry (in whole seconds, before any finer clock read or draw): nothing to do.
