@@ -79,6 +79,7 @@ class FetchJob final : public Fetch, public std::enable_shared_from_this<FetchJo
   void refresh_from_304(const origin::ResponseHead& head);
   http::CachePolicy cache_policy() const;
   void fill_meta(int status, std::uint32_t lifetime);
+  std::uint32_t fetch_ms_so_far() const;
   void take_surrogate_keys(std::span<const http::Header> headers);
   void invalidate_after_unsafe(const origin::ResponseHead& head);
   void store_entry();
@@ -103,6 +104,7 @@ class FetchJob final : public Fetch, public std::enable_shared_from_this<FetchJo
   std::uint64_t birth_seq_ = 0;
   std::int64_t request_time_ = 0;
   std::int64_t response_time_ = 0;
+  std::int64_t request_ms_ = 0;  // when the request went out, for the entry's fetch_ms
   // decided at the head (owner loop only)
   http::ResponseFacts facts_;
   storage::EntryMeta meta_;

@@ -575,6 +575,7 @@ void ClientConnection::log_response(bool aborted, bool with_request) {
     r.aborted = aborted;
     log->submit(static_cast<std::size_t>(worker_.index()), r);
   }
+  worker_.metrics().response_body_bytes.inc(body_bytes_);
   status_ = 0;
   body_bytes_ = 0;
   cache_status_.clear();

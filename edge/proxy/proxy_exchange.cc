@@ -159,6 +159,7 @@ ProxyExchange::Next ProxyExchange::choose() {
   switch (http::decide_stored_use(st, needs_)) {
     case http::StoredUse::Fresh:
       status_ = {.hit = true, .has_ttl = true, .ttl = st.soft_purged ? served_ttl : t.ttl};
+      if (!st.soft_purged) maybe_refresh_early(entry, t.ttl);
       break;
     case http::StoredUse::StaleAllowedByClient:
       status_ = {.hit = true, .has_ttl = true, .ttl = t.ttl, .detail = "max-stale"};

@@ -68,6 +68,7 @@ class ProxyExchange final : public Exchange, private cache::LookupWaiter, privat
   Next on_fetch_failed(origin::OriginError error);
   bool stale_on_error(int origin_status);  // true: step_ is Hit with the stale entry
   void refresh_in_background(const storage::EntryRef& stale);
+  void maybe_refresh_early(const storage::EntryRef& fresh, std::int64_t ttl_s);
   FetchRequest make_request(bool may_store, bool registered, const storage::EntryRef& revalidating) const;
   http::CacheStatus miss_status(const FetchHead& h) const;
   std::string variant_key_for(std::string_view vary) const;

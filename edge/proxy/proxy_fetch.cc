@@ -98,6 +98,26 @@ void ProxyExchange::refresh_in_background(const storage::EntryRef& stale) {
   engine_.fetcher.refresh(make_request(true, true, validators ? stale : storage::EntryRef()));
 }
 
+// Probabilistic early refresh (cache/early_refresh.h): a fresh hit close to expiry may start the
+// URL's one background refresh; the client is served from the entry at once either way.
+void ProxyExchange::maybe_refresh_early(const storage::EntryRef& fresh, std::int64_t ttl_s) {
+  const auto& cfg = engine_.config.cache;
+  if (!cfg.early_refresh || cfg.early_refresh_beta <= 0 || is_head_) return;  // a refresh is a GET
+  const cache::EarlyRefreshPolicy policy{cfg.early_refresh_beta, cfg.early_refresh_min_delta_ms};
+  const storage::EntryMeta& m = fresh->meta();
+  // Far from expiry (in whole seconds, before any finer clock read or draw): nothing to do.
+  const double scale_ms = cache::early_refresh_delta_ms(m.fetch_ms, policy) * policy.beta;
+  if (static_cast<double>(ttl_s - 1) * 1000 > cache::kEarlyRefreshHorizonDeltas * scale_ms) return;
+  const std::int64_t expiry_ms = (m.response_time - m.corrected_initial_age + m.lifetime_s) * 1000;
+  const std::int64_t remaining_ms = expiry_ms - engine_.clock.now_ms();
+  if (!cache::should_refresh_early(remaining_ms, m.fetch_ms, policy, engine_.draws.next())) return;
+  if (engine_.fetcher.running(*key_)) return;  // the refresh (or a miss's fetch) is under way
+  engine_.metrics.early_refreshes.inc();
+  const bool validators = can_revalidate(*fresh.get());
+  if (validators) engine_.metrics.revalidations.inc();
+  engine_.fetcher.refresh(make_request(true, true, validators ? fresh : storage::EntryRef()));
+}
+
 void ProxyExchange::on_fetch_progress() {
   if (step_ == Step::Fetch || step_ == Step::Transmit) wake();
 }

@@ -26,7 +26,9 @@ namespace lacquer::edge::testing {
 class FakeClock final : public Clock {
  public:
   std::int64_t t = 1'000'000;
+  std::int64_t ms = 0;  // milliseconds past t, for now_ms()
   std::int64_t now() const override { return t; }
+  std::int64_t now_ms() const override { return t * 1000 + ms; }
 };
 
 class FakeLoop final : public cache::LoopPoster {

@@ -75,6 +75,74 @@ TEST_CASE("stale-while-revalidate: the stale copy at once, one background refres
   CHECK(e.fetcher.started.empty());
 }
 
+TEST_CASE("early refresh: a fresh hit near expiry is served at once and starts one background refresh") {
+  Engine e;
+  e.config.cache.early_refresh = true;
+  e.config.cache.early_refresh_beta = 1.0;
+  e.config.cache.early_refresh_min_delta_ms = 100;
+  e.context.draws = cache::UniformDraws(42);
+  e.store("/hot", kHead, "hot", 10, 0, 0, /*age*/ 9);
+  e.clock.ms = 990;  // 10 ms of freshness left: exp(-10/100) = 0.9 per hit
+  int served = 0;
+  for (int i = 0; i < 20 && e.fetcher.refreshed.empty(); ++i) {
+    FakeClient client(get("/hot"));
+    auto ex = e.run(client);
+    CHECK(client.finished);
+    CHECK(has(client.head, "Cache-Status: lacquer; hit; ttl=1\r\n"));
+    CHECK(client.body == "hot");
+    ++served;
+  }
+  REQUIRE(e.fetcher.refreshed.size() == 1);
+  CHECK(e.fetcher.refreshed[0].revalidating);  // conditional: the entry has an ETag
+  CHECK(has(e.fetcher.refreshed[0].request, "If-None-Match: \"v1\"\r\n"));
+  CHECK(e.fetcher.started.empty());
+  CHECK(e.metrics.early_refreshes.get() == 1);
+  // While that refresh runs, further hits near expiry start no other.
+  e.fetcher.running_fetch = std::make_shared<FakeFetch>();
+  for (int i = 0; i < 20; ++i) {
+    FakeClient client(get("/hot"));
+    auto ex = e.run(client);
+    CHECK(client.body == "hot");
+  }
+  CHECK(e.fetcher.refreshed.size() == 1);
+  CHECK(e.metrics.early_refreshes.get() == 1);
+}
+
+TEST_CASE("early refresh: never while expiry is far, and never when switched off") {
+  Engine e;
+  e.context.draws = cache::UniformDraws(7);
+  e.config.cache.early_refresh_min_delta_ms = 100;
+  SECTION("far from expiry") {
+    e.config.cache.early_refresh = true;
+    e.store("/far", kHead, "x", 100, 0, 0, 10);
+    for (int i = 0; i < 200; ++i) {
+      FakeClient client(get("/far"));
+      auto ex = e.run(client);
+    }
+  }
+  SECTION("off (the default), even a millisecond before expiry") {
+    e.store("/off", kHead, "x", 10, 0, 0, 9);
+    e.clock.ms = 999;
+    for (int i = 0; i < 200; ++i) {
+      FakeClient client(get("/off"));
+      auto ex = e.run(client);
+    }
+  }
+  SECTION("beta 0") {
+    e.config.cache.early_refresh = true;
+    e.config.cache.early_refresh_beta = 0;
+    e.store("/zero", kHead, "x", 10, 0, 0, 9);
+    e.clock.ms = 999;
+    for (int i = 0; i < 200; ++i) {
+      FakeClient client(get("/zero"));
+      auto ex = e.run(client);
+    }
+  }
+  CHECK(e.fetcher.refreshed.empty());
+  CHECK(e.metrics.early_refreshes.get() == 0);
+  CHECK(e.metrics.hits.get() == 200);
+}
+
 TEST_CASE("stale-if-error: an origin that fails gets the stale copy served") {
   Engine e;
   e.store("/sie", kHead, "old", 10, 0, /*sie*/ 60, /*age*/ 20);
