@@ -40,6 +40,10 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("cache.keep_surrogate_headers", cache.keep_surrogate_headers);
   LACQUER_DIFF("cache.forward_cdn_cache_control", cache.forward_cdn_cache_control);
   LACQUER_DIFF("cache.disk_admit_all", cache.disk_admit_all);
+  LACQUER_DIFF("cache.memory_admission", cache.memory_admission);
+  LACQUER_DIFF("cache.early_refresh", cache.early_refresh);
+  LACQUER_DIFF("cache.early_refresh_beta", cache.early_refresh_beta);
+  LACQUER_DIFF("cache.early_refresh_min_delta", cache.early_refresh_min_delta_ms);
   LACQUER_DIFF("limits.max_request_line", limits.max_request_line);
   LACQUER_DIFF("limits.max_header_field", limits.max_header_field);
   LACQUER_DIFF("limits.max_header_bytes", limits.max_header_bytes);
@@ -48,12 +52,18 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("limits.header_timeout", limits.header_timeout_ms);
   LACQUER_DIFF("limits.body_timeout", limits.body_timeout_ms);
   LACQUER_DIFF("limits.body_deadline", limits.body_deadline_ms);
+  LACQUER_DIFF("limits.tunnel_idle_timeout", limits.tunnel_idle_timeout_ms);
   LACQUER_DIFF("limits.idle_timeout", limits.idle_timeout_ms);
   LACQUER_DIFF("limits.max_connections", limits.max_connections);
   LACQUER_DIFF("limits.max_output_buffer", limits.max_output_buffer);
   LACQUER_DIFF("purge.allow_loopback", purge.allow_loopback);
   LACQUER_DIFF("purge.allow_cidrs", purge.allow_cidrs);
   LACQUER_DIFF("purge.token", purge.token);
+  LACQUER_DIFF("warm.list", warm.list);
+  LACQUER_DIFF("warm.concurrency", warm.concurrency);
+  LACQUER_DIFF("warm.rate", warm.rate);
+  LACQUER_DIFF("warm.max_memory_fill", warm.max_memory_fill);
+  LACQUER_DIFF("warm.max_urls", warm.max_urls);
   LACQUER_DIFF("log.access", log.access);
   LACQUER_DIFF("log.access_format", log.access_format);
   if (a.cluster.enabled != b.cluster.enabled || !operator_eq(a.cluster.redis, b.cluster.redis))
@@ -81,8 +91,9 @@ constexpr const char* kLiveKeys[] = {
     "cache.max_object_size", "cache.max_ttl", "cache.default_grace", "cache.heuristic_max_ttl",
     "cache.hit_for_miss", "cache.store_set_cookie", "cache.honour_client_no_cache",
     "cache.keep_surrogate_headers", "cache.forward_cdn_cache_control",
+    "cache.early_refresh", "cache.early_refresh_beta", "cache.early_refresh_min_delta",
     "limits.max_header_count", "limits.max_body_size", "limits.header_timeout", "limits.body_timeout",
-    "limits.body_deadline", "limits.idle_timeout", "limits.max_connections", "limits.max_output_buffer",
+    "limits.body_deadline", "limits.tunnel_idle_timeout", "limits.idle_timeout", "limits.max_connections", "limits.max_output_buffer",
 };
 
 }  // namespace
@@ -107,12 +118,16 @@ Config take_live_keys(const Config& running, const Config& loaded) {
   c.cache.honour_client_no_cache = l.honour_client_no_cache;
   c.cache.keep_surrogate_headers = l.keep_surrogate_headers;
   c.cache.forward_cdn_cache_control = l.forward_cdn_cache_control;
+  c.cache.early_refresh = l.early_refresh;
+  c.cache.early_refresh_beta = l.early_refresh_beta;
+  c.cache.early_refresh_min_delta_ms = l.early_refresh_min_delta_ms;
   const LimitsConfig& m = loaded.limits;
   c.limits.max_header_count = m.max_header_count;
   c.limits.max_body_bytes = m.max_body_bytes;
   c.limits.header_timeout_ms = m.header_timeout_ms;
   c.limits.body_timeout_ms = m.body_timeout_ms;
   c.limits.body_deadline_ms = m.body_deadline_ms;
+  c.limits.tunnel_idle_timeout_ms = m.tunnel_idle_timeout_ms;
   c.limits.idle_timeout_ms = m.idle_timeout_ms;
   c.limits.max_connections = m.max_connections;
   c.limits.max_output_buffer = m.max_output_buffer;

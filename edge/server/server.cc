@@ -193,6 +193,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
       return 1;
     }
   }
+  shared.listen_address = main_fds.address;
   const ListenerPlan main_plan = plan_listeners(main_fds.fds, threads);
   const ListenerPlan admin_plan = plan_listeners(admin_fds.fds, 1);
 
