@@ -44,6 +44,9 @@ struct alignas(64) WorkerMetrics {
   Counter h2_resets_received;    // RST_STREAM from clients
   Counter h2_resets_sent;        // RST_STREAM we sent (malformed requests, refusals, aborts)
   Counter h2_goaways_sent;       // GOAWAY we sent (shutdown, timeouts, ENHANCE_YOUR_CALM)
+  Counter tls_handshakes;        // TLS handshakes completed
+  Counter tls_resumptions;       // ... of which resumed a session (ticket or cache)
+  Counter tls_handshake_failures;  // TLS handshakes that failed, were cut or timed out
   Counter responses_by_class[5];  // responses by status class, 1xx..5xx (index = class - 1)
 };
 

@@ -151,6 +151,10 @@ std::string render_metrics(const SharedState& s) {
   counter("lacquer_h2_resets_received_total", "HTTP/2 RST_STREAM frames received.", &WorkerMetrics::h2_resets_received);
   counter("lacquer_h2_resets_sent_total", "HTTP/2 RST_STREAM frames sent.", &WorkerMetrics::h2_resets_sent);
   counter("lacquer_h2_goaways_sent_total", "HTTP/2 GOAWAY frames sent.", &WorkerMetrics::h2_goaways_sent);
+  counter("lacquer_tls_handshakes_total", "TLS handshakes completed.", &WorkerMetrics::tls_handshakes);
+  counter("lacquer_tls_resumptions_total", "TLS handshakes that resumed a session.", &WorkerMetrics::tls_resumptions);
+  counter("lacquer_tls_handshake_failures_total", "TLS handshakes that failed or timed out.",
+          &WorkerMetrics::tls_handshake_failures);
   counter("lacquer_connections_accepted_total", "Client connections accepted.", &WorkerMetrics::connections_accepted);
   counter("lacquer_connections_rejected_total", "Client connections refused at the cap.", &WorkerMetrics::connections_rejected);
   counter("lacquer_client_timeouts_total", "Client connections timed out.", &WorkerMetrics::timeouts);

@@ -12,6 +12,7 @@
 
 #include "edge/proxy/synthetic.h"
 #include "edge/server/access_log.h"
+#include "edge/server/tls_handshake.h"
 #include "edge/server/worker.h"
 #include "http/h2_request.h"
 #include "http/parser.h"
@@ -120,10 +121,14 @@ std::string ClientConnection::local_address() const {
 
 ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, int fd,
                                    std::string peer_ip)
-    : worker_(worker), factory_(factory), peer_ip_(std::move(peer_ip)) {
+    : ClientConnection(worker, factory, bufferevent_socket_new(worker.base(), fd, BEV_OPT_CLOSE_ON_FREE),
+                       std::move(peer_ip)) {}
+
+ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, bufferevent* bev,
+                                   std::string peer_ip)
+    : worker_(worker), factory_(factory), bev_(bev), peer_ip_(std::move(peer_ip)), tls_(is_tls(bev)) {
   const auto& limits = worker_.config().limits;
   header_scratch_.resize(limits.max_header_count);
-  bev_ = bufferevent_socket_new(worker_.base(), fd, BEV_OPT_CLOSE_ON_FREE);
   bufferevent_setcb(bev_, &ClientConnection::on_read, &ClientConnection::on_write,
                     &ClientConnection::on_event, this);
   bufferevent_setwatermark(bev_, EV_WRITE, limits.max_output_buffer / 2, 0);
@@ -143,6 +148,8 @@ ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, int
   arm_timer(limits.idle_timeout_ms);
   evict_oldest_idle_if_full();
   enter_idle();
+  // Bytes that came with the end of a TLS handshake will not raise another read event.
+  if (evbuffer_get_length(bufferevent_get_input(bev_)) > 0) event_active(resume_, EV_TIMEOUT, 1);
 }
 
 ClientConnection::~ClientConnection() {
@@ -284,7 +291,8 @@ void ClientConnection::on_flush(int, short, void* self) {
   c->flush_pending_ = false;
   if (c->closed_ || c->switching_) return;
   evbuffer* out = c->output();
-  if (evbuffer_get_length(out) > 0) {
+  // Over TLS the bufferevent encrypts and writes itself (after_write enables it).
+  if (evbuffer_get_length(out) > 0 && !c->tls_) {
     // A socket bufferevent freezes the start of its output so only it drains it; we are the
     // writer here, so thaw it for this one write.
     evbuffer_unfreeze(out, 1);
@@ -314,6 +322,7 @@ void ClientConnection::after_write() {
 // response before any reset caused by its unread pipelined bytes.
 void ClientConnection::start_linger() {
   if (evtimer_pending(linger_, nullptr)) return;
+  send_close_notify(bev_);
   shutdown(bufferevent_getfd(bev_), SHUT_WR);
   bufferevent_enable(bev_, EV_READ);
   timeval tv{kLingerMs / 1000, (kLingerMs % 1000) * 1000};

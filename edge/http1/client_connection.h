@@ -36,6 +36,9 @@ class ExchangeFactory;
 class ClientConnection final : public ClientSide, public Connection {
  public:
   ClientConnection(Worker& worker, ExchangeFactory& factory, int fd, std::string peer_ip);
+  // Over a bufferevent that is already set up: a TLS one after its handshake (tls_handshake.h),
+  // whose input may already hold the first request.
+  ClientConnection(Worker& worker, ExchangeFactory& factory, bufferevent* bev, std::string peer_ip);
   ~ClientConnection() override;
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
@@ -55,6 +58,7 @@ class ClientConnection final : public ClientSide, public Connection {
   // The address the client connected to, as an authority ("127.0.0.1:8080", "[::1]:8080");
   // "" when the socket cannot tell. A system call: for the rare request without Host.
   std::string local_address() const override;
+  bool secure() const override { return tls_; }
   // The response is fully written. `keep_alive` false closes after the output drains.
   void finish(bool keep_alive) override;
   // The response cannot be completed (origin broke off mid-body): flush what is queued and
@@ -135,6 +139,7 @@ class ClientConnection final : public ClientSide, public Connection {
   bool flush_pending_ = false;  // the client closed its side while we were responding
   bool processing_ = false;
   bool closed_ = false;
+  bool tls_ = false;           // the bufferevent is a TLS one: no direct socket writes
   bool first_request_ = true;  // only a connection's first bytes may be the HTTP/2 preface
   bool switching_ = false;     // the preface was seen: the worker takes the socket over
   // this thread's idle list (see the top of the file)

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "edge/http2/http2_stream.h"
+#include "edge/server/tls_handshake.h"
 #include "edge/server/worker.h"
 
 namespace lacquer::edge {
@@ -61,7 +62,7 @@ timeval ms_to_tv(std::uint64_t ms) {
 }  // namespace
 
 Http2Connection::Http2Connection(Worker& worker, ExchangeFactory& factory, bufferevent* bev, std::string peer_ip)
-    : worker_(worker), factory_(factory), bev_(bev), peer_ip_(std::move(peer_ip)) {
+    : worker_(worker), factory_(factory), bev_(bev), peer_ip_(std::move(peer_ip)), tls_(is_tls(bev)) {
   nghttp2_session_callbacks* cbs = nullptr;
   nghttp2_session_callbacks_new(&cbs);
   nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, begin_headers_cb);
@@ -287,6 +288,7 @@ void Http2Connection::linger() {
   lingering_ = true;
   evtimer_del(idle_timer_);
   evtimer_del(settings_timer_);
+  send_close_notify(bev_);
   shutdown(bufferevent_getfd(bev_), SHUT_WR);
   bufferevent_disable(bev_, EV_WRITE);
   bufferevent_enable(bev_, EV_READ);

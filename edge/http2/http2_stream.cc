@@ -34,6 +34,8 @@ Http2Stream::~Http2Stream() {
 
 std::string_view Http2Stream::peer_ip() const { return conn_.peer_ip(); }
 
+bool Http2Stream::secure() const { return conn_.secure(); }
+
 bool Http2Stream::keep_alive() const { return !conn_.draining(); }
 
 std::size_t Http2Stream::buffered() const { return evbuffer_get_length(out_); }

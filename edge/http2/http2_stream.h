@@ -31,6 +31,7 @@ class Http2Stream final : public ClientSide {
   // ---- ClientSide ----
   const Request& request() const override { return request_; }
   std::string_view peer_ip() const override;
+  bool secure() const override;
   void write_interim(std::string_view) override {}  // 1xx from the origin are not relayed
   void write_head(const ResponseHead& head) override;
   void write_body(std::string_view bytes) override;

@@ -21,6 +21,7 @@
 #include "edge/server/reload.h"
 #include "edge/server/service_notify.h"
 #include "edge/server/signals.h"
+#include "edge/server/tls_context.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
 #include "purge/entry_verdict.h"
@@ -83,6 +84,16 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   storage::set_process_hash_seed((static_cast<std::uint64_t>(rd()) << 32) | rd());
 
   const unsigned threads = worker_count(config);
+  // Certificates first: a missing or mismatched file is a configuration error (exit 2), found
+  // before any state is opened.
+  std::vector<std::unique_ptr<TlsListener>> tls_listeners;
+  try {
+    tls_listeners = load_tls_listeners(config);
+  } catch (const TlsError& e) {
+    std::fprintf(stderr, "lacquer: config error: %s\n", e.what());
+    std::fprintf(stderr, "lacquer: refusing to start with an invalid configuration\n");
+    return 2;
+  }
   SharedState shared(config);
   shared.started_at = static_cast<std::int64_t>(std::time(nullptr));
   try {
@@ -118,8 +129,10 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   apply_fault_injection(shared);
   if (config.cluster.enabled) start_cluster(config, shared);
   BoundListeners main_fds, admin_fds;
+  std::vector<BoundListeners> table_fds;  // one per [[listen]] table
   try {
-    main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
+    if (config.server.listen_enabled) main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
+    for (const auto& l : config.listeners) table_fds.push_back(bind_listeners(l.address, static_cast<int>(threads)));
     admin_fds = bind_listeners(config.server.admin, 1);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
@@ -130,8 +143,11 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   shared.access_log = &access_log;
   std::vector<std::unique_ptr<Worker>> workers;
   try {
-    for (unsigned i = 0; i < threads; ++i)
-      workers.push_back(std::make_unique<Worker>(static_cast<int>(i), shared, main_fds.fds[i], Worker::Role::Proxy));
+    for (unsigned i = 0; i < threads; ++i) {
+      const int main_fd = main_fds.fds.empty() ? -1 : main_fds.fds[i];
+      workers.push_back(std::make_unique<Worker>(static_cast<int>(i), shared, main_fd, Worker::Role::Proxy));
+      for (std::size_t l = 0; l < table_fds.size(); ++l) workers.back()->add_listener(table_fds[l].fds[i], tls_listeners[l].get());
+    }
     workers.push_back(std::make_unique<Worker>(static_cast<int>(threads), shared, admin_fds.fds[0], Worker::Role::Admin));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
@@ -154,8 +170,17 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   auto signals = std::make_unique<SignalHandlers>(main_base, std::move(actions));
 
   for (const auto& w : workers) w->start();
+  for (std::size_t l = 0; l < table_fds.size(); ++l) {
+    const auto* tls = tls_listeners[l].get();
+    if (tls)
+      std::fprintf(stderr, "lacquer: listening https=%s certificates=%zu names=%s\n", table_fds[l].address.c_str(),
+                   tls->certificates()->count(), tls->certificates()->names().c_str());
+    else
+      std::fprintf(stderr, "lacquer: listening http=%s\n", table_fds[l].address.c_str());
+  }
+  const std::string& first = main_fds.fds.empty() ? table_fds.front().address : main_fds.address;
   std::fprintf(stderr, "lacquer: ready listen=%s admin=%s origin=%s threads=%u\n",
-               main_fds.address.c_str(), admin_fds.address.c_str(),
+               first.c_str(), admin_fds.address.c_str(),
                config.origin.address.to_string().c_str(), threads);
   std::fflush(stderr);
   notify_service_manager("READY=1");

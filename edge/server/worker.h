@@ -51,6 +51,8 @@ namespace lacquer::edge {
 
 class ClientConnection;
 class Connection;
+class TlsHandshake;
+class TlsListener;
 
 // What all workers share: read-only config, the tiers and the cache facade over them, the purge
 // version table and its store, coalescing, and the connection cap.
@@ -89,9 +91,13 @@ class PurgeFrontDoor;
 class Worker {
  public:
   enum class Role : std::uint8_t { Proxy, Admin };  // the admin worker never talks to the origin
-  // `listen_fd` is a bound, listening socket the worker takes over.
+  // `listen_fd` is a bound, listening socket the worker takes over (-1: none, when only
+  // add_listener() gives it sockets).
   Worker(int index, SharedState& shared, int listen_fd, Role role);
   ~Worker();
+  // Before start(): one more listening socket ([[listen]]); with `tls`, its connections
+  // handshake first (the listener outlives the worker).
+  void add_listener(int listen_fd, TlsListener* tls);
 
   void start();
   // Thread-safe: stop accepting, let in-flight responses finish, then end the loop.
@@ -117,10 +123,17 @@ class Worker {
   // A cleartext connection that started with the HTTP/2 preface: its socket moves to an
   // Http2Connection and `from` is deleted.
   void switch_to_http2(ClientConnection* from);
+  // A TLS handshake finished: its bufferevent moves to the connection ALPN chose, and `from`
+  // is deleted.
+  void tls_established(TlsHandshake* from);
   int index() const { return index_; }
 
  private:
+  struct ExtraListener;
   static void on_accept(evconnlistener* l, int fd, sockaddr* addr, int len, void* self);
+  static void on_accept_extra(evconnlistener* l, int fd, sockaddr* addr, int len, void* self);
+  // The connection cap and the socket options every accepted connection gets; false: closed.
+  bool admit(int fd);
   static void on_drain(int fd, short what, void* self);
   static void on_drain_deadline(int fd, short what, void* self);
   void maybe_exit();
@@ -129,6 +142,7 @@ class Worker {
   SharedState& shared_;
   event_base* base_ = nullptr;
   evconnlistener* listener_ = nullptr;
+  std::vector<std::unique_ptr<ExtraListener>> extra_listeners_;
   event* drain_event_ = nullptr;
   event* drain_deadline_ = nullptr;
   WorkerMetrics metrics_;
