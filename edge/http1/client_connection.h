@@ -20,6 +20,7 @@
 
 #include "edge/proxy/client_side.h"
 #include "edge/server/connection.h"
+#include "edge/server/response_record.h"
 #include "http/chunked.h"
 #include "http/parse_error.h"
 
@@ -125,12 +126,7 @@ class ClientConnection final : public ClientSide, public Connection {
   bool body_timer_is_deadline_ = false;  // the armed timer ends at body_deadline_
   std::unique_ptr<Exchange> exchange_;
   std::unique_ptr<Exchange> retired_;  // finished, freed on the next callback
-  // What the access log reports about the response in progress.
-  std::chrono::steady_clock::time_point began_{};
-  std::chrono::steady_clock::time_point origin_head_{};
-  int status_ = 0;
-  std::uint64_t body_bytes_ = 0;
-  std::string cache_status_;
+  ResponseRecord record_;  // what the access log reports about the response in progress
   bool chunked_out_ = false;          // the response body is being sent chunked
   bool close_delimited_ = false;      // ... or ends with the connection (HTTP/1.0 client)
   bool head_started_ = false;  // bytes of a new request have arrived (header timeout running)

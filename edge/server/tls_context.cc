@@ -1,6 +1,7 @@
 #include "edge/server/tls_context.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -35,6 +36,14 @@ void require_readable(const std::string& what, const std::string& path, const co
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw TlsError(place.to_string() + ": cannot read " + what + " " + quoted(path) + ": " + std::strerror(errno));
   std::fclose(f);
+}
+
+EVP_PKEY* read_private_key(const std::string& path) {
+  BIO* bio = BIO_new_file(path.c_str(), "r");
+  if (!bio) return nullptr;
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  return key;
 }
 
 int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
@@ -97,11 +106,16 @@ std::shared_ptr<const TlsCertificates> TlsCertificates::load(const conf::ListenC
     if (SSL_CTX_use_certificate_chain_file(ctx, c.cert.c_str()) != 1)
       throw TlsError(c.place.to_string() + ": certificate " + quoted(c.cert) +
                      " is not a PEM certificate chain: " + openssl_reason());
-    if (SSL_CTX_use_PrivateKey_file(ctx, c.key.c_str(), SSL_FILETYPE_PEM) != 1)
-      throw TlsError(c.place.to_string() + ": key " + quoted(c.key) + " is not a usable PEM private key for " +
-                     quoted(c.cert) + ": " + openssl_reason());
-    if (SSL_CTX_check_private_key(ctx) != 1)
+    EVP_PKEY* key = read_private_key(c.key);
+    if (!key)
+      throw TlsError(c.place.to_string() + ": key " + quoted(c.key) + " is not a PEM private key: " + openssl_reason());
+    const bool matches = X509_check_private_key(SSL_CTX_get0_certificate(ctx), key) == 1;
+    const bool used = matches && SSL_CTX_use_PrivateKey(ctx, key) == 1;
+    EVP_PKEY_free(key);
+    ERR_clear_error();
+    if (!matches)
       throw TlsError(c.place.to_string() + ": key " + quoted(c.key) + " does not match certificate " + quoted(c.cert));
+    if (!used) throw TlsError(c.place.to_string() + ": key " + quoted(c.key) + " cannot be used: " + openssl_reason());
     for (const auto& name : certificate_names(SSL_CTX_get0_certificate(ctx))) {
       if (!set->names_.add(name, i)) continue;
       if (!set->names_text_.empty()) set->names_text_ += ", ";
