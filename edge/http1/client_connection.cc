@@ -270,8 +270,12 @@ void ClientConnection::on_flush(int, short, void* self) {
   c->flush_pending_ = false;
   if (c->closed_ || c->switching_) return;
   evbuffer* out = c->output();
-  // Over TLS the bufferevent encrypts and writes itself (after_write enables it).
-  if (evbuffer_get_length(out) > 0 && !c->tls_) {
+  if (c->tls_) {
+    if (!tls_write_now(c->bev_)) {
+      c->close_now();
+      return;
+    }
+  } else if (evbuffer_get_length(out) > 0) {
     // A socket bufferevent freezes the start of its output so only it drains it; we are the
     // writer here, so thaw it for this one write.
     evbuffer_unfreeze(out, 1);

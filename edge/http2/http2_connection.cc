@@ -283,6 +283,14 @@ void Http2Connection::send() {
   if (done && evbuffer_get_length(out) == 0 && !nghttp2_session_want_write(session_)) linger();
 }
 
+// Over TLS, frames queued by a read or a send pass are encrypted and written at once, as a
+// plain connection's would be at the end of the loop iteration (tls_handshake.h). Not from
+// on_write: that runs inside the bufferevent's own write.
+void Http2Connection::write_now() {
+  if (!tls_ || closed_ || lingering_) return;
+  if (!tls_write_now(bev_)) close_now();
+}
+
 void Http2Connection::linger() {
   if (lingering_ || closed_) return;
   lingering_ = true;
@@ -308,6 +316,7 @@ void Http2Connection::on_read(bufferevent*, void* self) {
   }
   c->receive();
   c->send();
+  c->write_now();
 }
 
 void Http2Connection::on_write(bufferevent*, void* self) {
@@ -326,6 +335,7 @@ void Http2Connection::on_send_event(int, short, void* self) {
   c->send_pending_ = false;
   c->retired_.clear();
   c->send();
+  c->write_now();
 }
 
 void Http2Connection::on_idle_timer(int, short, void* self) {

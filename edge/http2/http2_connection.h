@@ -80,6 +80,7 @@ class Http2Connection final : public Connection {
 
   void receive();
   void send();
+  void write_now();
   void count_abuse();
   void calm_down();  // GOAWAY ENHANCE_YOUR_CALM, then close once it is written
   void arm_idle();

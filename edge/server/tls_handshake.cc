@@ -1,8 +1,10 @@
 #include "edge/server/tls_handshake.h"
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <cstring>
@@ -89,6 +91,24 @@ void TlsHandshake::on_done(int, short, void* self) {
 }
 
 bool is_tls(bufferevent* bev) { return bev && bufferevent_openssl_get_ssl(bev) != nullptr; }
+
+bool tls_write_now(bufferevent* bev) {
+  constexpr std::size_t kRecord = 16384;
+  SSL* ssl = bufferevent_openssl_get_ssl(bev);
+  evbuffer* out = bufferevent_get_output(bev);
+  for (std::size_t left = evbuffer_get_length(out); left > 0; left = evbuffer_get_length(out)) {
+    const std::size_t take = left < kRecord ? left : kRecord;
+    const unsigned char* p = evbuffer_pullup(out, static_cast<ssize_t>(take));
+    ERR_clear_error();
+    const int n = SSL_write(ssl, p, static_cast<int>(take));
+    if (n <= 0) {
+      const int err = SSL_get_error(ssl, n);
+      return err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ;
+    }
+    evbuffer_drain(out, static_cast<std::size_t>(n));
+  }
+  return true;
+}
 
 void send_close_notify(bufferevent* bev) {
   if (SSL* ssl = bev ? bufferevent_openssl_get_ssl(bev) : nullptr) SSL_shutdown(ssl);

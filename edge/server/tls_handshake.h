@@ -56,5 +56,12 @@ class TlsHandshake final : public Connection {
 // can tell our end of the stream from a truncation.
 bool is_tls(bufferevent* bev);
 void send_close_notify(bufferevent* bev);
+// Encrypts and writes the bufferevent's queued output now, the way a plain connection writes
+// its socket at the end of a loop iteration, instead of waiting a loop round for writability.
+// Each SSL_write takes up to one record (16 KiB) from one contiguous piece, so a small response
+// (head, per-response fields, body: several evbuffer chains) is one record and one send().
+// Whatever the socket does not take stays queued for the bufferevent to write (SSL_write is then
+// retried with the same bytes first, as OpenSSL requires). False when the connection failed.
+bool tls_write_now(bufferevent* bev);
 
 }  // namespace lacquer::edge

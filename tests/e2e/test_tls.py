@@ -48,12 +48,12 @@ def start_tls(start_lacquer, origin, certs, extra=""):
     return l
 
 
-def curl(port, name, path, *args):
+def curl(port, name, path, *args, output="/dev/null"):
     """curl over TLS to `name` (resolved to loopback, sent as SNI): (status, http version,
     certificate subject, the verbose text)."""
     url = "https://%s:%d%s" % (name, port, path)
     out = subprocess.run(["curl", "-sS", "-k", "-v", "--max-time", "10", "--resolve", "%s:%d:127.0.0.1" % (name, port),
-                          "-o", "/dev/null", "-w", "%{http_code} %{http_version}", *args, url],
+                          "-o", str(output), "-w", "%{http_code} %{http_version}", *args, url],
                          capture_output=True, text=True, timeout=15)
     assert out.returncode == 0, out.stderr
     status, version = out.stdout.split()
@@ -237,3 +237,64 @@ def test_http2_streams_are_in_the_access_log(origin, start_lacquer, certs, prefi
     assert '"GET %s/h2 HTTP/2.0" 200 ' % prefix in tls_line and '"probe/2"' in tls_line, tls_line
     assert tls_line.endswith(" h2"), tls_line
     assert '"GET %s/h2c HTTP/2.0" 200 ' % prefix in h2c_line and h2c_line.endswith(" h2c"), h2c_line
+
+
+# ---- large bodies and a slow reader over TLS -----------------------------------------------------
+
+BIG = 16 << 20
+
+
+@pytest.mark.parametrize("proto", ["--http1.1", "--http2"])
+def test_large_body_arrives_whole_over_tls(origin, start_lacquer, certs, prefix, tmp_path, proto):
+    l = start_tls(start_lacquer, origin, certs)
+    path = prefix + "/big"
+    origin.script(path, ok(max_age=None, body_size=BIG, pattern=True))
+    got = tmp_path / "body"
+    status, _, _, text = curl(l.tls_port, "www.example.com", path, proto, output=got)
+    assert status == 200, text
+    body = got.read_bytes()
+    assert len(body) == BIG
+    assert body == (bytes(range(251)) * (BIG // 251 + 1))[:BIG]  # the origin's pattern, in order
+
+
+def test_slow_reader_over_tls_pauses_the_origin_then_gets_everything(origin, start_lacquer, certs, prefix):
+    """The TLS writes queue in the bufferevent when the socket is full (SSL_write retried with the
+    same bytes): a client that stops reading stalls the origin, and once it reads, every byte
+    arrives in order."""
+    l = start_tls(start_lacquer, origin, certs, extra='[limits]\nmax_output_buffer = "1M"\n')
+    path = prefix + "/big"
+    size = 32 << 20
+    origin.script(path, ok(max_age=None, body_size=size, sndbuf=64 << 10))
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
+    raw.connect(("127.0.0.1", l.tls_port))
+    s = ctx.wrap_socket(raw, server_hostname="www.example.com")
+    s.settimeout(30)
+    try:
+        s.sendall(("GET %s HTTP/1.1\r\nHost: www.example.com\r\n\r\n" % path).encode())
+        history = []
+
+        def stalled():
+            recs = origin.requests(path)
+            history.append(recs[0]["sent"] if recs else 0)
+            return len(history) >= 5 and history[-1] > 0 and len(set(history[-5:])) == 1
+        wait_until(stalled, deadline=20, interval=0.25, message="the origin's writes to stall")
+        assert history[-1] < size // 2, "the origin wrote %d of %d bytes" % (history[-1], size)
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += s.recv(65536)
+        head, _, body = buf.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 ") and b"Content-Length: %d" % size in head, head
+        received = len(body)
+        while received < size:
+            data = s.recv(1 << 20)
+            assert data, "connection closed after %d of %d body bytes" % (received, size)
+            assert data.count(b"x") == len(data)
+            received += len(data)
+        assert received == size
+    finally:
+        s.close()
+    assert origin.requests(path)[0]["sent"] == size
