@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "conf/command_line.h"
+#include "conf/config_diff.h"
 #include "conf/loader.h"
 
 using namespace lacquer::conf;
@@ -111,4 +112,20 @@ TEST_CASE("bad [[listen]] entries are reported with file:line and what was expec
     CHECK(has(e, c.where));
     CHECK(has(e, c.says));
   }
+}
+
+TEST_CASE("a changed [[listen]] table is a changed key (a reload cannot rebind it)", "[conf][listen]") {
+  Config a, b;
+  b.listeners.push_back(ListenConfig{});
+  CHECK(changed_keys(a, b) == std::vector<std::string>{"listen"});
+  a.listeners = b.listeners;
+  CHECK(changed_keys(a, b).empty());
+  b.listeners[0].tls = true;
+  b.listeners[0].certificates.push_back({"a.pem", "a.key", {}});
+  CHECK(changed_keys(a, b) == std::vector<std::string>{"listen"});
+  a.listeners = b.listeners;
+  a.listeners[0].certificates[0].place.position = "elsewhere:1:1";  // where it was written does not matter
+  CHECK(changed_keys(a, b).empty());
+  b.listeners[0].certificates[0].key = "b.key";
+  CHECK(changed_keys(a, b) == std::vector<std::string>{"listen"});
 }
