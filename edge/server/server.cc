@@ -141,6 +141,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
 
   AccessLog access_log(config.log, threads + 1);  // one buffer per worker, the admin worker's last
   shared.access_log = &access_log;
+  shared.tls_listeners = &tls_listeners;
   std::vector<std::unique_ptr<Worker>> workers;
   try {
     for (unsigned i = 0; i < threads; ++i) {

@@ -144,7 +144,7 @@ int TlsCertificates::on_server_name(SSL* ssl, int*, void* self) {
 }
 
 TlsListener::TlsListener(const conf::ListenConfig& config, bool ktls)
-    : ktls_(ktls), current_(TlsCertificates::load(config, ktls)) {}
+    : address_(config.address), ktls_(ktls), current_(TlsCertificates::load(config, ktls)) {}
 
 std::shared_ptr<const TlsCertificates> TlsListener::certificates() const {
   std::lock_guard lock(mutex_);
@@ -167,9 +167,10 @@ std::vector<std::string> reload_certificates(const std::vector<std::unique_ptr<T
                                              const conf::Config& fresh) {
   std::vector<std::string> errors;
   for (std::size_t i = 0; i < listeners.size() && i < fresh.listeners.size(); ++i) {
-    if (!listeners[i] || !fresh.listeners[i].tls) continue;
+    const auto& table = fresh.listeners[i];
+    if (!listeners[i] || !table.tls || table.address.to_string() != listeners[i]->address().to_string()) continue;
     try {
-      listeners[i]->reload_certificates(fresh.listeners[i]);
+      listeners[i]->reload_certificates(table);
     } catch (const TlsError& e) {
       errors.emplace_back(e.what());
     }

@@ -6,8 +6,8 @@
 // tickets (keys of the default context, so every certificate shares them) and the server
 // session cache.
 //
-// Reload (SIGHUP, issue 16): TlsListener::reload_certificates() loads the files again and swaps
-// the set atomically; a handshake in progress keeps the set it started with (TlsHandshake holds
+// Reload (SIGHUP, edge/server/reload.cc): reload_certificates() loads the files again and swaps
+// each set atomically; a handshake in progress keeps the set it started with (TlsHandshake holds
 // it), connections past the handshake no longer need it.
 #pragma once
 
@@ -61,11 +61,13 @@ class TlsListener {
   // Loads the certificates; throws TlsError.
   TlsListener(const conf::ListenConfig& config, bool ktls);
   std::shared_ptr<const TlsCertificates> certificates() const;
+  const conf::Endpoint& address() const { return address_; }
   // Loads `config`'s certificates again and, when all load, puts them in place for the next
   // handshakes; otherwise throws TlsError and the current set stays.
   void reload_certificates(const conf::ListenConfig& config);
 
  private:
+  const conf::Endpoint address_;
   const bool ktls_;
   mutable std::mutex mutex_;
   std::shared_ptr<const TlsCertificates> current_;
@@ -76,8 +78,9 @@ class TlsListener {
 std::vector<std::unique_ptr<TlsListener>> load_tls_listeners(const conf::Config& config);
 
 // For a reload (SIGHUP): each TLS listener loads the certificates its table names in `fresh`
-// (tables matched by position; adding or moving listeners needs a restart). Returns one message
-// per listener whose files failed; that listener keeps its current certificates.
+// (the table at the same position with the same address; adding or moving listeners needs a
+// restart), so renewed files take effect. Returns one message per listener whose files failed;
+// that listener keeps its current certificates.
 std::vector<std::string> reload_certificates(const std::vector<std::unique_ptr<TlsListener>>& listeners,
                                              const conf::Config& fresh);
 

@@ -80,6 +80,8 @@ struct SharedState {
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.
   std::vector<const class Worker*> workers;
   class AccessLog* access_log = nullptr;  // set before the workers start; outlives them
+  // One per [[listen]] table (null for cleartext ones); set before the workers start.
+  const std::vector<std::unique_ptr<TlsListener>>* tls_listeners = nullptr;
   std::atomic<std::uint64_t> reloads{0}, reload_failures{0};
   // The configuration as the last reload left it (main thread only): only its live keys are
   // in effect; the others are compared against to name what needs a restart.

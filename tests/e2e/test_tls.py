@@ -3,6 +3,7 @@
 session resumption; X-Forwarded-Proto from the listener; hostile handshakes; and start-up errors
 for certificates that cannot be used."""
 import re
+import signal
 import socket
 import ssl
 import subprocess
@@ -298,3 +299,21 @@ def test_slow_reader_over_tls_pauses_the_origin_then_gets_everything(origin, sta
     finally:
         s.close()
     assert origin.requests(path)[0]["sent"] == size
+
+
+# ---- reload -----------------------------------------------------------------------------------------
+
+def test_sighup_reads_renewed_certificates_and_keeps_them_when_broken(origin, start_lacquer, tmp_path, prefix):
+    cert, key = make_cert(tmp_path, "site", "first", ["www.example.com"])
+    l = start_lacquer(origin.port, config_text='[[listen]]\naddress = "127.0.0.1:0"\ntls = true\n'
+                      'certificates = [ { cert = "%s", key = "%s" } ]\n' % (cert, key))
+    port = int(next(LISTENING_RE.search(x) for x in l.lines if LISTENING_RE.search(x)).group(1))
+    assert curl(port, "www.example.com", prefix + "/a")[2] == "first"
+    make_cert(tmp_path, "site", "second", ["www.example.com"])  # renewed at the same paths
+    l.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: any("configuration reloaded" in x for x in l.lines), message="the reload")
+    assert curl(port, "www.example.com", prefix + "/a")[2] == "second"
+    key.write_text("not a key\n")
+    l.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: any("keeping the certificates in use" in x for x in l.lines), message="the failed reload")
+    assert curl(port, "www.example.com", prefix + "/a")[2] == "second"
