@@ -56,6 +56,7 @@ void append_origin_request(std::string& out, const ForwardRequest& req) {
   out.append(";proto=").append(req.proto).append("\r\n");
   http::append_header(out, "Via", req.via);
   if (req.has_body) http::append_header(out, "Content-Length", req.body_length);
+  if (!req.upgrade.empty()) out.append("Connection: Upgrade\r\nUpgrade: ").append(req.upgrade).append("\r\n");
   out.append("\r\n");
 }
 

@@ -61,6 +61,7 @@ void ResponseRecord::done(Worker& worker, std::string_view peer, const Request* 
     r.aborted = aborted;
     log->submit(static_cast<std::size_t>(worker.index()), r);
   }
+  worker.metrics().response_body_bytes.inc(body_bytes);
   status = 0;
   body_bytes = 0;
   cache_status.clear();
