@@ -16,6 +16,9 @@ struct Endpoint {
 
 struct ServerConfig {
   Endpoint listen{"127.0.0.1", 8080};
+  // False when [[listen]] tables are given and neither server.listen nor --listen is: the
+  // tables then replace the default cleartext listener.
+  bool listen_enabled = true;
   Endpoint admin{"127.0.0.1", 8081};
   unsigned threads = 0;  // 0 = one per CPU core
   std::string default_host;  // authority for requests without Host (RFC 9112 §3.3); "" = local address
@@ -98,6 +101,31 @@ struct ClusterConfig {
   std::uint32_t catch_up_timeout_ms = 30000;   // start-up waits this long for the catch-up
 };
 
+// Where a [[listen]] entry was written ("lacquer.toml:12:1" and its key path), so that problems
+// found only when its files are read (a missing certificate, a key that does not match) name it.
+struct ConfigPlace {
+  std::string position;  // "file:line:column"
+  std::string key;       // "listen[1].certificates[0]"
+  std::string to_string() const { return position + ": " + key; }
+};
+
+// One certificate chain and its private key (PEM files) of a TLS listener.
+struct TlsCertificateConfig {
+  std::string cert;
+  std::string key;
+  ConfigPlace place;
+};
+
+// [[listen]]: one more listening address. Cleartext takes HTTP/1.1 and HTTP/2 with prior
+// knowledge; TLS offers h2 and http/1.1 by ALPN and picks a certificate by SNI (its names come
+// from the certificate; the first certificate is the default).
+struct ListenConfig {
+  Endpoint address;
+  bool tls = false;
+  std::vector<TlsCertificateConfig> certificates;
+  ConfigPlace place;
+};
+
 // Cache warming (POST /warm on the admin port, `lacquer warm FILE`, and a list run at start).
 struct WarmConfig {
   std::string list;                  // a URL list or sitemap file warmed at start; "" = none
@@ -108,6 +136,7 @@ struct WarmConfig {
 };
 
 struct Config {
+  std::vector<ListenConfig> listeners;  // [[listen]] tables, in file order
   ServerConfig server;
   OriginConfig origin;
   CacheConfig cache;

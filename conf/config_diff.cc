@@ -9,6 +9,21 @@ bool operator_eq(const T& a, const T& b) {
   return a == b;
 }
 
+// [[listen]] tables: addresses, TLS and certificate files (a reload cannot rebind sockets; the
+// certificates of unchanged listeners can be loaded again, edge/server/tls_context.h).
+bool same_listeners(const std::vector<ListenConfig>& a, const std::vector<ListenConfig>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!operator_eq(a[i].address, b[i].address) || a[i].tls != b[i].tls ||
+        a[i].certificates.size() != b[i].certificates.size())
+      return false;
+    for (std::size_t c = 0; c < a[i].certificates.size(); ++c)
+      if (a[i].certificates[c].cert != b[i].certificates[c].cert || a[i].certificates[c].key != b[i].certificates[c].key)
+        return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<std::string> changed_keys(const Config& a, const Config& b) {
@@ -16,6 +31,7 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
 #define LACQUER_DIFF(name, field) \
   if (!operator_eq(a.field, b.field)) out.emplace_back(name)
   LACQUER_DIFF("server.listen", server.listen);
+  if (!same_listeners(a.listeners, b.listeners)) out.emplace_back("listen");
   LACQUER_DIFF("server.admin", server.admin);
   LACQUER_DIFF("server.threads", server.threads);
   LACQUER_DIFF("server.default_host", server.default_host);

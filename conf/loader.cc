@@ -10,6 +10,7 @@
 #include <cstring>
 #include <toml++/toml.h>
 
+#include "conf/listen_tables.h"
 #include "conf/schema.h"
 #include "conf/values.h"
 
@@ -40,9 +41,13 @@ Where where_of(const std::string& file, const toml::source_region& region, const
 
 // The whole TOML document: known tables, then known keys, each handed to its schema field.
 void apply_document(const toml::table& root, const std::string& file, const Schema& schema,
-                    Sink& sink) {
+                    Config& config, Sink& sink) {
   for (auto&& [table_key, table_node] : root) {
     const std::string table_name(table_key.str());
+    if (table_name == "listen") {  // [[listen]]: an array of tables, not a keyed table
+      apply_listen_tables(table_node, file, config, sink);
+      continue;
+    }
     const SchemaTable* spec = schema.find_table(table_name);
     if (!spec) {
       sink.add(where_of(file, table_key.source(), table_name),
@@ -71,7 +76,8 @@ void apply_document(const toml::table& root, const std::string& file, const Sche
   }
 }
 
-void apply_text(std::string_view text, const std::string& file, const Schema& schema, Sink& sink) {
+void apply_text(std::string_view text, const std::string& file, const Schema& schema, Config& config,
+                Sink& sink) {
   toml::table root;
   try {
     root = toml::parse(text, file);
@@ -82,7 +88,7 @@ void apply_text(std::string_view text, const std::string& file, const Schema& sc
     return;
   }
   const std::size_t first = sink.count();
-  apply_document(root, file, schema, sink);
+  apply_document(root, file, schema, config, sink);
   sink.sort_by_position(first);
 }
 
@@ -168,10 +174,11 @@ LoadOutcome load_config(const CommandLine& cmd) {
     Schema schema(out.config);
     if (cmd.config_path) {
       if (auto text = read_file(*cmd.config_path, sink)) {
-        apply_text(*text, *cmd.config_path, schema, sink);
+        apply_text(*text, *cmd.config_path, schema, out.config, sink);
       }
     }
     apply_flags(cmd, schema, sink);
+    finish_listeners(out.config, sink);
     check_relations(out.config, sink);
     return out;
   } catch (const std::exception& e) {
@@ -186,7 +193,8 @@ LoadOutcome load_config_text(std::string_view toml_text, std::string_view file_n
     LoadOutcome out;
     Sink sink(out.errors);
     Schema schema(out.config);
-    apply_text(toml_text, std::string(file_name), schema, sink);
+    apply_text(toml_text, std::string(file_name), schema, out.config, sink);
+    finish_listeners(out.config, sink);
     check_relations(out.config, sink);
     return out;
   } catch (const std::exception& e) {

@@ -41,7 +41,7 @@ struct alignas(64) WorkerMetrics {
   Counter revalidated;           // ... answered 304: the entry was freshened without a body
   Counter stale_while_revalidate;  // stale served while a background fetch refreshes it
   Counter early_refreshes;
-  Counter response_body_bytes;   // body bytes written to HTTP/1.1 clients (the dashboard's bandwidth)       // background refreshes started by a fresh hit near expiry (XFetch)
+  Counter response_body_bytes;   // body bytes written to clients, HTTP/1.1 and HTTP/2 (the dashboard's bandwidth)       // background refreshes started by a fresh hit near expiry (XFetch)
   Counter stale_if_error;        // stale served because the origin failed
   Counter not_modified;          // 304 answered from the cache to a conditional request
   Counter invalidations;         // URLs invalidated by a successful unsafe request (§4.4)
@@ -50,6 +50,9 @@ struct alignas(64) WorkerMetrics {
   Counter h2_resets_received;    // RST_STREAM from clients
   Counter h2_resets_sent;        // RST_STREAM we sent (malformed requests, refusals, aborts)
   Counter h2_goaways_sent;       // GOAWAY we sent (shutdown, timeouts, ENHANCE_YOUR_CALM)
+  Counter tls_handshakes;        // TLS handshakes completed
+  Counter tls_resumptions;       // ... of which resumed a session (ticket or cache)
+  Counter tls_handshake_failures;  // TLS handshakes that failed, were cut or timed out
   Counter responses_by_class[5];  // responses by status class, 1xx..5xx (index = class - 1)
 };
 

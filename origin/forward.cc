@@ -49,6 +49,11 @@ void append_origin_request(std::string& out, const ForwardRequest& req) {
   } else {
     out.append("X-Forwarded-For: ").append(prior_xff).append(", ").append(req.client_ip).append("\r\n");
   }
+  http::append_header(out, "X-Forwarded-Proto", req.proto);
+  // RFC 7239 §6: an IPv6 address is bracketed and quoted.
+  const bool v6 = req.client_ip.find(':') != std::string_view::npos;
+  out.append("Forwarded: for=").append(v6 ? "\"[" : "").append(req.client_ip).append(v6 ? "]\"" : "");
+  out.append(";proto=").append(req.proto).append("\r\n");
   http::append_header(out, "Via", req.via);
   if (req.has_body) http::append_header(out, "Content-Length", req.body_length);
   if (!req.upgrade.empty()) out.append("Connection: Upgrade\r\nUpgrade: ").append(req.upgrade).append("\r\n");

@@ -18,6 +18,7 @@ struct ForwardRequest {
   std::span<const http::Header> headers;  // the client's fields
   std::string_view client_ip;             // appended to X-Forwarded-For
   std::string_view via;                   // e.g. "1.1 lacquer/0.1.0"
+  std::string_view proto = "http";        // the client's scheme: "https" on a TLS listener
   std::uint64_t body_length = 0;          // decoded request body we will send
   bool has_body = false;                  // send Content-Length (even 0) when the client sent a body
   std::string_view upgrade;               // set: ask the origin for this protocol upgrade (RFC 9110 §7.8)
@@ -31,8 +32,9 @@ struct ForwardRequest {
 // X-HTTP-Method-Override, X-Host, X-Forwarded-Server, X-Forwarded-Scheme, X-Forwarded-Proto,
 // X-HTTP-Method, X-Method-Override, Forwarded, X-Forwarded-Port, X-Forwarded-Prefix,
 // X-Original-Host).
-// Added: Via (ours after any existing one), X-Forwarded-For, and for an upgrade request
-// "Connection: Upgrade" with its Upgrade field.
+// Added: Via (ours after any existing one), X-Forwarded-For, for an upgrade request
+// "Connection: Upgrade" with its Upgrade field, and from the listener, never from the client:
+// X-Forwarded-Proto and Forwarded (RFC 7239: for=<client>;proto=<scheme>).
 void append_origin_request(std::string& out, const ForwardRequest& req);
 
 // True for fields never forwarded in either direction (hop-by-hop or Connection-named).

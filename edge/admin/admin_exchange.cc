@@ -154,6 +154,10 @@ std::string render_metrics(const SharedState& s) {
   counter("lacquer_h2_resets_received_total", "HTTP/2 RST_STREAM frames received.", &WorkerMetrics::h2_resets_received);
   counter("lacquer_h2_resets_sent_total", "HTTP/2 RST_STREAM frames sent.", &WorkerMetrics::h2_resets_sent);
   counter("lacquer_h2_goaways_sent_total", "HTTP/2 GOAWAY frames sent.", &WorkerMetrics::h2_goaways_sent);
+  counter("lacquer_tls_handshakes_total", "TLS handshakes completed.", &WorkerMetrics::tls_handshakes);
+  counter("lacquer_tls_resumptions_total", "TLS handshakes that resumed a session.", &WorkerMetrics::tls_resumptions);
+  counter("lacquer_tls_handshake_failures_total", "TLS handshakes that failed or timed out.",
+          &WorkerMetrics::tls_handshake_failures);
   counter("lacquer_connections_accepted_total", "Client connections accepted.", &WorkerMetrics::connections_accepted);
   counter("lacquer_connections_rejected_total", "Client connections refused at the cap.", &WorkerMetrics::connections_rejected);
   counter("lacquer_client_timeouts_total", "Client connections timed out.", &WorkerMetrics::timeouts);
@@ -167,7 +171,7 @@ std::string render_metrics(const SharedState& s) {
   counter("lacquer_cache_revalidated_total", "Revalidations answered 304 (entry freshened, no body).", &WorkerMetrics::revalidated);
   counter("lacquer_cache_stale_while_revalidate_total", "Stale responses served while refreshing in the background.", &WorkerMetrics::stale_while_revalidate);
   counter("lacquer_cache_early_refreshes_total", "Background refreshes started by a fresh hit close to expiry (probabilistic early refresh).", &WorkerMetrics::early_refreshes);
-  counter("lacquer_response_body_bytes_total", "Response body bytes written to HTTP/1.1 clients.", &WorkerMetrics::response_body_bytes);
+  counter("lacquer_response_body_bytes_total", "Response body bytes written to clients.", &WorkerMetrics::response_body_bytes);
   counter("lacquer_cache_stale_if_error_total", "Stale responses served because the origin failed.", &WorkerMetrics::stale_if_error);
   counter("lacquer_cache_not_modified_total", "304 answers to conditional requests, made from the cache.", &WorkerMetrics::not_modified);
   counter("lacquer_cache_invalidations_total", "URLs invalidated by successful unsafe requests (RFC 9111 4.4).", &WorkerMetrics::invalidations);

@@ -13,6 +13,7 @@
 #include "edge/http1/upgrade_tunnel.h"
 #include "edge/proxy/synthetic.h"
 #include "edge/server/access_log.h"
+#include "edge/server/tls_handshake.h"
 #include "edge/server/worker.h"
 #include "http/h2_request.h"
 #include "http/parser.h"
@@ -20,27 +21,6 @@
 
 namespace lacquer::edge {
 namespace {
-
-// The status and the Cache-Status value of a response head, for the access log. `fields` starts
-// with the status line ("HTTP/1.1 200 OK\r\n"); Cache-Status is in `extra` when the exchange
-// made it for this response, else among the fields.
-void note_response_head(std::string_view fields, std::string_view extra, int& status, std::string& cache_status) {
-  status = 0;
-  if (fields.size() >= 12 && fields.substr(0, 5) == "HTTP/")
-    for (std::size_t i = 9; i < 12 && fields[i] >= '0' && fields[i] <= '9'; ++i) status = status * 10 + (fields[i] - '0');
-  cache_status.clear();
-  constexpr std::string_view kName = "Cache-Status:";
-  for (std::string_view in : {extra, fields}) {
-    std::size_t at = in.find(kName);
-    while (at != std::string_view::npos && at != 0 && in[at - 1] != '\n') at = in.find(kName, at + 1);
-    if (at == std::string_view::npos) continue;
-    std::string_view v = in.substr(at + kName.size());
-    v = v.substr(0, v.find('\r'));
-    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-    cache_status.assign(v);
-    return;
-  }
-}
 
 // Copies the parsed head out of the input buffer; the views are re-pointed at the copy.
 void copy_head(Request& r, std::string_view buf, const http::RequestHeadParse& p,
@@ -124,10 +104,14 @@ std::string ClientConnection::local_address() const {
 
 ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, int fd,
                                    std::string peer_ip)
-    : worker_(worker), factory_(factory), peer_ip_(std::move(peer_ip)) {
+    : ClientConnection(worker, factory, bufferevent_socket_new(worker.base(), fd, BEV_OPT_CLOSE_ON_FREE),
+                       std::move(peer_ip)) {}
+
+ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, bufferevent* bev,
+                                   std::string peer_ip)
+    : worker_(worker), factory_(factory), bev_(bev), peer_ip_(std::move(peer_ip)), tls_(is_tls(bev)) {
   const auto& limits = worker_.config().limits;
   header_scratch_.resize(limits.max_header_count);
-  bev_ = bufferevent_socket_new(worker_.base(), fd, BEV_OPT_CLOSE_ON_FREE);
   bufferevent_setcb(bev_, &ClientConnection::on_read, &ClientConnection::on_write,
                     &ClientConnection::on_event, this);
   bufferevent_setwatermark(bev_, EV_WRITE, limits.max_output_buffer / 2, 0);
@@ -147,6 +131,8 @@ ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, int
   arm_timer(limits.idle_timeout_ms);
   evict_oldest_idle_if_full();
   enter_idle();
+  // Bytes that came with the end of a TLS handshake will not raise another read event.
+  if (evbuffer_get_length(bufferevent_get_input(bev_)) > 0) event_active(resume_, EV_TIMEOUT, 1);
 }
 
 ClientConnection::~ClientConnection() {
@@ -189,7 +175,7 @@ void ClientConnection::write_interim(std::string_view raw_heads) {
 }
 
 void ClientConnection::write_head(const ResponseHead& head) {
-  note_response_head(head.fields, head.extra, status_, cache_status_);
+  record_.note_head(head.fields, head.extra);
   evbuffer* out = output();
   if (head.owner) add_entry_bytes(out, *head.owner, head.fields);
   else evbuffer_add(out, head.fields.data(), head.fields.size());
@@ -216,7 +202,7 @@ void ClientConnection::write_head(const ResponseHead& head) {
 
 void ClientConnection::write_body(std::string_view bytes) {
   if (bytes.empty()) return;
-  body_bytes_ += bytes.size();
+  record_.body_bytes += bytes.size();
   evbuffer* out = output();
   if (!chunked_out_) {
     evbuffer_add(out, bytes.data(), bytes.size());
@@ -230,7 +216,7 @@ void ClientConnection::write_body(std::string_view bytes) {
 }
 
 void ClientConnection::write_stored_body(const storage::Entry& owner, std::string_view bytes) {
-  body_bytes_ += bytes.size();
+  record_.body_bytes += bytes.size();
   add_entry_bytes(output(), owner, bytes);
 }
 
@@ -293,7 +279,12 @@ void ClientConnection::on_flush(int, short, void* self) {
   c->flush_pending_ = false;
   if (c->closed_ || c->switching_) return;
   evbuffer* out = c->output();
-  if (evbuffer_get_length(out) > 0) {
+  if (c->tls_) {
+    if (!tls_write_now(c->bev_)) {
+      c->close_now();
+      return;
+    }
+  } else if (evbuffer_get_length(out) > 0) {
     // A socket bufferevent freezes the start of its output so only it drains it; we are the
     // writer here, so thaw it for this one write.
     evbuffer_unfreeze(out, 1);
@@ -324,6 +315,7 @@ void ClientConnection::after_write() {
 // response before any reset caused by its unread pipelined bytes.
 void ClientConnection::start_linger() {
   if (evtimer_pending(linger_, nullptr)) return;
+  send_close_notify(bev_);
   shutdown(bufferevent_getfd(bev_), SHUT_WR);
   bufferevent_enable(bev_, EV_READ);
   timeval tv{kLingerMs / 1000, (kLingerMs % 1000) * 1000};
@@ -400,7 +392,7 @@ bool ClientConnection::step_head() {
   const auto& limits = worker_.shared().parse_limits;
   if (!head_started_) {
     head_started_ = true;
-    began_ = std::chrono::steady_clock::now();
+    record_.begin();
     leave_idle();
     arm_timer(worker_.config().limits.header_timeout_ms);  // absolute: not re-armed per byte
   }
@@ -539,50 +531,11 @@ void ClientConnection::dispatch() {
 
 void ClientConnection::retire_exchange() { retired_ = std::move(exchange_); }
 
-void ClientConnection::note_origin_head() {
-  if (origin_head_ == std::chrono::steady_clock::time_point{}) origin_head_ = std::chrono::steady_clock::now();
-}
+void ClientConnection::note_origin_head() { record_.note_origin_head(); }
 
 void ClientConnection::log_response(bool aborted, bool with_request) {
-  using namespace std::chrono;
-  const auto now = steady_clock::now();
-  const auto began = began_ == steady_clock::time_point{} ? now : began_;
-  const auto duration_us = static_cast<std::uint64_t>(duration_cast<microseconds>(now - began).count());
-  if (status_ >= 100 && status_ < 600) worker_.metrics().responses_by_class[status_ / 100 - 1].inc();
-  worker_.request_seconds().observe(duration_us);
-  if (origin_head_ != steady_clock::time_point{})
-    worker_.origin_first_byte_seconds().observe(
-        static_cast<std::uint64_t>(duration_cast<microseconds>(origin_head_ - began).count()));
-  AccessLog* log = worker_.shared().access_log;
-  if (log && log->enabled()) {
-    http::AccessRecord r;
-    r.client = peer_ip_;
-    if (with_request) {
-      r.method = request_.line.method;
-      r.target = request_.line.target;
-      r.version = request_.line.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
-      for (const auto& h : request_.headers) {
-        if (http::iequals(h.name, "referer")) r.referer = h.value;
-        else if (http::iequals(h.name, "user-agent")) r.user_agent = h.value;
-      }
-    }
-    r.protocol = "http/1.1";
-    r.cache_status = cache_status_;
-    r.status = status_;
-    r.body_bytes = body_bytes_;
-    r.duration_us = duration_us;
-    r.unix_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() -
-                static_cast<std::int64_t>(r.duration_us / 1000);
-    if (origin_head_ != steady_clock::time_point{})
-      r.origin_first_byte_us = duration_cast<microseconds>(origin_head_ - began).count();
-    r.aborted = aborted;
-    log->submit(static_cast<std::size_t>(worker_.index()), r);
-  }
-  worker_.metrics().response_body_bytes.inc(body_bytes_);
-  status_ = 0;
-  body_bytes_ = 0;
-  cache_status_.clear();
-  origin_head_ = {};
+  record_.done(worker_, peer_ip_, with_request ? &request_ : nullptr,
+               request_.line.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1", "http/1.1", aborted);
 }
 
 void ClientConnection::finish(bool keep_alive) {
@@ -640,7 +593,7 @@ void ClientConnection::drain() {
 
 void ClientConnection::start_tunnel(const ResponseHead& head, std::string_view protocol,
                                     origin::UpgradedConnection origin) {
-  note_response_head(head.fields, head.extra, status_, cache_status_);
+  record_.note_head(head.fields, head.extra);
   evbuffer* out = output();
   evbuffer_add(out, head.fields.data(), head.fields.size());
   evbuffer_add(out, head.extra.data(), head.extra.size());
@@ -677,9 +630,9 @@ void ClientConnection::write_simple(int status, std::string_view body, bool clos
                         close ? "Connection: close\r\n" : connection_header());
   bufferevent_write(bev_, head.data(), head.size());
   bufferevent_write(bev_, body.data(), body.size());
-  status_ = status;
-  cache_status_ = "lacquer; detail=rejected";
-  body_bytes_ = body.size();
+  record_.status = status;
+  record_.cache_status = "lacquer; detail=rejected";
+  record_.body_bytes = body.size();
   log_response(false, false);
   if (close) close_after_flush();
 }

@@ -20,6 +20,7 @@
 
 #include "edge/proxy/client_side.h"
 #include "edge/server/connection.h"
+#include "edge/server/response_record.h"
 #include "http/chunked.h"
 #include "http/parse_error.h"
 
@@ -37,6 +38,9 @@ class UpgradeTunnel;
 class ClientConnection final : public ClientSide, public Connection {
  public:
   ClientConnection(Worker& worker, ExchangeFactory& factory, int fd, std::string peer_ip);
+  // Over a bufferevent that is already set up: a TLS one after its handshake (tls_handshake.h),
+  // whose input may already hold the first request.
+  ClientConnection(Worker& worker, ExchangeFactory& factory, bufferevent* bev, std::string peer_ip);
   ~ClientConnection() override;
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
@@ -56,6 +60,7 @@ class ClientConnection final : public ClientSide, public Connection {
   // The address the client connected to, as an authority ("127.0.0.1:8080", "[::1]:8080");
   // "" when the socket cannot tell. A system call: for the rare request without Host.
   std::string local_address() const override;
+  bool secure() const override { return tls_; }
   // The response is fully written. `keep_alive` false closes after the output drains.
   void finish(bool keep_alive) override;
   // The response cannot be completed (origin broke off mid-body): flush what is queued and
@@ -126,12 +131,7 @@ class ClientConnection final : public ClientSide, public Connection {
   std::unique_ptr<Exchange> exchange_;
   std::unique_ptr<Exchange> retired_;  // finished, freed on the next callback
   std::unique_ptr<UpgradeTunnel> tunnel_;  // State::Tunnel (after a 101)
-  // What the access log reports about the response in progress.
-  std::chrono::steady_clock::time_point began_{};
-  std::chrono::steady_clock::time_point origin_head_{};
-  int status_ = 0;
-  std::uint64_t body_bytes_ = 0;
-  std::string cache_status_;
+  ResponseRecord record_;  // what the access log reports about the response in progress
   bool chunked_out_ = false;          // the response body is being sent chunked
   bool close_delimited_ = false;      // ... or ends with the connection (HTTP/1.0 client)
   bool head_started_ = false;  // bytes of a new request have arrived (header timeout running)
@@ -140,6 +140,7 @@ class ClientConnection final : public ClientSide, public Connection {
   bool flush_pending_ = false;  // the client closed its side while we were responding
   bool processing_ = false;
   bool closed_ = false;
+  bool tls_ = false;           // the bufferevent is a TLS one: no direct socket writes
   bool first_request_ = true;  // only a connection's first bytes may be the HTTP/2 preface
   bool switching_ = false;     // the preface was seen: the worker takes the socket over
   // this thread's idle list (see the top of the file)

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "edge/http2/http2_stream.h"
+#include "edge/server/tls_handshake.h"
 #include "edge/server/worker.h"
 
 namespace lacquer::edge {
@@ -61,7 +62,7 @@ timeval ms_to_tv(std::uint64_t ms) {
 }  // namespace
 
 Http2Connection::Http2Connection(Worker& worker, ExchangeFactory& factory, bufferevent* bev, std::string peer_ip)
-    : worker_(worker), factory_(factory), bev_(bev), peer_ip_(std::move(peer_ip)) {
+    : worker_(worker), factory_(factory), bev_(bev), peer_ip_(std::move(peer_ip)), tls_(is_tls(bev)) {
   nghttp2_session_callbacks* cbs = nullptr;
   nghttp2_session_callbacks_new(&cbs);
   nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, begin_headers_cb);
@@ -282,11 +283,20 @@ void Http2Connection::send() {
   if (done && evbuffer_get_length(out) == 0 && !nghttp2_session_want_write(session_)) linger();
 }
 
+// Over TLS, frames queued by a read or a send pass are encrypted and written at once, as a
+// plain connection's would be at the end of the loop iteration (tls_handshake.h). Not from
+// on_write: that runs inside the bufferevent's own write.
+void Http2Connection::write_now() {
+  if (!tls_ || closed_ || lingering_) return;
+  if (!tls_write_now(bev_)) close_now();
+}
+
 void Http2Connection::linger() {
   if (lingering_ || closed_) return;
   lingering_ = true;
   evtimer_del(idle_timer_);
   evtimer_del(settings_timer_);
+  send_close_notify(bev_);
   shutdown(bufferevent_getfd(bev_), SHUT_WR);
   bufferevent_disable(bev_, EV_WRITE);
   bufferevent_enable(bev_, EV_READ);
@@ -306,6 +316,7 @@ void Http2Connection::on_read(bufferevent*, void* self) {
   }
   c->receive();
   c->send();
+  c->write_now();
 }
 
 void Http2Connection::on_write(bufferevent*, void* self) {
@@ -324,6 +335,7 @@ void Http2Connection::on_send_event(int, short, void* self) {
   c->send_pending_ = false;
   c->retired_.clear();
   c->send();
+  c->write_now();
 }
 
 void Http2Connection::on_idle_timer(int, short, void* self) {

@@ -49,6 +49,7 @@ class Http2Connection final : public Connection {
   nghttp2_session* session() { return session_; }
   std::string_view peer_ip() const { return peer_ip_; }
   bool draining() const { return draining_; }
+  bool secure() const { return tls_; }  // over TLS (ALPN h2), not prior knowledge
   // Output was queued or a stream changed: send at the end of this loop iteration.
   void schedule_send();
   // A finished exchange, freed on the next callback (never under its own stack frame).
@@ -79,6 +80,7 @@ class Http2Connection final : public Connection {
 
   void receive();
   void send();
+  void write_now();
   void count_abuse();
   void calm_down();  // GOAWAY ENHANCE_YOUR_CALM, then close once it is written
   void arm_idle();
@@ -104,6 +106,7 @@ class Http2Connection final : public Connection {
   std::uint64_t completed_streams_ = 0;
   std::uint64_t abusive_resets_ = 0;  // resets received, and errors the client provoked
   std::uint64_t sent_since_tick_ = 0; // DATA bytes handed to nghttp2 since the idle timer armed
+  bool tls_ = false;
   bool send_pending_ = false;
   bool sending_ = false;
   bool draining_ = false;

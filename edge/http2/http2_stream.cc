@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "edge/http2/http2_connection.h"
+#include "edge/server/response_record.h"
 #include "edge/server/worker.h"
 #include "http/framing.h"
 #include "http/h2_response.h"
@@ -24,7 +25,9 @@ ssize_t read_callback(nghttp2_session*, std::int32_t, std::uint8_t* buf, std::si
 }  // namespace
 
 Http2Stream::Http2Stream(Http2Connection& conn, std::int32_t id, std::size_t max_header_bytes)
-    : conn_(conn), id_(id), fields_(max_header_bytes), out_(evbuffer_new()) {}
+    : conn_(conn), id_(id), fields_(max_header_bytes), out_(evbuffer_new()) {
+  record_.begin();
+}
 
 Http2Stream::~Http2Stream() {
   exchange_.reset();  // an unfinished exchange (client reset): cancels its origin fetch first
@@ -33,6 +36,8 @@ Http2Stream::~Http2Stream() {
 }
 
 std::string_view Http2Stream::peer_ip() const { return conn_.peer_ip(); }
+
+bool Http2Stream::secure() const { return conn_.secure(); }
 
 bool Http2Stream::keep_alive() const { return !conn_.draining(); }
 
@@ -101,6 +106,7 @@ void Http2Stream::refuse(int status, std::string_view why) {
 }
 
 void Http2Stream::write_head(const ResponseHead& head) {
+  record_.note_head(head.fields, head.extra);
   std::string storage;
   std::vector<http::H2Field> fields;
   if (!http::h2_response_fields(head.fields, head.extra, storage, fields)) {
@@ -134,27 +140,38 @@ void Http2Stream::queued(std::size_t n) {
 
 void Http2Stream::write_body(std::string_view bytes) {
   if (bytes.empty() || !has_body_) return;
+  record_.body_bytes += bytes.size();
   evbuffer_add(out_, bytes.data(), bytes.size());
   queued(bytes.size());
 }
 
 void Http2Stream::write_stored_body(const storage::Entry& owner, std::string_view bytes) {
   if (bytes.empty() || !has_body_) return;
+  record_.body_bytes += bytes.size();
   owner.retain();
   evbuffer_add_reference(out_, bytes.data(), bytes.size(), release_entry, const_cast<storage::Entry*>(&owner));
   queued(bytes.size());
 }
 
 void Http2Stream::finish(bool) {
+  log_response(false);
   eof_ = true;
   conn_.retire(std::move(exchange_));
   if (has_body_) queued(0);
 }
 
 void Http2Stream::abort() {
+  log_response(true);
   conn_.retire(std::move(exchange_));
   nghttp2_submit_rst_stream(conn_.session(), NGHTTP2_FLAG_NONE, id_, NGHTTP2_INTERNAL_ERROR);
   conn_.schedule_send();
+}
+
+void Http2Stream::log_response(bool aborted) {
+  // A request that never parsed (refused before dispatch) has no line to log.
+  const bool parsed = !request_.line.method.empty();
+  record_.done(conn_.worker(), conn_.peer_ip(), parsed ? &request_ : nullptr, "HTTP/2.0", conn_.secure() ? "h2" : "h2c",
+               aborted);
 }
 
 long Http2Stream::read_body(std::uint8_t* buf, std::size_t length, std::uint32_t* data_flags) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "edge/proxy/client_side.h"
+#include "edge/server/response_record.h"
 #include "http/h2_request.h"
 
 struct evbuffer;
@@ -31,6 +32,7 @@ class Http2Stream final : public ClientSide {
   // ---- ClientSide ----
   const Request& request() const override { return request_; }
   std::string_view peer_ip() const override;
+  bool secure() const override;
   void write_interim(std::string_view) override {}  // 1xx from the origin are not relayed
   void write_head(const ResponseHead& head) override;
   void write_body(std::string_view bytes) override;
@@ -40,6 +42,7 @@ class Http2Stream final : public ClientSide {
   bool keep_alive() const override;
   void finish(bool keep_alive) override;
   void abort() override;
+  void note_origin_head() override { record_.note_origin_head(); }
 
   // ---- for the connection ----
   std::int32_t id() const { return id_; }
@@ -59,6 +62,7 @@ class Http2Stream final : public ClientSide {
 
  private:
   void queued(std::size_t n);
+  void log_response(bool aborted);
 
   Http2Connection& conn_;
   std::int32_t id_;
@@ -67,6 +71,7 @@ class Http2Stream final : public ClientSide {
   std::vector<http::Header> scratch_;
   std::unique_ptr<Exchange> exchange_;
   evbuffer* out_;
+  ResponseRecord record_;  // the access log line, written when the exchange ends
   bool answered_ = false;   // an exchange or a refusal owns the response
   bool has_body_ = false;   // the response has a data provider
   bool eof_ = false;        // finish() was called: the body is complete once out_ drains

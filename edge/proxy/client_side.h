@@ -60,6 +60,8 @@ class ClientSide : public BodySink {
   // The local address the client reached, as an authority ("127.0.0.1:8080"): the authority of
   // a request without Host (RFC 9112 §3.3). "" where the protocol always carries one.
   virtual std::string local_address() const { return {}; }
+  // The request came over TLS: "https" is the scheme sent to the origin (X-Forwarded-Proto).
+  virtual bool secure() const { return false; }
   // Interim (1xx) responses as the origin sent them; a client that cannot take them drops them.
   virtual void write_interim(std::string_view raw_heads) = 0;
   virtual void write_head(const ResponseHead& head) = 0;

@@ -65,6 +65,7 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   fwd.headers = fields;
   fwd.client_ip = client_.peer_ip();
   fwd.via = engine_.via;
+  fwd.proto = client_.secure() ? "https" : "http";
   // GET/HEAD bodies are never forwarded under a cached key (design: Hostile input).
   fwd.has_body = !cacheable_method_ && req.framing.kind != http::BodyKind::None;
   fwd.body_length = fwd.has_body ? req.body.size() : 0;

@@ -11,6 +11,7 @@
 #include "conf/loader.h"
 #include "edge/admin/warm_command.h"
 #include "edge/server/server.h"
+#include "edge/server/tls_context.h"
 #include "edge/version.h"
 
 int main(int argc, char** argv) {
@@ -50,6 +51,12 @@ int main(int argc, char** argv) {
       return 2;
     }
     freeaddrinfo(res);
+    try {  // certificate and key files: readable, PEM, and each key matching its certificate
+      edge::load_tls_listeners(outcome.config);
+    } catch (const edge::TlsError& e) {
+      std::fprintf(stderr, "lacquer: config error: %s\n", e.what());
+      return 2;
+    }
     std::fprintf(stderr, "lacquer: configuration OK (%s)\n",
                  cmd.config_path ? cmd.config_path->c_str() : "embedded defaults");
     return 0;

@@ -6,6 +6,7 @@
 #include "conf/config_diff.h"
 #include "edge/server/access_log.h"
 #include "edge/server/service_notify.h"
+#include "edge/server/tls_context.h"
 #include "edge/server/worker.h"
 
 namespace lacquer::edge {
@@ -53,6 +54,10 @@ void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log
     publish(shared.live);
   }
   access_log.configure(outcome.config.log);
+  // Certificates are read again, so renewed files at the same paths serve the next handshakes.
+  if (shared.tls_listeners)
+    for (const auto& error : reload_certificates(*shared.tls_listeners, outcome.config))
+      std::fprintf(stderr, "lacquer: reload: config error: %s (keeping the certificates in use)\n", error.c_str());
   shared.reloads.fetch_add(1, std::memory_order_relaxed);
   std::fprintf(stderr, "lacquer: configuration reloaded; applied: %s\n", applied.empty() ? "nothing changed" : applied.c_str());
   if (!restart.empty())

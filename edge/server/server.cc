@@ -27,6 +27,7 @@
 #include "edge/server/service_notify.h"
 #include "edge/server/signals.h"
 #include "edge/server/takeover.h"
+#include "edge/server/tls_context.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
 #include "purge/entry_verdict.h"
@@ -112,7 +113,9 @@ ListenerPlan plan_listeners(const std::vector<int>& fds, unsigned workers) {
   ListenerPlan plan;
   plan.more.resize(workers);
   for (unsigned i = 0; i < workers; ++i)
-    plan.first.push_back(i < fds.size() ? fds[i] : fcntl(fds[i % fds.size()], F_DUPFD_CLOEXEC, 0));
+    plan.first.push_back(fds.empty()      ? -1  // only [[listen]] tables: no main socket
+                         : i < fds.size() ? fds[i]
+                                          : fcntl(fds[i % fds.size()], F_DUPFD_CLOEXEC, 0));
   for (std::size_t j = workers; j < fds.size(); ++j) plan.more[j % workers].push_back(fds[j]);
   return plan;
 }
@@ -126,9 +129,25 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   storage::set_process_hash_seed((static_cast<std::uint64_t>(rd()) << 32) | rd());
 
   const unsigned threads = worker_count(config);
+  // Certificates first: a missing or mismatched file is a configuration error (exit 2), found
+  // before any state is opened.
+  std::vector<std::unique_ptr<TlsListener>> tls_listeners;
+  try {
+    tls_listeners = load_tls_listeners(config);
+  } catch (const TlsError& e) {
+    std::fprintf(stderr, "lacquer: config error: %s\n", e.what());
+    std::fprintf(stderr, "lacquer: refusing to start with an invalid configuration\n");
+    return 2;
+  }
   const std::string takeover_path = takeover::socket_path(config);
   std::optional<takeover::Inherited> inherited;
   if (hooks.takeover) {
+    // Checked before the old process is asked anything: once it has handed over, it drains.
+    if (!config.listeners.empty()) {
+      std::fprintf(stderr, "lacquer: --takeover hands over the main and admin sockets only; a configuration "
+                   "with [[listen]] tables needs a restart\n");
+      return 1;
+    }
     try {
       inherited = takeover::receive_listeners(takeover_path);
     } catch (const std::exception& e) {
@@ -181,12 +200,14 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   apply_fault_injection(shared);
   if (config.cluster.enabled) start_cluster(config, shared);
   BoundListeners main_fds, admin_fds;
+  std::vector<BoundListeners> table_fds;  // one per [[listen]] table
   if (inherited) {
     main_fds = {inherited->main_fds, takeover::local_address(inherited->main_fds[0])};
     admin_fds = {inherited->admin_fds, takeover::local_address(inherited->admin_fds[0])};
   } else {
     try {
-      main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
+      if (config.server.listen_enabled) main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
+      for (const auto& l : config.listeners) table_fds.push_back(bind_listeners(l.address, static_cast<int>(threads)));
       admin_fds = bind_listeners(config.server.admin, 1);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "lacquer: %s\n", e.what());
@@ -199,11 +220,13 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
 
   AccessLog access_log(config.log, threads + 1);  // one buffer per worker, the admin worker's last
   shared.access_log = &access_log;
+  shared.tls_listeners = &tls_listeners;
   std::vector<std::unique_ptr<Worker>> workers;
   try {
     for (unsigned i = 0; i < threads; ++i) {
       workers.push_back(std::make_unique<Worker>(static_cast<int>(i), shared, main_plan.first[i], Worker::Role::Proxy));
       for (int fd : main_plan.more[i]) workers.back()->add_listener(fd);
+      for (std::size_t l = 0; l < table_fds.size(); ++l) workers.back()->add_listener(table_fds[l].fds[i], tls_listeners[l].get());
     }
     workers.push_back(std::make_unique<Worker>(static_cast<int>(threads), shared, admin_plan.first[0], Worker::Role::Admin));
     for (int fd : admin_plan.more[0]) workers.back()->add_listener(fd);
@@ -220,7 +243,10 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   for (const auto& more : admin_plan.more) offered_admin.insert(offered_admin.end(), more.begin(), more.end());
   pid_t successor = 0;
   std::unique_ptr<takeover::Offer> offer;
-  try {
+  // The handover carries the main and admin sockets only, not [[listen]] tables (a restart).
+  if (!table_fds.empty())
+    std::fprintf(stderr, "lacquer: [[listen]] tables in use: --takeover and SIGUSR2 are off; restart to upgrade\n");
+  else try {
     offer = std::make_unique<takeover::Offer>(main_base, takeover_path, offered_main, offered_admin, [&](pid_t pid) {
       successor = pid;
       for (const auto& w : workers) w->hand_over();
@@ -257,8 +283,17 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   auto signals = std::make_unique<SignalHandlers>(main_base, std::move(actions));
 
   for (const auto& w : workers) w->start();
+  for (std::size_t l = 0; l < table_fds.size(); ++l) {
+    const auto* tls = tls_listeners[l].get();
+    if (tls)
+      std::fprintf(stderr, "lacquer: listening https=%s certificates=%zu names=%s\n", table_fds[l].address.c_str(),
+                   tls->certificates()->count(), tls->certificates()->names().c_str());
+    else
+      std::fprintf(stderr, "lacquer: listening http=%s\n", table_fds[l].address.c_str());
+  }
+  const std::string& first = main_fds.fds.empty() ? table_fds.front().address : main_fds.address;
   std::fprintf(stderr, "lacquer: ready listen=%s admin=%s origin=%s threads=%u%s\n",
-               main_fds.address.c_str(), admin_fds.address.c_str(),
+               first.c_str(), admin_fds.address.c_str(),
                config.origin.address.to_string().c_str(), threads,
                inherited ? (" (took over from pid " + std::to_string(inherited->from_pid) + ")").c_str() : "");
   std::fflush(stderr);

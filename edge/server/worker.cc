@@ -1,5 +1,7 @@
 #include "edge/server/worker.h"
 
+#include <event2/bufferevent.h>
+
 #include <arpa/inet.h>
 #include <event2/event.h>
 #include <event2/listener.h>
@@ -17,6 +19,8 @@
 #include "edge/admin/purge_service.h"
 #include "edge/fetch/fetch_job.h"
 #include "edge/proxy/proxy_exchange.h"
+#include "edge/server/tls_context.h"
+#include "edge/server/tls_handshake.h"
 #include "purge/scopes.h"
 #include "edge/version.h"
 #include "purge/purge_store.h"
@@ -55,6 +59,12 @@ SharedState::SharedState(const conf::Config& c)
 
 SharedState::~SharedState() = default;
 
+struct Worker::ExtraListener {
+  Worker* worker;
+  TlsListener* tls;  // null: cleartext
+  evconnlistener* listener;
+};
+
 Worker::Worker(int index, SharedState& shared, int listen_fd, Role role)
     : index_(index), shared_(shared), live_(shared.live), config_(live_->config) {
   // The changelist folds the add/delete pairs a request makes on its socket within one loop
@@ -63,8 +73,9 @@ Worker::Worker(int index, SharedState& shared, int listen_fd, Role role)
   event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
   base_ = event_base_new_with_config(cfg);
   event_config_free(cfg);
-  listener_ = evconnlistener_new(base_, &Worker::on_accept, this,
-                                 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, listen_fd);
+  if (listen_fd >= 0)
+    listener_ = evconnlistener_new(base_, &Worker::on_accept, this,
+                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, listen_fd);
   drain_event_ = event_new(base_, -1, 0, &Worker::on_drain, this);
   drain_deadline_ = evtimer_new(base_, &Worker::on_drain_deadline, this);
   inbox_ = std::make_unique<LoopInbox>(base_);
@@ -100,7 +111,7 @@ Worker::~Worker() {
   pool_.reset();
   inbox_.reset();
   if (listener_) evconnlistener_free(listener_);
-  for (evconnlistener* l : more_listeners_) evconnlistener_free(l);
+  for (auto& l : extra_listeners_) evconnlistener_free(l->listener);
   event_free(drain_event_);
   event_free(drain_deadline_);
   event_base_free(base_);
@@ -130,27 +141,58 @@ void Worker::hand_over() {
   drain();
 }
 
-void Worker::add_listener(int listen_fd) {
-  more_listeners_.push_back(evconnlistener_new(base_, &Worker::on_accept, this,
-                                               LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, listen_fd));
+void Worker::add_listener(int listen_fd, TlsListener* tls) {
+  auto l = std::make_unique<ExtraListener>(ExtraListener{this, tls, nullptr});
+  l->listener = evconnlistener_new(base_, &Worker::on_accept_extra, l.get(),
+                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, listen_fd);
+  extra_listeners_.push_back(std::move(l));
+}
+
+bool Worker::admit(int fd) {
+  if (draining_ ||
+      shared_.open_connections.fetch_add(1, std::memory_order_relaxed) >= config_.limits.max_connections) {
+    if (!draining_) shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+    metrics_.connections_rejected.inc();
+    close(fd);
+    return false;
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  metrics_.connections_accepted.inc();
+  metrics_.connections_open.inc();
+  return true;
 }
 
 void Worker::on_accept(evconnlistener*, int fd, sockaddr* addr, int, void* self) {
   auto* w = static_cast<Worker*>(self);
-  auto& shared = w->shared_;
-  if (w->draining_ ||
-      shared.open_connections.fetch_add(1, std::memory_order_relaxed) >= w->config_.limits.max_connections) {
-    if (!w->draining_) shared.open_connections.fetch_sub(1, std::memory_order_relaxed);
-    w->metrics_.connections_rejected.inc();
-    close(fd);
-    return;
-  }
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  w->metrics_.connections_accepted.inc();
-  w->metrics_.connections_open.inc();
+  if (!w->admit(fd)) return;
   auto* conn = new ClientConnection(*w, *w->factory_, fd, peer_address(addr));
   w->connections_.insert(conn);
+}
+
+void Worker::on_accept_extra(evconnlistener*, int fd, sockaddr* addr, int, void* self) {
+  auto* l = static_cast<ExtraListener*>(self);
+  Worker* w = l->worker;
+  if (!w->admit(fd)) return;
+  Connection* conn = nullptr;
+  if (l->tls) conn = new TlsHandshake(*w, fd, l->tls->certificates(), peer_address(addr));
+  else conn = new ClientConnection(*w, *w->factory_, fd, peer_address(addr));
+  w->connections_.insert(conn);
+}
+
+void Worker::tls_established(TlsHandshake* from) {
+  const bool h2 = from->negotiated_h2();
+  std::string peer = from->peer_ip();
+  bufferevent* bev = from->release();
+  connections_.erase(from);
+  delete from;
+  if (h2) {
+    auto* conn = new Http2Connection(*this, *factory_, bev, std::move(peer));
+    connections_.insert(conn);
+    conn->start();
+  } else {
+    connections_.insert(new ClientConnection(*this, *factory_, bev, std::move(peer)));
+  }
 }
 
 void Worker::switch_to_http2(ClientConnection* from) {
@@ -178,8 +220,8 @@ void Worker::on_drain(int, short, void* self) {
     evconnlistener_free(w->listener_);  // closes the socket: new connections are refused
     w->listener_ = nullptr;
   }
-  for (evconnlistener* l : w->more_listeners_) evconnlistener_free(l);
-  w->more_listeners_.clear();
+  for (auto& l : w->extra_listeners_) evconnlistener_free(l->listener);
+  w->extra_listeners_.clear();
   // drain() may close idle connections, which removes them from the set: iterate a copy.
   std::vector<Connection*> snapshot(w->connections_.begin(), w->connections_.end());
   for (Connection* c : snapshot) c->drain();

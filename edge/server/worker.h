@@ -53,6 +53,8 @@ namespace lacquer::edge {
 
 class ClientConnection;
 class Connection;
+class TlsHandshake;
+class TlsListener;
 
 // What all workers share: read-only config, the tiers and the cache facade over them, the purge
 // version table and its store, coalescing, and the connection cap.
@@ -81,6 +83,8 @@ struct SharedState {
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.
   std::vector<const class Worker*> workers;
   class AccessLog* access_log = nullptr;  // set before the workers start; outlives them
+  // One per [[listen]] table (null for cleartext ones); set before the workers start.
+  const std::vector<std::unique_ptr<TlsListener>>* tls_listeners = nullptr;
   std::atomic<std::uint64_t> reloads{0}, reload_failures{0};
   // The snapshot the last reload published (main thread only); every worker starts with it.
   // Its config's restart-only keys keep their start-up values: a reload compares against it
@@ -93,13 +97,14 @@ class PurgeFrontDoor;
 class Worker {
  public:
   enum class Role : std::uint8_t { Proxy, Admin };  // the admin worker never talks to the origin
-  // `listen_fd` is a bound, listening socket the worker takes over.
+  // `listen_fd` is a bound, listening socket the worker takes over (-1: none, when only
+  // add_listener() gives it sockets).
   Worker(int index, SharedState& shared, int listen_fd, Role role);
   ~Worker();
-
-  // Another listening socket for this worker (a takeover can bring more sockets than workers).
-  // Before start() only.
-  void add_listener(int listen_fd);
+  // Before start(): one more listening socket (a [[listen]] table, or a takeover bringing more
+  // sockets than workers); with `tls`, its connections handshake first (the listener outlives
+  // the worker).
+  void add_listener(int listen_fd, TlsListener* tls = nullptr);
   void start();
   // Thread-safe: stop accepting, let in-flight responses finish, then end the loop.
   void drain();
@@ -134,10 +139,17 @@ class Worker {
   // A cleartext connection that started with the HTTP/2 preface: its socket moves to an
   // Http2Connection and `from` is deleted.
   void switch_to_http2(ClientConnection* from);
+  // A TLS handshake finished: its bufferevent moves to the connection ALPN chose, and `from`
+  // is deleted.
+  void tls_established(TlsHandshake* from);
   int index() const { return index_; }
 
  private:
+  struct ExtraListener;
   static void on_accept(evconnlistener* l, int fd, sockaddr* addr, int len, void* self);
+  static void on_accept_extra(evconnlistener* l, int fd, sockaddr* addr, int len, void* self);
+  // The connection cap and the socket options every accepted connection gets; false: closed.
+  bool admit(int fd);
   static void on_drain(int fd, short what, void* self);
   static void on_drain_deadline(int fd, short what, void* self);
   void maybe_exit();
@@ -150,7 +162,7 @@ class Worker {
   conf::Config config_;
   event_base* base_ = nullptr;
   evconnlistener* listener_ = nullptr;
-  std::vector<evconnlistener*> more_listeners_;
+  std::vector<std::unique_ptr<ExtraListener>> extra_listeners_;
   std::atomic<bool> handing_over_{false};
   event* drain_event_ = nullptr;
   event* drain_deadline_ = nullptr;

@@ -365,6 +365,38 @@ def test_zero_window_stall_times_out(origin, start_lacquer, prefix):
     still_serves(l.port, prefix + "/ok")
 
 
+BIG = 32 << 20
+
+
+def test_slow_reader_of_a_large_object_pauses_the_origin(origin, start_lacquer, prefix):
+    """As test_hostile_clients' HTTP/1.1 slow reader: a client whose HTTP/2 windows are wide open
+    but which reads nothing gets at most the stream's and the connection's output caps buffered
+    in lacquer, so the origin's writes stall; others are served; and the whole body arrives once
+    the client reads."""
+    l = start_lacquer(origin.port, config_text='[limits]\nmax_output_buffer = "1M"\n')
+    path = prefix + "/big"
+    origin.script(path, lacq.ok(max_age=None, body_size=BIG, sndbuf=64 << 10))
+    c = H2Client(l.port, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 2 ** 31 - 1})
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
+    c.conn.increment_flow_control_window(2 ** 31 - 1 - 65535)  # the connection window too
+    c.flush()
+    sid = c.request(path)
+    history = []
+
+    def stalled():
+        recs = origin.requests(path)
+        history.append(recs[0]["sent"] if recs else 0)
+        return len(history) >= 5 and history[-1] > 0 and len(set(history[-5:])) == 1
+    lacq.wait_until(stalled, deadline=20, interval=0.25, message="the origin's writes to stall")
+    assert history[-1] < BIG // 2, "the origin wrote %d of %d bytes to a client that reads none" % (
+        history[-1], BIG)
+    still_serves(l.port, prefix + "/other")
+    status, headers, body = c.response(sid, deadline=60)
+    assert status == 200 and len(body) == BIG and body.count(b"x") == BIG
+    c.close()
+    assert origin.requests(path)[0]["sent"] == BIG
+
+
 def test_garbage_after_preface_closes_without_harm(origin, lacquer, prefix):
     s = socket.create_connection(("127.0.0.1", lacquer.port), timeout=5)
     s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\xff" * 64)

@@ -1,0 +1,117 @@
+#include "edge/server/tls_handshake.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <cstring>
+
+#include "edge/server/tls_context.h"
+#include "edge/server/worker.h"
+
+namespace lacquer::edge {
+
+TlsHandshake::TlsHandshake(Worker& worker, int fd, std::shared_ptr<const TlsCertificates> certificates,
+                           std::string peer_ip)
+    : worker_(worker), certificates_(std::move(certificates)), peer_ip_(std::move(peer_ip)) {
+  SSL* ssl = certificates_->new_ssl();
+  bev_ = bufferevent_openssl_socket_new(worker_.base(), fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                        BEV_OPT_CLOSE_ON_FREE);
+  // A peer that closes without close_notify is an EOF, as on a plain socket (HTTP frames its
+  // messages itself, so a truncation is seen there).
+  bufferevent_openssl_set_allow_dirty_shutdown(bev_, 1);
+  bufferevent_setcb(bev_, nullptr, nullptr, &TlsHandshake::on_event, this);
+  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  deadline_ = evtimer_new(worker_.base(), &TlsHandshake::on_deadline, this);
+  done_ = event_new(worker_.base(), -1, 0, &TlsHandshake::on_done, this);
+  const std::uint32_t ms = worker_.config().limits.header_timeout_ms;
+  timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  evtimer_add(deadline_, &tv);
+}
+
+TlsHandshake::~TlsHandshake() {
+  event_free(deadline_);
+  event_free(done_);
+  if (bev_) bufferevent_free(bev_);
+}
+
+bufferevent* TlsHandshake::release() {
+  bufferevent_setcb(bev_, nullptr, nullptr, nullptr, nullptr);
+  bufferevent* bev = bev_;
+  bev_ = nullptr;
+  return bev;
+}
+
+void TlsHandshake::drain() { finish(false); }
+
+void TlsHandshake::on_event(bufferevent* bev, short what, void* self) {
+  auto* h = static_cast<TlsHandshake*>(self);
+  if (what & BEV_EVENT_CONNECTED) {
+    SSL* ssl = bufferevent_openssl_get_ssl(bev);
+    const unsigned char* proto = nullptr;
+    unsigned int len = 0;
+    SSL_get0_alpn_selected(ssl, &proto, &len);
+    h->h2_ = len == 2 && std::memcmp(proto, "h2", 2) == 0;
+    auto& m = h->worker_.metrics();
+    m.tls_handshakes.inc();
+    if (SSL_session_reused(ssl)) m.tls_resumptions.inc();
+    h->finish(true);
+    return;
+  }
+  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
+    h->worker_.metrics().tls_handshake_failures.inc();
+    h->finish(false);
+  }
+}
+
+void TlsHandshake::on_deadline(int, short, void* self) {
+  auto* h = static_cast<TlsHandshake*>(self);
+  h->worker_.metrics().tls_handshake_failures.inc();
+  h->worker_.metrics().timeouts.inc();
+  h->finish(false);
+}
+
+// The outcome is acted on from the loop, never under a libevent callback of our bufferevent.
+void TlsHandshake::finish(bool ok) {
+  if (finished_) return;
+  finished_ = true;
+  ok_ = ok;
+  evtimer_del(deadline_);
+  bufferevent_disable(bev_, EV_READ | EV_WRITE);
+  event_active(done_, EV_TIMEOUT, 1);
+}
+
+void TlsHandshake::on_done(int, short, void* self) {
+  auto* h = static_cast<TlsHandshake*>(self);
+  if (h->ok_) h->worker_.tls_established(h);  // replaces h
+  else h->worker_.connection_closed(h);       // deletes h
+}
+
+bool is_tls(bufferevent* bev) { return bev && bufferevent_openssl_get_ssl(bev) != nullptr; }
+
+bool tls_write_now(bufferevent* bev) {
+  constexpr std::size_t kRecord = 16384;
+  SSL* ssl = bufferevent_openssl_get_ssl(bev);
+  evbuffer* out = bufferevent_get_output(bev);
+  for (std::size_t left = evbuffer_get_length(out); left > 0; left = evbuffer_get_length(out)) {
+    const std::size_t take = left < kRecord ? left : kRecord;
+    const unsigned char* p = evbuffer_pullup(out, static_cast<ssize_t>(take));
+    ERR_clear_error();
+    const int n = SSL_write(ssl, p, static_cast<int>(take));
+    if (n <= 0) {
+      const int err = SSL_get_error(ssl, n);
+      return err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ;
+    }
+    evbuffer_drain(out, static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+void send_close_notify(bufferevent* bev) {
+  if (SSL* ssl = bev ? bufferevent_openssl_get_ssl(bev) : nullptr) SSL_shutdown(ssl);
+}
+
+}  // namespace lacquer::edge
