@@ -41,6 +41,7 @@ struct CacheConfig {
   std::uint32_t hit_for_miss_s = 30;             // after an uncacheable response: no coalescing for this long
   std::uint32_t disk_keep_expired_s = 3600;      // disk tier: kept this long after it cannot be served
   bool disk_admit_all = false;                   // disk tier: write every stored response (no admission)
+  bool memory_admission = true;                  // memory tier: TinyLFU admission (storage/memory_tier.h)
   bool store_set_cookie = false;                 // store responses carrying Set-Cookie
   bool honour_client_no_cache = false;           // CDN default: ignore client no-cache/no-store
   bool keep_surrogate_headers = false;           // send Surrogate-Key / Surrogate-Control downstream
@@ -61,6 +62,7 @@ struct LimitsConfig {
   std::uint32_t header_timeout_ms = 10000;       // first byte -> end of head
   std::uint32_t body_timeout_ms = 30000;         // between request body bytes
   std::uint32_t body_deadline_ms = 120000;       // whole request body, from the end of the head (408)
+  std::uint32_t tunnel_idle_timeout_ms = 300000; // upgrade tunnel (WebSocket) with no byte either way
   std::uint32_t idle_timeout_ms = 60000;         // keep-alive connection with no request
   std::uint32_t max_connections = 10000;         // per process
   std::uint64_t max_output_buffer = 4ull << 20;  // per connection, before we stop reading origin

@@ -512,6 +512,7 @@ Schema::Schema(Config& c) {
         duration_field("hit_for_miss", k.hit_for_miss_s, true, kMaxTtlS * 1000, true),
         duration_field("disk_keep_expired", k.disk_keep_expired_s, true, kMaxTtlS * 1000, true),
         bool_field("disk_admit_all", k.disk_admit_all),
+        bool_field("memory_admission", k.memory_admission),
         bool_field("store_set_cookie", k.store_set_cookie),
         bool_field("honour_client_no_cache", k.honour_client_no_cache),
         bool_field("keep_surrogate_headers", k.keep_surrogate_headers),
@@ -528,6 +529,7 @@ Schema::Schema(Config& c) {
                       timeout_field("header_timeout", l.header_timeout_ms),
                       timeout_field("body_timeout", l.body_timeout_ms),
                       timeout_field("body_deadline", l.body_deadline_ms),
+                      timeout_field("tunnel_idle_timeout", l.tunnel_idle_timeout_ms),
                       timeout_field("idle_timeout", l.idle_timeout_ms),
                       integer_field("max_connections", l.max_connections, 1, 1000000),
                       size_field("max_output_buffer", l.max_output_buffer, 1024, kU64Max)}});

@@ -32,6 +32,10 @@ struct alignas(64) WorkerMetrics {
   Counter connections_rejected;  // over the connection cap
   Counter timeouts;              // header, body or idle timeouts on client connections
   Counter body_deadlines;        // ... of which request bodies over the total body deadline
+  Counter tunnels;               // upgrades the origin accepted (101): tunnels opened
+  Counter tunnel_bytes_to_origin;
+  Counter tunnel_bytes_to_client;
+  Counter tunnel_idle_timeouts;  // tunnels closed because nothing moved
   Counter collapsed;             // requests answered from another request's origin fetch
   Counter revalidations;         // conditional requests to the origin for a stale entry
   Counter revalidated;           // ... answered 304: the entry was freshened without a body

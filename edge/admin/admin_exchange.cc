@@ -157,6 +157,10 @@ std::string render_metrics(const SharedState& s) {
   counter("lacquer_connections_accepted_total", "Client connections accepted.", &WorkerMetrics::connections_accepted);
   counter("lacquer_connections_rejected_total", "Client connections refused at the cap.", &WorkerMetrics::connections_rejected);
   counter("lacquer_client_timeouts_total", "Client connections timed out.", &WorkerMetrics::timeouts);
+  counter("lacquer_tunnels_total", "Protocol upgrades the origin accepted (101): tunnels opened.", &WorkerMetrics::tunnels);
+  counter("lacquer_tunnel_bytes_to_origin_total", "Bytes tunnels carried from clients to the origin.", &WorkerMetrics::tunnel_bytes_to_origin);
+  counter("lacquer_tunnel_bytes_to_client_total", "Bytes tunnels carried from the origin to clients.", &WorkerMetrics::tunnel_bytes_to_client);
+  counter("lacquer_tunnel_idle_timeouts_total", "Tunnels closed after tunnel_idle_timeout without traffic.", &WorkerMetrics::tunnel_idle_timeouts);
   counter("lacquer_client_body_deadline_total", "Request bodies cut off at the total body deadline (408).", &WorkerMetrics::body_deadlines);
   counter("lacquer_cache_collapsed_total", "Requests answered from another request's origin fetch.", &WorkerMetrics::collapsed);
   counter("lacquer_cache_revalidations_total", "Conditional requests sent to the origin for stale entries.", &WorkerMetrics::revalidations);
@@ -174,6 +178,11 @@ std::string render_metrics(const SharedState& s) {
   metric(out, "lacquer_cache_bytes", "gauge", "Bytes charged to the memory tier.", tier.bytes);
   metric(out, "lacquer_cache_budget_bytes", "gauge", "Memory tier budget.", s.tier->budget_bytes());
   metric(out, "lacquer_cache_evictions_total", "counter", "Objects evicted from the memory tier.", tier.evictions);
+  out.append("# HELP lacquer_memory_admissions_total Newcomers to a full memory tier, by admission's decision.\n");
+  out.append("# TYPE lacquer_memory_admissions_total counter\n");
+  out.append("lacquer_memory_admissions_total{decision=\"admitted\"} ").append(std::to_string(tier.admitted)).append("\n");
+  out.append("lacquer_memory_admissions_total{decision=\"rejected\"} ").append(std::to_string(tier.rejected)).append("\n");
+  metric(out, "lacquer_memory_admission_sketch_bytes", "gauge", "Memory of the memory tier's admission sketches.", s.tier->sketch_bytes());
   auto pool_sum = [&](auto get) {
     return sum(s, [&](const Worker& w) {
       const auto* p = w.origin_pool_if_any();

@@ -31,6 +31,7 @@ void FetchJob::start() {
   fs.request = spec_.request;
   fs.idempotent = spec_.idempotent;
   fs.head_request = spec_.head_request;
+  fs.upgrade = spec_.upgrade;
   request_time_ = ctx_.clock.now();
   request_ms_ = ctx_.clock.now_ms();
   // Birth is taken as the request goes out: a purge that lands while it is in flight is above it.
@@ -46,6 +47,34 @@ void FetchJob::on_origin_interim(std::string_view raw_head) {
     interim_.append(raw_head);
   }
   wake_subscribers();
+}
+
+// A 101 to an upgrade request (never stored, never shared: upgrade requests are passed). The
+// head goes to the subscriber as usual; the connection waits for it in take_upgraded().
+void FetchJob::on_origin_upgrade(origin::ResponseHead& head, origin::UpgradedConnection conn) {
+  auto keep = shared_from_this();
+  response_time_ = ctx_.clock.now();
+  head_.status = head.line.status;
+  head_.no_store = http::NoStoreReason::MethodNotCacheable;
+  http::append_status_line(head_.head, head_.status, head.line.reason);
+  http::append_end_to_end_fields(head_.head, head.headers,
+                                 http::FieldFilter{.keep_surrogate_headers = ctx_.config.cache.keep_surrogate_headers,
+                                                   .forward_cdn_cache_control = ctx_.config.cache.forward_cdn_cache_control});
+  http::append_header(head_.head, "Via", ctx_.via);
+  if (auto protocol = http::find_header(head.headers, "Upgrade")) head_.upgrade = std::string(*protocol);
+  {
+    std::lock_guard lock(mu_);
+    upgraded_ = std::move(conn);
+    body_complete_ = true;
+    state_ = FetchState::Streaming;
+  }
+  finish();
+  wake_subscribers();
+}
+
+origin::UpgradedConnection FetchJob::take_upgraded() {
+  std::lock_guard lock(mu_);
+  return std::move(upgraded_);
 }
 
 void FetchJob::on_origin_head(origin::ResponseHead& head) {

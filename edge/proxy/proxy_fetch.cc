@@ -35,6 +35,7 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   spec.registered = registered;
   spec.unsafe_method = !http::is_safe_method(req.line.method);
   spec.has_authorization = http::find_header(req.headers, "Authorization").has_value();
+  spec.upgrade = !upgrade_.empty();
   spec.request_cache_control = needs_.cache_control;
   spec.revalidating = revalidating;
   std::vector<http::Header> fields;
@@ -67,6 +68,7 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   // GET/HEAD bodies are never forwarded under a cached key (design: Hostile input).
   fwd.has_body = !cacheable_method_ && req.framing.kind != http::BodyKind::None;
   fwd.body_length = fwd.has_body ? req.body.size() : 0;
+  fwd.upgrade = upgrade_;
   origin::append_origin_request(spec.request, fwd);
   if (fwd.has_body) spec.request.append(req.body);
   return spec;
@@ -147,6 +149,7 @@ ProxyExchange::Next ProxyExchange::fetch() {
     }
     case FetchState::Streaming: {
       const FetchHead& h = fetch_->head();
+      if (h.status == 101) return tunnel(h);
       if (collapsed_ && (!h.shareable || (!h.vary.empty() && variant_key_for(h.vary) != h.variant_key))) break;
       if (http::is_origin_error_status(h.status) && stale_on_error(h.status)) return Next::Continue;
       status_ = miss_status(h);
@@ -265,6 +268,21 @@ ProxyExchange::Next ProxyExchange::abort() {
   detach();
   step_ = Step::Done;
   client_.abort();
+  return Next::Done;
+}
+
+// A 101 to the upgrade we asked for: the client side takes the origin connection and carries
+// the switched protocol from here; the exchange is over. (Only a client that can_tunnel() asks.)
+ProxyExchange::Next ProxyExchange::tunnel(const FetchHead& h) {
+  origin::UpgradedConnection origin = fetch_->take_upgraded();
+  if (!origin || upgrade_.empty() || h.upgrade.empty() || !client_.can_tunnel()) return to_synth(502, "origin-malformed");
+  status_ = {.fwd = fwd_, .fwd_status = h.status};
+  std::string extra;
+  status_.append_field(extra);
+  const std::shared_ptr<Fetch> keep = fetch_;  // `h` is its head
+  detach();
+  step_ = Step::Done;
+  client_.start_tunnel({.fields = h.head, .extra = extra, .framing = BodyFraming::None}, h.upgrade, std::move(origin));
   return Next::Done;
 }
 

@@ -44,7 +44,8 @@ std::string peer_address(const sockaddr* addr) {
 
 SharedState::SharedState(const conf::Config& c)
     : config(c),
-      tier(std::make_unique<storage::MemoryTier>(c.cache.memory_bytes)),
+      tier(std::make_unique<storage::MemoryTier>(c.cache.memory_bytes,
+                                                 storage::MemoryTierOptions{.admission = c.cache.memory_admission})),
       purge_acl(c.purge.allow_loopback, c.purge.allow_cidrs, c.purge.token),
       via(std::string("1.1 lacquer/") + LACQUER_VERSION) {
   live_config = c;

@@ -58,6 +58,7 @@ void check_defaults(const Config& c) {
   CHECK(c.cache.honour_client_no_cache == d.cache.honour_client_no_cache);
   CHECK(c.cache.keep_surrogate_headers == d.cache.keep_surrogate_headers);
   CHECK(c.cache.disk_admit_all == d.cache.disk_admit_all);
+  CHECK(c.cache.memory_admission);
   CHECK(c.limits.max_request_line == d.limits.max_request_line);
   CHECK(c.limits.max_header_field == d.limits.max_header_field);
   CHECK(c.limits.max_header_bytes == d.limits.max_header_bytes);
@@ -135,6 +136,7 @@ store_set_cookie = true
 honour_client_no_cache = true
 keep_surrogate_headers = true
 disk_admit_all = true
+memory_admission = false
 forward_cdn_cache_control = false
 
 [limits]
@@ -146,6 +148,7 @@ max_body_size = 0
 header_timeout = "5s"
 body_timeout = "2m"
 body_deadline = "5m"
+tunnel_idle_timeout = "10m"
 idle_timeout = "90s"
 max_connections = 500
 max_output_buffer = "1M"
@@ -177,9 +180,11 @@ token = "s3cr3t-Token_~+/=="
   CHECK(c.cache.honour_client_no_cache);
   CHECK(c.cache.keep_surrogate_headers);
   CHECK(c.cache.disk_admit_all);
+  CHECK_FALSE(c.cache.memory_admission);
   CHECK_FALSE(c.cache.forward_cdn_cache_control);
   CHECK(c.server.default_host == "www.example.com:8080");
   CHECK(c.limits.body_deadline_ms == 300000);
+  CHECK(c.limits.tunnel_idle_timeout_ms == 600000);
   CHECK(c.limits.max_request_line == 4096);
   CHECK(c.limits.max_header_field == 4096);
   CHECK(c.limits.max_header_bytes == 65536);

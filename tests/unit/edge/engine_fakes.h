@@ -71,7 +71,16 @@ class FakeClient final : public ClientSide {
     kept_alive = ka;
   }
   void abort() override { aborted = true; }
+  bool can_tunnel() const override { return tunnel_capable; }
+  void start_tunnel(const ResponseHead& h, std::string_view protocol, origin::UpgradedConnection origin) override {
+    head.assign(h.fields).append(h.extra);
+    tunnel_protocol = protocol;
+    tunnel_origin = std::move(origin);
+  }
 
+  bool tunnel_capable = false;  // an HTTP/1.1 connection; an HTTP/2 stream is not
+  std::string tunnel_protocol;
+  origin::UpgradedConnection tunnel_origin;
   std::string interim, head, body;
   BodyFraming framing = BodyFraming::None;
   int heads = 0;
@@ -108,6 +117,8 @@ class FakeFetch final : public Fetch {
     broken = false;
   }
   void pull_interim(FetchSubscription&, std::string&) override {}
+  origin::UpgradedConnection upgraded;
+  origin::UpgradedConnection take_upgraded() override { return std::move(upgraded); }
   void notify() {
     for (auto& s : subs)
       if (s->listener) s->listener->on_fetch_progress();

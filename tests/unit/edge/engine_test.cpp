@@ -2,6 +2,8 @@
 // fetches the test drives, a fake clock, over the real memory-only tiered cache. Each case pins
 // one path of docs/request-flow.md and what the client is told about it (Cache-Status).
 #include <catch2/catch.hpp>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
 
 #include "engine_fakes.h"
 #include "http/vary.h"
@@ -359,4 +361,42 @@ TEST_CASE("other methods pass: uncoalesced, never stored, body forwarded") {
 TEST_CASE("the steps have names for logs and charts") {
   CHECK(to_string(Step::Recv) == "recv");
   CHECK(to_string(Step::Transmit) == "transmit");
+}
+
+TEST_CASE("an upgrade: a client that can tunnel asks the origin and is handed its connection on a 101") {
+  Engine e;
+  event_base* base = event_base_new();
+  const std::string ws = "Connection: Upgrade\r\nUpgrade: websocket\r\n";
+  SECTION("HTTP/1.1: the origin is asked, and its 101 opens the tunnel") {
+    FakeClient client(get("/chat", ws));
+    client.tunnel_capable = true;
+    auto ex = e.run(client);
+    REQUIRE(e.fetcher.started.size() == 1);
+    CHECK(e.fetcher.started[0].upgrade);
+    CHECK_FALSE(e.fetcher.started[0].may_store);
+    CHECK(has(e.fetcher.started[0].request, "Connection: Upgrade\r\nUpgrade: websocket\r\n"));
+    auto& f = *e.fetcher.fetches[0];
+    f.upgraded.reset(bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE));
+    f.head_.upgrade = "websocket";
+    f.answer("HTTP/1.1 101 Switching Protocols\r\n", "", false);
+    CHECK(client.tunnel_origin != nullptr);
+    CHECK(client.tunnel_protocol == "websocket");
+    CHECK(client.head.starts_with("HTTP/1.1 101"));
+    CHECK(has(client.head, "fwd-status=101"));
+    CHECK_FALSE(client.finished);
+    CHECK(ex->step() == Step::Done);
+  }
+  SECTION("a client that cannot tunnel (an HTTP/2 stream): no upgrade asked, an unasked 101 is a 502") {
+    FakeClient client(get("/chat", ws));
+    auto ex = e.run(client);
+    REQUIRE(e.fetcher.started.size() == 1);
+    CHECK_FALSE(e.fetcher.started[0].upgrade);
+    CHECK_FALSE(has(e.fetcher.started[0].request, "Upgrade"));
+    auto& f = *e.fetcher.fetches[0];
+    f.answer("HTTP/1.1 101 Switching Protocols\r\n", "", false);
+    CHECK(client.tunnel_origin == nullptr);
+    CHECK(client.head.starts_with("HTTP/1.1 502"));
+    CHECK(has(client.head, "detail=origin-malformed"));
+  }
+  event_base_free(base);
 }
