@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "conf/sites.h"
+
 namespace lacquer::conf {
 
 struct Endpoint {
@@ -98,6 +100,7 @@ struct Config {
   PurgeConfig purge;
   LogConfig log;
   ClusterConfig cluster;
+  SitesConfig routing;  // [[site]], [[pool]], server.unknown_host_status
 };
 
 }  // namespace lacquer::conf

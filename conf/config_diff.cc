@@ -49,6 +49,9 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("purge.allow_loopback", purge.allow_loopback);
   LACQUER_DIFF("purge.allow_cidrs", purge.allow_cidrs);
   LACQUER_DIFF("purge.token", purge.token);
+  LACQUER_DIFF("server.unknown_host_status", routing.unknown_host_status);
+  LACQUER_DIFF("pool", routing.pools);
+  LACQUER_DIFF("site", routing.sites);
   LACQUER_DIFF("log.access", log.access);
   LACQUER_DIFF("log.access_format", log.access_format);
 #undef LACQUER_DIFF
