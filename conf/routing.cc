@@ -19,12 +19,15 @@ SitePolicy resolve_policy(const CacheConfig& c, const SiteCacheOverrides& o) {
 
 }  // namespace
 
+SitePolicy policy_from(const CacheConfig& cache) { return resolve_policy(cache, {}); }
+
 Routing::Routing(const Config& config) : pools_(config.routing.pools), unknown_host_status_(config.routing.unknown_host_status) {
   if (config.routing.sites.empty()) {
     implicit_ = true;
     PoolConfig pool;
     pool.name = "default";
     pool.servers.push_back(PoolServer{config.origin.address.host, config.origin.address.port, 1});
+    pool.passive.max_failures = 0;  // as before pools: a lone origin is never taken out
     pools_.insert(pools_.begin(), std::move(pool));
     sites_.push_back(RoutedSite{"default", 0, resolve_policy(config.cache, {}), {}});
     default_site_ = 0;

@@ -27,6 +27,9 @@ struct SitePolicy {
   bool honour_client_no_cache = false;
 };
 
+// The [cache] policy with no site overrides (what a request gets without a site).
+SitePolicy policy_from(const CacheConfig& cache);
+
 struct RoutedSite {
   std::string name;
   std::size_t pool = 0;  // index into Routing::pools()

@@ -256,7 +256,7 @@ void read_pool(Reader& r, const toml::table& t, const std::string& prefix, PoolC
     } else if (k == "eject_max_backoff") {
       r.millis32(n, key, p.passive.max_backoff_ms, false);
     } else if (k == "tls") {
-      r.boolean(n, key, p.tls.enabled);
+      if (r.boolean(n, key, p.tls.enabled)) r.mark(key, n);
     } else if (k == "tls_verify") {
       r.boolean(n, key, p.tls.verify);
     } else if (k == "ca_file") {
@@ -329,6 +329,8 @@ void check_sites(const SitesConfig& c, const std::string& file, Sink& sink) {
       sink.add(where(prefix + ".probe.threshold", prefix), "expected a threshold no larger than the window (" +
                                                                 std::to_string(p.probe.window) + "), got " +
                                                                 std::to_string(p.probe.threshold));
+    if (p.tls.enabled)  // never fall back to cleartext silently
+      sink.add(where(prefix + ".tls", prefix), "expected tls = false: TLS to origins is not built yet");
     readable(p.tls.ca_file, prefix + ".ca_file", prefix);
     readable(p.tls.client_cert, prefix + ".client_cert", prefix);
     readable(p.tls.client_key, prefix + ".client_key", prefix);

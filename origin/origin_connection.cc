@@ -32,7 +32,7 @@ void copy_head(ResponseHead& out, std::string_view buf, const http::ResponseHead
 
 }  // namespace
 
-OriginConnection::OriginConnection(OriginPool& pool) : pool_(pool) {
+OriginConnection::OriginConnection(OriginPool& pool, int server) : pool_(pool), server_(server) {
   bev_ = bufferevent_socket_new(pool_.base_, -1, BEV_OPT_CLOSE_ON_FREE);
   bufferevent_setcb(bev_, &OriginConnection::on_read, nullptr, &OriginConnection::on_event, this);
   timer_ = evtimer_new(pool_.base_, &OriginConnection::on_timer, this);
@@ -47,8 +47,9 @@ OriginConnection::~OriginConnection() {
 void OriginConnection::connect() {
   state_ = State::Connecting;
   pool_.counters_.bump(pool_.counters_.connects);
-  if (bufferevent_socket_connect(bev_, reinterpret_cast<sockaddr*>(pool_.addr_.data()),
-                                 pool_.addr_len_) != 0) {
+  const SocketAddress& addr = pool_.address(server_);
+  if (addr.length == 0 ||
+      bufferevent_socket_connect(bev_, reinterpret_cast<const sockaddr*>(&addr.storage), static_cast<int>(addr.length)) != 0) {
     connect_failed_ = true;
     arm_timer(0);  // report the failure from the loop, never from inside fetch()
     return;
@@ -218,6 +219,7 @@ bool OriginConnection::read_head() {
     evbuffer_drain(in, parsed.consumed);
     return true;
   }
+  pool_.report(server_, status < 500);  // passive health: a 5xx counts as a failure
   ResponseHead head;
   copy_head(head, buf, parsed, header_scratch_);
   evbuffer_drain(in, parsed.consumed);
@@ -304,6 +306,7 @@ void OriginConnection::finish() {
   OriginFetch* fetch = fetch_;
   fetch_ = nullptr;
   fetch->conn_ = nullptr;
+  fetch->release_server();
   // Bytes after the end of the response mean the origin and we disagree on framing.
   bool clean = evbuffer_get_length(bufferevent_get_input(bev_)) == 0;
   if (keep_alive_ && clean && !paused_) {
@@ -318,17 +321,20 @@ void OriginConnection::fail(OriginError e) {
   OriginFetch* fetch = fetch_;
   bool head_seen = head_seen_;
   bool retryable = !response_started_ && reused();
+  const bool connect_failed = state_ == State::Connecting;
+  if (connect_failed) pool_.report(server_, false);
   fetch_ = nullptr;
   close_self();
   if (!fetch) return;
   fetch->conn_ = nullptr;
   pool_.counters_.bump(pool_.counters_.errors[static_cast<int>(e)]);
   if (head_seen) {
+    fetch->release_server();
     fetch->observer_->on_origin_error(e, true);
   } else {
     // A reused connection that dies before any response byte was most likely closed by the
     // origin while idle (the keep-alive race): the fetch may retry once on a new connection.
-    fetch->connection_failed_before_response(e, retryable && e != OriginError::Timeout);
+    fetch->connection_failed_before_response(e, retryable && e != OriginError::Timeout, connect_failed);
   }
 }
 

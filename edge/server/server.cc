@@ -102,6 +102,9 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
                      static_cast<unsigned long long>(objects));
       });
     }
+    shared.routing = std::make_unique<const conf::Routing>(config);
+    // A plain --origin that does not resolve stops the start, as it always did.
+    shared.pools = std::make_unique<origin::PoolSet>(shared.routing->pools(), shared.routing->implicit());
     std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.sweeper = std::make_unique<purge::Sweeper>(*shared.tier, shared.versions, purge::Sweeper::Options{});
@@ -153,6 +156,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   actions.reload = [&] { reload_config(hooks, shared, access_log); };
   auto signals = std::make_unique<SignalHandlers>(main_base, std::move(actions));
 
+  shared.pools->start();
   for (const auto& w : workers) w->start();
   std::fprintf(stderr, "lacquer: ready listen=%s admin=%s origin=%s threads=%u\n",
                main_fds.address.c_str(), admin_fds.address.c_str(),

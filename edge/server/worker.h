@@ -82,6 +82,10 @@ struct SharedState {
   // The configuration as the last reload left it (main thread only): only its live keys are
   // in effect; the others are compared against to name what needs a restart.
   conf::Config live_config;
+  // Sites and origin pools (conf/routing.h, origin/pool_state.h), built at start-up before the
+  // workers; the pool set's upkeep thread stops after them.
+  std::unique_ptr<const conf::Routing> routing;
+  std::unique_ptr<origin::PoolSet> pools;
 };
 
 class PurgeFrontDoor;
@@ -112,7 +116,7 @@ class Worker {
   LatencyHistogram& origin_first_byte_seconds() { return origin_first_byte_seconds_; }
   const LatencyHistogram& origin_first_byte_seconds() const { return origin_first_byte_seconds_; }
   LoopInbox& inbox() { return *inbox_; }
-  const origin::OriginPool* origin_pool_if_any() const { return pool_.get(); }
+  const origin::OriginCounters* origin_counters_if_any() const { return pools_.empty() ? nullptr : &origin_counters_; }
   void connection_closed(Connection* conn);
   // A cleartext connection that started with the HTTP/2 preface: its socket moves to an
   // Http2Connection and `from` is deleted.
@@ -134,7 +138,8 @@ class Worker {
   WorkerMetrics metrics_;
   LatencyHistogram request_seconds_;
   LatencyHistogram origin_first_byte_seconds_;
-  std::unique_ptr<origin::OriginPool> pool_;
+  origin::OriginCounters origin_counters_;               // all of this loop's pools together
+  std::vector<std::unique_ptr<origin::OriginPool>> pools_;  // one per shared.routing pool
   std::unique_ptr<LoopInbox> inbox_;
   // The request engine's dependencies (proxy workers only), then the exchange factory.
   std::unique_ptr<FetchContext> fetch_context_;

@@ -1,0 +1,22 @@
+// Purges and sites (explicit [[site]] tables): which site a bearer token is bound to, and how a
+// purge is narrowed to one site (its tags are its own; its purge-all is the site's scope tag,
+// purge/scopes.h). Pure: no sockets, no clock.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "conf/routing.h"
+#include "edge/admin/purge_service.h"
+
+namespace lacquer::edge {
+
+// The site whose purge_tokens include the "Bearer <token>" in `authorization`, or kNoSite.
+int site_of_token(const conf::Routing& routing, std::optional<std::string_view> authorization);
+
+// Narrows `targets` to `site_name`: a tag becomes the site's tag, purge-all the site's scope tag
+// (labelled "site:<name>"); URL and prefix targets name a host already and stay as they are.
+void scope_to_site(std::vector<PurgeTarget>& targets, std::string_view site_name);
+
+}  // namespace lacquer::edge
