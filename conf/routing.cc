@@ -29,7 +29,7 @@ Routing::Routing(const Config& config) : pools_(config.routing.pools), unknown_h
     pool.servers.push_back(PoolServer{config.origin.address.host, config.origin.address.port, 1});
     pool.passive.max_failures = 0;  // as before pools: a lone origin is never taken out
     pools_.insert(pools_.begin(), std::move(pool));
-    sites_.push_back(RoutedSite{"default", 0, resolve_policy(config.cache, {}), {}});
+    sites_.push_back(RoutedSite{"default", 0, resolve_policy(config.cache, {}), {}, {}});
     default_site_ = 0;
     return;
   }
@@ -38,8 +38,11 @@ Routing::Routing(const Config& config) : pools_(config.routing.pools), unknown_h
     for (std::size_t i = 0; i < pools_.size(); ++i)
       if (pools_[i].name == s.pool) pool = i;
     const int index = static_cast<int>(sites_.size());
-    sites_.push_back(RoutedSite{s.name, pool, resolve_policy(config.cache, s.cache), s.purge_tokens});
-    for (const HostPattern& h : s.hosts) (h.wildcard ? wildcard_ : exact_).emplace(h.name, index);
+    sites_.push_back(RoutedSite{s.name, pool, resolve_policy(config.cache, s.cache), s.purge_tokens, {}});
+    for (const HostPattern& h : s.hosts) {
+      (h.wildcard ? wildcard_ : exact_).emplace(h.name, index);
+      if (!h.wildcard) sites_.back().exact_hosts.push_back(h.name);
+    }
     if (s.is_default) default_site_ = index;
   }
 }

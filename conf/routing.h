@@ -35,6 +35,7 @@ struct RoutedSite {
   std::size_t pool = 0;  // index into Routing::pools()
   SitePolicy policy;
   std::vector<std::string> purge_tokens;
+  std::vector<std::string> exact_hosts;  // its hosts that are not wildcards (admin prefix purges)
 };
 
 class Routing {

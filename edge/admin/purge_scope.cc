@@ -16,6 +16,16 @@ bool same_secret(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+bool bearer_matches(std::optional<std::string_view> authorization, std::string_view token) {
+  if (token.empty() || !authorization || authorization->size() < 7 || !http::iequals(authorization->substr(0, 7), "Bearer "))
+    return false;
+  return same_secret(authorization->substr(7), token);
+}
+
+bool is_loopback_address(std::string_view host) {
+  return host == "::1" || host == "localhost" || host.starts_with("127.");
+}
+
 int site_of_token(const conf::Routing& routing, std::optional<std::string_view> authorization) {
   if (!authorization || authorization->size() < 7 || !http::iequals(authorization->substr(0, 7), "Bearer "))
     return conf::Routing::kNoSite;

@@ -12,6 +12,12 @@
 
 namespace lacquer::edge {
 
+// True when `authorization` is "Bearer <token>" (token non-empty), compared in constant time.
+bool bearer_matches(std::optional<std::string_view> authorization, std::string_view token);
+
+// True for a listening address only this machine can reach (127.0.0.0/8, ::1, "localhost").
+bool is_loopback_address(std::string_view host);
+
 // The site whose purge_tokens include the "Bearer <token>" in `authorization`, or kNoSite.
 int site_of_token(const conf::Routing& routing, std::optional<std::string_view> authorization);
 

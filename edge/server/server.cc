@@ -1,5 +1,6 @@
 #include "cluster/node.h"
 #include "edge/server/server.h"
+#include "edge/admin/purge_scope.h"
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -156,6 +157,10 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   actions.reload = [&] { reload_config(hooks, shared, access_log); };
   auto signals = std::make_unique<SignalHandlers>(main_base, std::move(actions));
 
+  if (!is_loopback_address(config.server.admin.host))
+    std::fprintf(stderr, "lacquer: admin port %s is reachable beyond loopback: it refuses purges without "
+                         "Authorization: Bearer <purge.token or a site's purge_tokens>\n",
+                 config.server.admin.to_string().c_str());
   shared.pools->start();
   for (const auto& w : workers) w->start();
   std::fprintf(stderr, "lacquer: ready listen=%s admin=%s origin=%s threads=%u\n",
