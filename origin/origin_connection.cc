@@ -2,6 +2,8 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/ssl.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -33,7 +35,15 @@ void copy_head(ResponseHead& out, std::string_view buf, const http::ResponseHead
 }  // namespace
 
 OriginConnection::OriginConnection(OriginPool& pool, int server) : pool_(pool), server_(server) {
-  bev_ = bufferevent_socket_new(pool_.base_, -1, BEV_OPT_CLOSE_ON_FREE);
+  if (const TlsClientContext* tls = pool_.pool_.tls.get()) {
+    // HTTPS origin: the bufferevent runs the handshake after the connect and reports
+    // BEV_EVENT_CONNECTED once it is done; it owns (and frees) the SSL.
+    SSL* ssl = tls->new_ssl(pool_.pool_.servers[static_cast<std::size_t>(server)]->config().host);
+    if (ssl) bev_ = bufferevent_openssl_socket_new(pool_.base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+    if (bev_) bufferevent_openssl_set_allow_dirty_shutdown(bev_, 1);  // origins that close without close_notify
+    else tls_setup_failed_ = true;  // never fall back to cleartext: connect() fails instead
+  }
+  if (!bev_) bev_ = bufferevent_socket_new(pool_.base_, -1, BEV_OPT_CLOSE_ON_FREE);
   bufferevent_setcb(bev_, &OriginConnection::on_read, nullptr, &OriginConnection::on_event, this);
   timer_ = evtimer_new(pool_.base_, &OriginConnection::on_timer, this);
   header_scratch_.resize(256);
@@ -48,7 +58,7 @@ void OriginConnection::connect() {
   state_ = State::Connecting;
   pool_.counters_.bump(pool_.counters_.connects);
   const SocketAddress& addr = pool_.address(server_);
-  if (addr.length == 0 ||
+  if (tls_setup_failed_ || addr.length == 0 ||
       bufferevent_socket_connect(bev_, reinterpret_cast<const sockaddr*>(&addr.storage), static_cast<int>(addr.length)) != 0) {
     connect_failed_ = true;
     arm_timer(0);  // report the failure from the loop, never from inside fetch()

@@ -76,6 +76,7 @@ class OriginConnection {
   bool head_seen_ = false;
   bool paused_ = false;
   bool connect_failed_ = false;
+  bool tls_setup_failed_ = false;
 };
 
 }  // namespace lacquer::origin

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <openssl/ssl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -105,6 +106,7 @@ PoolSet::PoolSet(const std::vector<conf::PoolConfig>& pools, bool strict) {
   for (const auto& p : pools) {
     auto state = std::make_unique<PoolState>();
     state->config = p;
+    if (p.tls.enabled) state->tls = std::make_unique<const TlsClientContext>(p.tls);
     for (const auto& s : p.servers) {
       auto server = std::make_unique<ServerState>(s, p);
       SocketAddress addr;
@@ -151,6 +153,7 @@ void PoolSet::run() {
     std::int64_t due;
   };
   std::vector<Task> tasks;
+  for (auto& p : pools_) pool_tls_[&p->config] = p->tls.get();
   const std::int64_t now = monotonic_ms();
   for (auto& p : pools_)
     for (auto& s : p->servers) {
@@ -171,7 +174,7 @@ void PoolSet::run() {
       if (t.probe) {
         SocketAddress addr;
         const bool passed = t.server->address(addr) &&
-                            run_probe(addr, t.server->config().host, t.pool->probe);
+                            run_probe(addr, t.server->config().host, t.pool->probe, pool_tls_[t.pool]);
         t.server->probe_result(passed);
         t.due = at + t.pool->probe.interval_ms;
       } else {
@@ -202,7 +205,8 @@ bool wait_for(int fd, short events, std::int64_t deadline) {
 
 }  // namespace
 
-bool run_probe(const SocketAddress& addr, const std::string& host_header, const conf::ProbeConfig& probe) {
+bool run_probe(const SocketAddress& addr, const std::string& host_header, const conf::ProbeConfig& probe,
+               const TlsClientContext* tls) {
   const std::int64_t deadline = monotonic_ms() + probe.timeout_ms;
   const int fd = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
@@ -216,15 +220,30 @@ bool run_probe(const SocketAddress& addr, const std::string& host_header, const 
     socklen_t len = sizeof err;
     if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return false;
   }
-  const std::string request = "GET " + probe.path + " HTTP/1.1\r\nHost: " + host_header +
+  SSL* ssl = nullptr;
+  if (tls && !(ssl = blocking_handshake(*tls, host_header, fd, deadline))) return false;
+  struct SslFree {
+    SSL* ssl;
+    ~SslFree() { SSL_free(ssl); }
+  } ssl_free{ssl};
+  // One read or write on the socket or through TLS; -1 with errno EAGAIN when it must wait.
+  auto io = [&](bool write, char* data, std::size_t len) -> ssize_t {
+    if (!ssl) return write ? ::send(fd, data, len, MSG_NOSIGNAL) : ::recv(fd, data, len, 0);
+    const int n = write ? SSL_write(ssl, data, static_cast<int>(len)) : SSL_read(ssl, data, static_cast<int>(len));
+    if (n > 0) return n;
+    const int err = SSL_get_error(ssl, n);
+    errno = (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) ? EAGAIN : EIO;
+    return -1;
+  };
+  std::string request = "GET " + probe.path + " HTTP/1.1\r\nHost: " + host_header +
                               "\r\nUser-Agent: lacquer-probe\r\nConnection: close\r\n\r\n";
   std::size_t sent = 0;
   while (sent < request.size()) {
-    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    const ssize_t n = io(true, request.data() + sent, request.size() - sent);
     if (n > 0) {
       sent += static_cast<std::size_t>(n);
     } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      if (!wait_for(fd, POLLOUT, deadline)) return false;
+      if (!wait_for(fd, POLLOUT | POLLIN, deadline)) return false;
     } else {
       return false;
     }
@@ -233,7 +252,7 @@ bool run_probe(const SocketAddress& addr, const std::string& host_header, const 
   char buf[16];
   std::size_t got = 0;
   while (got < 12) {
-    const ssize_t n = ::recv(fd, buf + got, sizeof buf - got, 0);
+    const ssize_t n = io(false, buf + got, sizeof buf - got);
     if (n > 0) {
       got += static_cast<std::size_t>(n);
     } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {

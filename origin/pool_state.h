@@ -9,6 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "conf/sites.h"
 #include "origin/health.h"
+#include "origin/tls_client.h"
 
 namespace lacquer::origin {
 
@@ -69,6 +71,7 @@ class ServerState {
 struct PoolState {
   conf::PoolConfig config;
   std::vector<std::unique_ptr<ServerState>> servers;
+  std::unique_ptr<const TlsClientContext> tls;  // set when config.tls.enabled
 };
 
 // Every pool of the running configuration, and the thread that keeps their addresses and
@@ -95,6 +98,7 @@ class PoolSet {
   void run();
 
   std::vector<std::unique_ptr<PoolState>> pools_;
+  std::map<const conf::PoolConfig*, const TlsClientContext*> pool_tls_;  // upkeep thread only
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -110,8 +114,9 @@ bool is_ip_literal(const std::string& name);
 // Blocking lookup of host:port (upkeep thread and start-up only).
 bool resolve(const std::string& host, std::uint16_t port, SocketAddress& out);
 
-// One blocking HTTP/1.1 probe: GET path, Connection: close; true when the status is `expect`.
-// Runs on the upkeep thread only.
-bool run_probe(const SocketAddress& addr, const std::string& host_header, const conf::ProbeConfig& probe);
+// One blocking HTTP/1.1 probe: GET path, Connection: close (over TLS when `tls` is set); true
+// when the status is `expect`. Runs on the upkeep thread only.
+bool run_probe(const SocketAddress& addr, const std::string& host_header, const conf::ProbeConfig& probe,
+               const TlsClientContext* tls);
 
 }  // namespace lacquer::origin
