@@ -48,6 +48,7 @@ Routing::Routing(const Config& config) : pools_(config.routing.pools), unknown_h
 }
 
 int Routing::match(std::string_view host) const {
+  if (implicit_) return default_site_;  // a plain --origin: no lookup at all
   host = strip_port(host);
   // Host names are case-insensitive; keys are lower case already, raw Host values may not be.
   std::array<char, 256> folded;
