@@ -50,13 +50,16 @@ class Runner:
         mem = self.a.memory
         log = open(os.path.join(run_dir, "proxy.log"), "w")
         if name.startswith("lacquer"):
-            disk = "0" if name == "lacquer" else self.a.disk
+            disk = "0" if name in ("lacquer", "lacquer-sieve") else self.a.disk
             args = [self.a.lacquer, "--listen", f"127.0.0.1:{port}", "--admin", f"127.0.0.1:{admin}",
                     "--origin", self.a.origin, "--threads", "1", "--state-dir", os.path.join(run_dir, "state"),
                     "--memory", mem, "--disk", disk]
-            if name == "lacquer-disk-all":
+            # lacquer-sieve: memory only without memory admission (plain SIEVE), for comparison.
+            conf_text = {"lacquer-disk-all": "[cache]\ndisk_admit_all = true\n",
+                         "lacquer-sieve": "[cache]\nmemory_admission = false\n"}.get(name)
+            if conf_text:
                 conf = os.path.join(run_dir, "lacquer.toml")
-                open(conf, "w").write("[cache]\ndisk_admit_all = true\n")
+                open(conf, "w").write(conf_text)
                 args += ["--config", conf]
         elif name == "varnish":
             vcl = os.path.join(run_dir, "varnish.vcl")
@@ -125,8 +128,11 @@ class Runner:
         if name.startswith("lacquer"):
             m = metrics(admin)
             rejected = m.get('lacquer_disk_admissions_total{decision="rejected"}', 0)
+            mem_admitted = m.get('lacquer_memory_admissions_total{decision="admitted"}', 0)
+            mem_rejected = m.get('lacquer_memory_admissions_total{decision="rejected"}', 0)
+            extra = f"memory admission admitted {mem_admitted:.0f} rejected {mem_rejected:.0f}"
             if "lacquer_disk_device_write_bytes_total" in m:
-                extra = (f"disk writes {m.get('lacquer_disk_write_bytes_total', 0) / 2**20:.0f} MiB "
+                extra += (f"; disk writes {m.get('lacquer_disk_write_bytes_total', 0) / 2**20:.0f} MiB "
                          f"(device {m['lacquer_disk_device_write_bytes_total'] / 2**20:.0f} MiB, "
                          f"amplification {m['lacquer_disk_write_amplification']:.2f}), "
                          f"disk hits {m.get('lacquer_cache_disk_hits_total', 0):.0f}, "
@@ -163,7 +169,7 @@ def main():
     p.add_argument("--bound", type=int, default=300)
     p.add_argument("--proxy-cpu", type=int, default=0)
     p.add_argument("--wrk-cpu", type=int, default=1)
-    p.add_argument("--proxies", default="lacquer,lacquer-disk,lacquer-disk-all,varnish,nginx")
+    p.add_argument("--proxies", default="lacquer,lacquer-sieve,lacquer-disk,lacquer-disk-all,varnish,nginx")
     p.add_argument("--streams", default="zipf,scan")
     a = p.parse_args()
     r = Runner(a)

@@ -22,6 +22,8 @@
 #include <memory>
 #include <mutex>
 
+#include "storage/frequency_sketch.h"
+
 namespace lacquer::storage {
 
 struct DiskAdmissionOptions {
@@ -57,22 +59,12 @@ class DiskAdmission {
   std::uint32_t estimate(std::uint64_t key_hash) const;
   bool disk_filled() const;
   const DiskAdmissionStats& stats() const { return stats_; }
-  std::uint64_t memory_bytes() const { return rows_ * width_; }
+  std::uint64_t memory_bytes() const { return sketch_.memory_bytes(); }
 
  private:
-  static constexpr std::uint32_t kRows = 4;
-  static constexpr std::uint8_t kMaxCount = 15;
-  std::uint64_t index(std::uint32_t row, std::uint64_t key_hash) const;
-  void halve();  // mu_ held
-
   DiskAdmissionOptions options_;
-  std::uint64_t width_;
-  std::uint32_t width_bits_;
-  std::uint64_t rows_ = kRows;
-  std::uint64_t sample_size_;             // additions between two halvings (the window)
   mutable std::mutex mu_;
-  std::unique_ptr<std::uint8_t[]> counts_;  // kRows x width_, guarded by mu_
-  std::uint64_t additions_ = 0;             // guarded by mu_
+  FrequencySketch sketch_;  // origin fetches per key, guarded by mu_
   std::atomic<bool> filled_{false};
   DiskAdmissionStats stats_;
 };

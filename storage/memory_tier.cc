@@ -1,5 +1,9 @@
 #include "storage/memory_tier.h"
 
+#include <algorithm>
+
+#include "storage/frequency_sketch.h"
+
 namespace lacquer::storage {
 
 namespace {
@@ -12,6 +16,7 @@ struct MemoryTier::Shard {
   std::mutex mu;
   std::unordered_map<std::uint64_t, const Entry*> index;  // owns one reference per entry
   SieveList sieve;
+  std::unique_ptr<FrequencySketch> sketch;  // lookups per key; null without admission
   std::uint64_t bytes = 0;
   std::atomic<std::uint64_t> objects_relaxed{0};
   std::atomic<std::uint64_t> bytes_relaxed{0};
@@ -24,6 +29,25 @@ struct MemoryTier::Shard {
     bytes -= e->charged_bytes();
     return e;
   }
+  // Precondition: mu held. The least counted of the next `sampled` SIEVE victims (the hand stops
+  // at the first; the others are the next unvisited entries after it), or nullptr when empty.
+  const Entry* least_counted_victim(int sampled, std::uint32_t& count) {
+    SieveNode* first = sieve.victim();
+    if (!first) return nullptr;
+    const Entry* best = entry_of(first);
+    count = sketch->estimate(best->hash());
+    int seen = 1;
+    for (SieveNode* n = first->newer; n && seen < sampled && count > 0; n = n->newer) {
+      if (n->visited.load(std::memory_order_relaxed)) continue;
+      ++seen;
+      const Entry* e = entry_of(n);
+      if (const std::uint32_t c = sketch->estimate(e->hash()); c < count) {
+        best = e;
+        count = c;
+      }
+    }
+    return best;
+  }
   void publish_counts() {
     objects_relaxed.store(index.size(), std::memory_order_relaxed);
     bytes_relaxed.store(bytes, std::memory_order_relaxed);
@@ -31,9 +55,21 @@ struct MemoryTier::Shard {
 };
 
 MemoryTier::MemoryTier(std::uint64_t budget_bytes, std::size_t shard_count)
-    : budget_(budget_bytes) {
+    : MemoryTier(budget_bytes, MemoryTierOptions{.shards = shard_count}) {}
+
+MemoryTier::MemoryTier(std::uint64_t budget_bytes, const MemoryTierOptions& options)
+    : budget_(budget_bytes), options_(options) {
+  const std::size_t shard_count = std::max<std::size_t>(1, options.shards);
+  // Sketch width over all shards: bounded so a tiny budget still counts and a huge one stays
+  // small (at most 4 x 4M bytes).
+  const std::uint64_t counters =
+      std::clamp<std::uint64_t>(budget_bytes / std::max<std::uint64_t>(1, options.budget_bytes_per_counter),
+                                std::uint64_t{1} << 12, std::uint64_t{1} << 22);
   shards_.reserve(shard_count);
-  for (std::size_t i = 0; i < shard_count; ++i) shards_.push_back(std::make_unique<Shard>());
+  for (std::size_t i = 0; i < shard_count; ++i) {
+    shards_.push_back(std::make_unique<Shard>());
+    if (options.admission) shards_.back()->sketch = std::make_unique<FrequencySketch>(counters / shard_count);
+  }
 }
 
 MemoryTier::~MemoryTier() {
@@ -49,6 +85,7 @@ MemoryTier::Shard& MemoryTier::shard_for(std::uint64_t hash) {
 EntryRef MemoryTier::lookup(std::uint64_t hash, std::string_view key) {
   Shard& s = shard_for(hash);
   std::lock_guard lock(s.mu);
+  if (s.sketch) s.sketch->add(hash);  // hits and misses alike: admission weighs request counts
   auto it = s.index.find(hash);
   if (it == s.index.end() || it->second->key() != key) return {};
   SieveList::touch(node_of(it->second));
@@ -63,8 +100,20 @@ bool MemoryTier::insert(EntryRef entry) {
     e->release();
     return false;
   }
-  const Entry* replaced = nullptr;
   Shard& s = shard_for(e->hash());
+  if (options_.admission && !(e->meta().flags & kEntryVaryMarker) &&
+      bytes_.load(std::memory_order_relaxed) + size > static_cast<std::int64_t>(budget_)) {
+    bool replacing;
+    {
+      std::lock_guard lock(s.mu);
+      replacing = s.index.count(e->hash()) != 0;  // a refresh of what is stored: always taken
+    }
+    if (!replacing && !admit(e->hash())) {
+      e->release();
+      return false;
+    }
+  }
+  const Entry* replaced = nullptr;
   {
     std::lock_guard lock(s.mu);
     auto it = s.index.find(e->hash());
@@ -79,6 +128,44 @@ bool MemoryTier::insert(EntryRef entry) {
   inserts_.fetch_add(1, std::memory_order_relaxed);
   if (replaced) replaced->release();
   evict_to_budget();
+  return true;
+}
+
+bool MemoryTier::admit(std::uint64_t hash) {
+  std::uint32_t newcomer;
+  {
+    Shard& s = shard_for(hash);
+    std::lock_guard lock(s.mu);
+    newcomer = s.sketch->estimate(hash);
+  }
+  // The victim comes from the shard the eviction hand points at (without moving the hand: a
+  // refused newcomer leaves the same victim for the next one, as in TinyLFU).
+  const std::size_t n = shards_.size();
+  const std::size_t first = evict_hand_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < n; ++i) {
+    Shard& v = *shards_[(first + i) % n];
+    const Entry* victim = nullptr;
+    {
+      std::lock_guard lock(v.mu);
+      std::uint32_t count = 0;
+      const Entry* candidate = v.least_counted_victim(options_.victims_sampled, count);
+      if (!candidate) continue;  // an empty shard: look at the next one
+      if (newcomer <= count) {
+        rejected_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+      }
+      // Counted less than the newcomer: evicted to make room. Bigger newcomers may need more
+      // room; evict_to_budget() takes it from SIEVE as usual.
+      victim = v.unlink(v.index.find(candidate->hash()));
+      v.publish_counts();
+    }
+    evict_hand_.store(first + i + 1, std::memory_order_relaxed);
+    bytes_.fetch_sub(static_cast<std::int64_t>(victim->charged_bytes()), std::memory_order_relaxed);
+    evictions_.fetch_add(1, std::memory_order_relaxed);
+    victim->release();
+    break;
+  }
+  admitted_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
@@ -145,7 +232,16 @@ MemoryTierStats MemoryTier::stats() const {
   }
   st.evictions = evictions_.load(std::memory_order_relaxed);
   st.inserts = inserts_.load(std::memory_order_relaxed);
+  st.admitted = admitted_.load(std::memory_order_relaxed);
+  st.rejected = rejected_.load(std::memory_order_relaxed);
   return st;
+}
+
+std::uint64_t MemoryTier::sketch_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& s : shards_)
+    if (s->sketch) total += s->sketch->memory_bytes();
+  return total;
 }
 
 }  // namespace lacquer::storage

@@ -20,7 +20,7 @@ void SieveList::remove(SieveNode* n) noexcept {
   --size_;
 }
 
-SieveNode* SieveList::evict() noexcept {
+SieveNode* SieveList::victim() noexcept {
   if (!tail_) return nullptr;
   SieveNode* cur = hand_ ? hand_ : tail_;
   // Terminates: each visited node passed has its bit cleared, so a second pass finds a victim.
@@ -28,8 +28,13 @@ SieveNode* SieveList::evict() noexcept {
     cur->visited.store(false, std::memory_order_relaxed);
     cur = cur->newer ? cur->newer : tail_;
   }
-  hand_ = cur->newer;
-  remove(cur);
+  hand_ = cur;
+  return cur;
+}
+
+SieveNode* SieveList::evict() noexcept {
+  SieveNode* cur = victim();
+  if (cur) remove(cur);  // moves the hand on to the next newer node
   return cur;
 }
 

@@ -29,6 +29,10 @@ class SieveList {
   static void touch(SieveNode* n) noexcept { n->visited.store(true, std::memory_order_relaxed); }
   // Chooses and unlinks the next victim; nullptr when empty.
   SieveNode* evict() noexcept;
+  // Chooses the next victim without unlinking it (the hand stops on it, its bit clear), so an
+  // admission policy can weigh it against a newcomer first; remove() it to evict it. nullptr
+  // when empty.
+  SieveNode* victim() noexcept;
 
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }

@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "cache/early_refresh.h"
 #include "cache/loop_poster.h"
 #include "cache/tiered_cache.h"
 #include "conf/config.h"
@@ -28,6 +29,8 @@ struct EngineContext {
   PurgeFrontDoor* purge = nullptr;
   // Sites and pools; null where the engine runs without them (unit tests): one site, [cache].
   const conf::Routing* routing = nullptr;
+  // Early refresh's random source (one per loop; the worker seeds it per process).
+  cache::UniformDraws draws{0};
 };
 
 }  // namespace lacquer::edge

@@ -83,9 +83,12 @@ ProxyExchange::Next ProxyExchange::recv() {
     site_ = engine_.routing->match(key_->host());
     if (site_ == conf::Routing::kNoSite) return to_synth(engine_.routing->unknown_host_status(), "unknown-host");
   }
-  // RFC 9110 §7.8: a request asking for an upgrade is never answered from the cache nor stored;
-  // it goes to the origin without its Upgrade (hop-by-hop).
+  // RFC 9110 §7.8: a request asking for an upgrade is never answered from the cache nor stored.
+  // A valid one from a client that can tunnel asks the origin in turn; any other goes without
+  // its Upgrade (hop-by-hop).
   if (http::has_upgrade_field(req.headers)) {
+    if (client_.can_tunnel())
+      upgrade_ = http::tunnel_protocols(req.line, req.headers, req.framing.kind != http::BodyKind::None).value_or("");
     step_ = Step::Pass;
     return Next::Continue;
   }
@@ -161,6 +164,7 @@ ProxyExchange::Next ProxyExchange::choose() {
   switch (http::decide_stored_use(st, needs_)) {
     case http::StoredUse::Fresh:
       status_ = {.hit = true, .has_ttl = true, .ttl = st.soft_purged ? served_ttl : t.ttl};
+      if (!st.soft_purged) maybe_refresh_early(entry, t.ttl);
       break;
     case http::StoredUse::StaleAllowedByClient:
       status_ = {.hit = true, .has_ttl = true, .ttl = t.ttl, .detail = "max-stale"};

@@ -52,7 +52,9 @@ def test_metrics_count_traffic(origin, lacquer):
 
 
 def test_eviction_keeps_memory_within_budget(origin, start_lacquer):
-    lacquer = start_lacquer(origin.port, extra_args=["--memory", "1M"])
+    # Plain SIEVE: with memory admission, objects requested once would be refused, not evicting.
+    lacquer = start_lacquer(origin.port, extra_args=["--memory", "1M"],
+                            config_text="[cache]\nmemory_admission = false\n")
     size, n = 64 * 1024, 48  # 3 MiB of bodies
     with lacquer.conn(timeout=10) as c:
         for i in range(n):
