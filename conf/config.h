@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "conf/sites.h"
+
 namespace lacquer::conf {
 
 struct Endpoint {
@@ -144,6 +146,7 @@ struct Config {
   PurgeConfig purge;
   LogConfig log;
   ClusterConfig cluster;
+  SitesConfig routing;  // [[site]], [[pool]], server.unknown_host_status
   WarmConfig warm;
 };
 

@@ -12,6 +12,7 @@
 
 #include "conf/listen_tables.h"
 #include "conf/schema.h"
+#include "conf/site_schema.h"
 #include "conf/values.h"
 
 namespace lacquer::conf {
@@ -48,6 +49,7 @@ void apply_document(const toml::table& root, const std::string& file, const Sche
       apply_listen_tables(table_node, file, config, sink);
       continue;
     }
+    if (apply_site_tables(table_name, table_node, file, schema.config().routing, sink)) continue;
     const SchemaTable* spec = schema.find_table(table_name);
     if (!spec) {
       sink.add(where_of(file, table_key.source(), table_name),
@@ -180,6 +182,7 @@ LoadOutcome load_config(const CommandLine& cmd) {
     apply_flags(cmd, schema, sink);
     finish_listeners(out.config, sink);
     check_relations(out.config, sink);
+    check_sites(out.config.routing, cmd.config_path.value_or("command line"), sink);
     return out;
   } catch (const std::exception& e) {
     return internal_error(cmd.config_path ? *cmd.config_path : "command line", e.what());
@@ -196,6 +199,7 @@ LoadOutcome load_config_text(std::string_view toml_text, std::string_view file_n
     apply_text(toml_text, std::string(file_name), schema, out.config, sink);
     finish_listeners(out.config, sink);
     check_relations(out.config, sink);
+    check_sites(out.config.routing, std::string(file_name), sink);
     return out;
   } catch (const std::exception& e) {
     return internal_error(file_name, e.what());

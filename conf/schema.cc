@@ -344,25 +344,12 @@ SchemaField access_format_field(std::string name, AccessLogFormat& out) {
                      nullptr};
 }
 
-// RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-bool is_bearer_token(std::string_view t) {
-  std::size_t i = 0;
-  auto body = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-  };
-  while (i < t.size() && body(t[i])) ++i;
-  if (i == 0) return false;
-  while (i < t.size() && t[i] == '=') ++i;
-  return i == t.size();
-}
-
 SchemaField token_field(std::string name, std::string& out) {
   return SchemaField{
       std::move(name),
       [&out](const toml::node& n, const Where& at, Sink& sink) {
         auto s = n.as_string();
-        if (s && (s->get().empty() || is_bearer_token(s->get()))) {
+        if (s && (s->get().empty() || detail::is_bearer_token(s->get()))) {
           out = s->get();
           return true;
         }
@@ -497,7 +484,7 @@ std::string SchemaTable::key_names() const {
   return join_names(names);
 }
 
-Schema::Schema(Config& c) {
+Schema::Schema(Config& c) : config_(c) {
   auto& s = c.server;
   auto& o = c.origin;
   auto& k = c.cache;
@@ -508,7 +495,8 @@ Schema::Schema(Config& c) {
                       endpoint_field("admin", s.admin, true),
                       integer_field("threads", s.threads, 0, 1024),
                       authority_field("default_host", s.default_host),
-                      socket_path_field("takeover_socket", s.takeover_socket)}});
+                      socket_path_field("takeover_socket", s.takeover_socket),
+                      integer_field("unknown_host_status", c.routing.unknown_host_status, 404, 421)}});
   tables_.push_back({"origin",
                      {endpoint_field("address", o.address, false),
                       timeout_field("connect_timeout", o.connect_timeout_ms),

@@ -70,10 +70,12 @@ class Schema {
  public:
   explicit Schema(Config& config);
   const SchemaTable* find_table(std::string_view name) const;
+  Config& config() const { return config_; }  // for the tables outside the key table ([[site]])
   std::string table_names() const;
 
  private:
   std::vector<SchemaTable> tables_;
+  Config& config_;
 };
 
 // What a TOML value looks like in a message: "\"lots\"", "12", "true", "an array", "a table".

@@ -118,6 +118,18 @@ std::optional<std::uint64_t> parse_duration_ms64(std::string_view text) {
   return checked_mul(*number, factor);
 }
 
+bool is_bearer_token(std::string_view t) {
+  std::size_t i = 0;
+  auto body = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+  };
+  while (i < t.size() && body(t[i])) ++i;
+  if (i == 0) return false;
+  while (i < t.size() && t[i] == '=') ++i;
+  return i == t.size();
+}
+
 bool is_valid_cidr(std::string_view text) {
   auto slash = text.rfind('/');
   if (slash == std::string_view::npos) return false;

@@ -19,6 +19,9 @@ std::optional<std::uint64_t> parse_duration_ms64(std::string_view text);
 // "10.0.0.0/8", "fd00::/8": an IPv4 or IPv6 literal, "/", and a prefix length in range.
 bool is_valid_cidr(std::string_view text);
 
+// RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+bool is_bearer_token(std::string_view text);
+
 // Non-negative decimal integer without sign or blanks; nullopt on overflow or bad syntax.
 std::optional<std::uint64_t> parse_decimal(std::string_view text);
 

@@ -19,9 +19,12 @@
 #include "http/framing.h"
 #include "http/message.h"
 #include "http/parser.h"
+#include "origin/balancer.h"
+#include "origin/pool_state.h"
 
 struct bufferevent;
 struct event_base;
+struct event;
 
 namespace lacquer::origin {
 
@@ -39,7 +42,9 @@ enum class OriginError : std::uint8_t {
   Timeout,    // connect, first byte or body read timed out
   Malformed,  // the response head or body framing is not valid HTTP/1.1
   Truncated,  // the body ended before its framing said it would
+  NoServer,   // no server of the pool is usable (all unhealthy, ejected or unresolved)
 };
+inline constexpr int kOriginErrorKinds = 6;
 std::string_view to_string(OriginError e) noexcept;
 
 // A response head from the origin; the views point into `raw`.
@@ -73,7 +78,7 @@ struct OriginCounters {
   std::atomic<std::uint64_t> connects{0};
   std::atomic<std::uint64_t> reuses{0};
   std::atomic<std::uint64_t> retries{0};
-  std::atomic<std::uint64_t> errors[5] = {};  // indexed by OriginError
+  std::atomic<std::uint64_t> errors[kOriginErrorKinds] = {};  // indexed by OriginError
   void bump(std::atomic<std::uint64_t>& c) { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
 };
 
@@ -95,12 +100,21 @@ class OriginFetch {
   friend class OriginConnection;
   explicit OriginFetch(OriginPool& pool) : pool_(pool) {}
   void start();
-  void connection_failed_before_response(OriginError e, bool may_retry);
+  // `connect_failed`: the connection never got established, so nothing of the request was sent.
+  void connection_failed_before_response(OriginError e, bool may_retry, bool connect_failed);
+  void fail_later(OriginError e);  // reports from the loop, never from inside fetch()
+  static void on_deferred(int, short, void* self);
+  void release_server();           // the request is no longer in flight on server_
 
   OriginPool& pool_;
   OriginConnection* conn_ = nullptr;
+  int server_ = -1;                // the pool's server this fetch runs on
+  bool counted_ = false;           // counted in the server's outstanding requests
+  event* deferred_ = nullptr;
+  OriginError deferred_error_ = OriginError::NoServer;
   FetchObserver* observer_ = nullptr;
   std::string request_;  // head + body, kept for one retry on a fresh connection
+  std::uint64_t key_hash_ = 0;
   bool idempotent_ = false;
   bool head_request_ = false;
   bool upgrade_ = false;
@@ -110,14 +124,20 @@ class OriginFetch {
 
 struct FetchSpec {
   std::string request;       // serialised head followed by the body
+  std::uint64_t key_hash = 0;  // consistent-hash balancing: a stable hash of the cache key
   bool idempotent = false;   // GET/HEAD: may be retried once if a reused connection was stale
   bool head_request = false; // HEAD: the response has no body whatever its framing says
   bool upgrade = false;      // the request asks for an upgrade: a 101 hands the connection over
 };
 
+// One worker's connections to the servers of one pool (PoolState): it picks a server per fetch
+// (origin/balancer.h) among the usable ones, keeps idle keep-alive connections per server,
+// reports connect errors and 5xx answers to the server's shared health, and retries an
+// idempotent request whose connect failed once on another server.
 class OriginPool {
  public:
-  OriginPool(event_base* base, const conf::OriginConfig& config, const http::ParseLimits& limits);
+  OriginPool(event_base* base, PoolState& pool, const conf::OriginConfig& config, const http::ParseLimits& limits,
+             OriginCounters& counters);
   ~OriginPool();
   OriginPool(const OriginPool&) = delete;
   OriginPool& operator=(const OriginPool&) = delete;
@@ -126,24 +146,36 @@ class OriginPool {
   std::unique_ptr<OriginFetch> fetch(FetchSpec spec, FetchObserver* observer);
 
   const OriginCounters& counters() const { return counters_; }
-  std::size_t idle_connections() const { return idle_.size(); }
+  std::size_t idle_connections() const;
+  const PoolState& state() const { return pool_; }
 
  private:
   friend class OriginFetch;
   friend class OriginConnection;
-  OriginConnection* checkout();               // an idle connection, or a new one
-  void checkin(OriginConnection* conn);       // the response was complete and keep-alive
-  void forget(OriginConnection* conn);        // the connection closed itself
+  struct Server {
+    SocketAddress addr;
+    std::uint64_t generation = ~0ull;  // of addr, against ServerState::address_generation()
+    std::vector<OriginConnection*> idle;
+    std::uint32_t outstanding = 0;
+  };
+  // A usable server other than `exclude`, or Balancer::kNone.
+  int pick(std::uint64_t key_hash, int exclude);
+  OriginConnection* checkout(int server);          // an idle connection, or a new one
+  OriginConnection* connect_new(int server);
+  void checkin(OriginConnection* conn);            // the response was complete and keep-alive
+  void forget(OriginConnection* conn);             // the connection closed itself
+  const SocketAddress& address(int server);        // refreshed when the upkeep re-resolved it
+  void report(int server, bool ok);                // passive health
 
   event_base* base_;
+  PoolState& pool_;
   conf::OriginConfig config_;
   http::ParseLimits limits_;
-  std::vector<unsigned char> addr_;  // resolved sockaddr of the origin
-  int addr_len_ = 0;
-  int family_ = 0;
-  std::vector<OriginConnection*> idle_;
+  OriginCounters& counters_;
+  Balancer balancer_;
+  std::vector<Server> servers_;
+  std::vector<Candidate> candidates_;  // scratch for pick()
   std::vector<OriginConnection*> all_;
-  OriginCounters counters_;
 };
 
 }  // namespace lacquer::origin

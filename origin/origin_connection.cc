@@ -2,6 +2,8 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/ssl.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -32,8 +34,16 @@ void copy_head(ResponseHead& out, std::string_view buf, const http::ResponseHead
 
 }  // namespace
 
-OriginConnection::OriginConnection(OriginPool& pool) : pool_(pool) {
-  bev_ = bufferevent_socket_new(pool_.base_, -1, BEV_OPT_CLOSE_ON_FREE);
+OriginConnection::OriginConnection(OriginPool& pool, int server) : pool_(pool), server_(server) {
+  if (const TlsClientContext* tls = pool_.pool_.tls.get()) {
+    // HTTPS origin: the bufferevent runs the handshake after the connect and reports
+    // BEV_EVENT_CONNECTED once it is done; it owns (and frees) the SSL.
+    SSL* ssl = tls->new_ssl(pool_.pool_.servers[static_cast<std::size_t>(server)]->config().host);
+    if (ssl) bev_ = bufferevent_openssl_socket_new(pool_.base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+    if (bev_) bufferevent_openssl_set_allow_dirty_shutdown(bev_, 1);  // origins that close without close_notify
+    else tls_setup_failed_ = true;  // never fall back to cleartext: connect() fails instead
+  }
+  if (!bev_) bev_ = bufferevent_socket_new(pool_.base_, -1, BEV_OPT_CLOSE_ON_FREE);
   bufferevent_setcb(bev_, &OriginConnection::on_read, nullptr, &OriginConnection::on_event, this);
   timer_ = evtimer_new(pool_.base_, &OriginConnection::on_timer, this);
   header_scratch_.resize(256);
@@ -47,8 +57,9 @@ OriginConnection::~OriginConnection() {
 void OriginConnection::connect() {
   state_ = State::Connecting;
   pool_.counters_.bump(pool_.counters_.connects);
-  if (bufferevent_socket_connect(bev_, reinterpret_cast<sockaddr*>(pool_.addr_.data()),
-                                 pool_.addr_len_) != 0) {
+  const SocketAddress& addr = pool_.address(server_);
+  if (tls_setup_failed_ || addr.length == 0 ||
+      bufferevent_socket_connect(bev_, reinterpret_cast<const sockaddr*>(&addr.storage), static_cast<int>(addr.length)) != 0) {
     connect_failed_ = true;
     arm_timer(0);  // report the failure from the loop, never from inside fetch()
     return;
@@ -219,6 +230,7 @@ bool OriginConnection::read_head() {
     evbuffer_drain(in, parsed.consumed);
     return true;
   }
+  pool_.report(server_, status < 500);  // passive health: a 5xx counts as a failure
   ResponseHead head;
   copy_head(head, buf, parsed, header_scratch_);
   evbuffer_drain(in, parsed.consumed);
@@ -256,6 +268,7 @@ void OriginConnection::hand_over_upgraded(std::string_view buf, const http::Resp
   OriginFetch* fetch = fetch_;
   fetch_ = nullptr;
   fetch->conn_ = nullptr;
+  fetch->release_server();
   close_self();  // deleted when the outermost callback returns
   fetch->observer_->on_origin_upgrade(head, std::move(taken));
 }
@@ -321,6 +334,7 @@ void OriginConnection::finish() {
   OriginFetch* fetch = fetch_;
   fetch_ = nullptr;
   fetch->conn_ = nullptr;
+  fetch->release_server();
   // Bytes after the end of the response mean the origin and we disagree on framing.
   bool clean = evbuffer_get_length(bufferevent_get_input(bev_)) == 0;
   if (keep_alive_ && clean && !paused_) {
@@ -335,17 +349,20 @@ void OriginConnection::fail(OriginError e) {
   OriginFetch* fetch = fetch_;
   bool head_seen = head_seen_;
   bool retryable = !response_started_ && reused();
+  const bool connect_failed = state_ == State::Connecting;
+  if (connect_failed) pool_.report(server_, false);
   fetch_ = nullptr;
   close_self();
   if (!fetch) return;
   fetch->conn_ = nullptr;
   pool_.counters_.bump(pool_.counters_.errors[static_cast<int>(e)]);
   if (head_seen) {
+    fetch->release_server();
     fetch->observer_->on_origin_error(e, true);
   } else {
     // A reused connection that dies before any response byte was most likely closed by the
     // origin while idle (the keep-alive race): the fetch may retry once on a new connection.
-    fetch->connection_failed_before_response(e, retryable && e != OriginError::Timeout);
+    fetch->connection_failed_before_response(e, retryable && e != OriginError::Timeout, connect_failed);
   }
 }
 

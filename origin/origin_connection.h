@@ -19,7 +19,7 @@ namespace lacquer::origin {
 
 class OriginConnection {
  public:
-  explicit OriginConnection(OriginPool& pool);
+  OriginConnection(OriginPool& pool, int server);
   ~OriginConnection();
   OriginConnection(const OriginConnection&) = delete;
   OriginConnection& operator=(const OriginConnection&) = delete;
@@ -37,6 +37,7 @@ class OriginConnection {
   void destroy();
 
   bool reused() const { return uses_ > 1; }
+  int server() const { return server_; }  // the pool's server index
 
  private:
   enum class State : std::uint8_t { Connecting, AwaitingHead, ReadingBody, Idle, Closed };
@@ -59,6 +60,7 @@ class OriginConnection {
   bool fetch_gone() const { return fetch_ == nullptr || dead_; }
 
   OriginPool& pool_;
+  int server_;
   bufferevent* bev_ = nullptr;
   event* timer_ = nullptr;
   OriginFetch* fetch_ = nullptr;
@@ -75,6 +77,7 @@ class OriginConnection {
   bool head_seen_ = false;
   bool paused_ = false;
   bool connect_failed_ = false;
+  bool tls_setup_failed_ = false;
 };
 
 }  // namespace lacquer::origin

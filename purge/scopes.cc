@@ -20,6 +20,16 @@ std::uint64_t url_hash(std::string_view key_text) noexcept {
   return XXH3_64bits_withSeed(key_text.data(), key_text.size(), kUrlSeed);
 }
 
+std::uint64_t site_scope_hash(std::string_view site_name) noexcept {
+  constexpr std::uint64_t kSiteSeed = 0x6c61637175657253ull;  // "lacquerS"; never change
+  return XXH3_64bits_withSeed(site_name.data(), site_name.size(), kSiteSeed);
+}
+
+std::uint64_t site_tag(std::uint64_t site_scope, std::uint64_t tag_hash) noexcept {
+  const std::uint64_t both[2] = {site_scope, tag_hash};
+  return XXH3_64bits(both, sizeof both);
+}
+
 std::uint64_t prefix_hash(std::string_view prefix_text) noexcept {
   return XXH3_64bits_withSeed(prefix_text.data(), prefix_text.size(), kPrefixSeed);
 }

@@ -27,4 +27,11 @@ void entry_prefix_hashes(std::string_view key_text, std::size_t path_begin,
 // prefix_hash takes: query removed, trailing slashes removed.
 std::string_view normalise_prefix(std::string_view key_text, std::size_t path_begin) noexcept;
 
+// Per-site purge scopes (explicit [[site]] tables). A site's surrogate keys are its own: each tag
+// hash is combined with the site's scope hash, at store time and at purge time alike. Every
+// entry of the site also carries the scope hash itself as one more tag, so a purge of the whole
+// site is one tag purge: O(1), durable and replayed like any other.
+std::uint64_t site_scope_hash(std::string_view site_name) noexcept;
+std::uint64_t site_tag(std::uint64_t site_scope, std::uint64_t tag_hash) noexcept;
+
 }  // namespace lacquer::purge

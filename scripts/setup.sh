@@ -7,7 +7,7 @@ PACKAGES=(
   cmake g++ make pkg-config git
   libevent-dev libnghttp2-dev libxxhash-dev librocksdb-dev libtomlplusplus-dev catch2
   libssl-dev libhiredis-dev
-  python3 python3-pytest python3-h2 curl
+  python3 python3-pytest python3-h2 curl openssl
   clang-14 libclang-rt-14-dev
   wrk nghttp2-client varnish nginx redis-server linux-perf
   systemd

@@ -17,6 +17,48 @@
 #include "storage/state_db.h"
 
 namespace lacquer::edge {
+
+namespace {
+
+// Per origin server: health, requests, failures, ejections and probes (labels pool, server).
+void render_origin_servers(std::string& out, const origin::PoolSet& pools) {
+  struct Family {
+    const char* name;
+    const char* type;
+    const char* help;
+  };
+  const Family families[] = {
+      {"lacquer_origin_server_up", "gauge", "1 while the server may take requests (resolved, probes passing, not ejected)."},
+      {"lacquer_origin_server_requests_total", "counter", "Requests sent to the server."},
+      {"lacquer_origin_server_failures_total", "counter", "Connect errors and 5xx answers from the server."},
+      {"lacquer_origin_server_ejections_total", "counter", "Times the server was ejected after failures in a row."},
+      {"lacquer_origin_server_probes_passed_total", "counter", "Active health probes that passed."},
+      {"lacquer_origin_server_probes_failed_total", "counter", "Active health probes that failed."},
+  };
+  const std::int64_t now = origin::monotonic_ms();
+  for (std::size_t f = 0; f < std::size(families); ++f) {
+    out.append("# HELP ").append(families[f].name).append(" ").append(families[f].help).append("\n");
+    out.append("# TYPE ").append(families[f].name).append(" ").append(families[f].type).append("\n");
+    for (std::size_t p = 0; p < pools.size(); ++p) {
+      const origin::PoolState& pool = pools.pool(p);
+      for (const auto& server : pool.servers) {
+        std::uint64_t v = 0;
+        switch (f) {
+          case 0: v = server->usable(now) ? 1 : 0; break;
+          case 1: v = server->requests.load(std::memory_order_relaxed); break;
+          case 2: v = server->failures.load(std::memory_order_relaxed); break;
+          case 3: v = server->ejections.load(std::memory_order_relaxed); break;
+          case 4: v = server->probes_passed.load(std::memory_order_relaxed); break;
+          default: v = server->probes_failed.load(std::memory_order_relaxed); break;
+        }
+        out.append(families[f].name).append("{pool=\"").append(pool.config.name).append("\",server=\"")
+            .append(server->label()).append("\"} ").append(std::to_string(v)).append("\n");
+      }
+    }
+  }
+}
+
+}  // namespace
 namespace {
 
 void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
@@ -189,8 +231,8 @@ std::string render_metrics(const SharedState& s) {
   metric(out, "lacquer_memory_admission_sketch_bytes", "gauge", "Memory of the memory tier's admission sketches.", s.tier->sketch_bytes());
   auto pool_sum = [&](auto get) {
     return sum(s, [&](const Worker& w) {
-      const auto* p = w.origin_pool_if_any();
-      return p ? get(p->counters()) : 0;
+      const auto* p = w.origin_counters_if_any();
+      return p ? get(*p) : 0;
     });
   };
   metric(out, "lacquer_origin_fetches_total", "counter", "Requests sent to the origin.",
@@ -203,7 +245,7 @@ std::string render_metrics(const SharedState& s) {
          pool_sum([](const origin::OriginCounters& c) { return c.retries.load(std::memory_order_relaxed); }));
   std::uint64_t errors_total = 0;
   std::string by_kind;
-  for (int k = 0; k < 5; ++k) {
+  for (int k = 0; k < origin::kOriginErrorKinds; ++k) {
     auto n = pool_sum([k](const origin::OriginCounters& c) { return c.errors[k].load(std::memory_order_relaxed); });
     errors_total += n;
     by_kind.append("lacquer_origin_errors_by_kind_total{kind=\"")
@@ -213,6 +255,7 @@ std::string render_metrics(const SharedState& s) {
   metric(out, "lacquer_origin_errors_total", "counter", "Origin fetches that failed.", errors_total);
   out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
+  if (s.pools) render_origin_servers(out, *s.pools);
   render_purge_metrics(out, s);
   render_operations_metrics(out, s);
   if (s.disk && s.state_db) {

@@ -1,6 +1,7 @@
 // Admin API routing: which exchange answers which path.
 #include "edge/admin/admin_exchange.h"
 #include "edge/admin/purge_exchange.h"
+#include "edge/admin/purge_scope.h"
 #include "edge/admin/warm_service.h"
 #include "edge/admin/query.h"
 #include "edge/server/worker.h"
@@ -32,6 +33,22 @@ std::optional<storage::CacheKey> key_for_url(const std::string& url) {
 }
 
 std::unique_ptr<Exchange> purge_route(ClientSide& conn, Worker& worker, std::string_view path, std::string_view target) {
+  // Who may purge here: with [[site]] tables, a site's token purges that site only (site=<name>);
+  // an admin port reachable from beyond this machine takes no purge without a token.
+  const SharedState& shared = worker.shared();
+  const conf::Routing* routing = shared.routing && !shared.routing->implicit() ? shared.routing.get() : nullptr;
+  const auto authorization = http::find_header(conn.request().headers, "Authorization");
+  int site = conf::Routing::kNoSite;
+  if (auto name = query_param(target, "site")) {
+    if (!routing || (site = routing->find_site(*name)) == conf::Routing::kNoSite)
+      return error(conn, worker, 404, "unknown site");
+  }
+  const int token_site = routing ? site_of_token(*routing, authorization) : conf::Routing::kNoSite;
+  if (token_site != conf::Routing::kNoSite && token_site != site)
+    return error(conn, worker, 403, "this purge token is not valid for this site (name its site with site=)");
+  if (token_site == conf::Routing::kNoSite && !is_loopback_address(shared.config.server.admin.host) &&
+      !bearer_matches(authorization, shared.config.purge.token))
+    return error(conn, worker, 403, "the admin port listens beyond loopback: purges need Authorization: Bearer <token>");
   const std::optional<bool> soft_flag = purge::parse_purge_flag(query_param(target, "soft").value_or("0"));
   if (!soft_flag) return error(conn, worker, 400, "soft= is not understood; use soft=1 or soft=0 (also true/false, yes/no, on/off)");
   const bool soft = *soft_flag;
@@ -47,6 +64,17 @@ std::unique_ptr<Exchange> purge_route(ClientSide& conn, Worker& worker, std::str
     auto key = key_for_url(query_param(target, "url").value_or(""));
     if (!key) return error(conn, worker, 400, "expected ?url=http://host/path");
     targets.push_back({purge::Scope::Url, purge::url_hash(key->text), key->text});
+  } else if (path == "/purge/prefix" && site != conf::Routing::kNoSite &&
+             query_param(target, "prefix").value_or("").starts_with("/")) {
+    // A bare path on a site: that path under each of the site's exact host names.
+    const std::string path_prefix = query_param(target, "prefix").value_or("/");
+    for (const auto& host : routing->site(site).exact_hosts) {
+      auto key = storage::make_cache_key(host, path_prefix);
+      if (!key) return error(conn, worker, 400, "expected ?prefix=/path/ or ?prefix=http://host/path/");
+      auto prefix = purge::normalise_prefix(key->text, key->path_begin);
+      targets.push_back({purge::Scope::Prefix, purge::prefix_hash(prefix), std::string(prefix)});
+    }
+    if (targets.empty()) return error(conn, worker, 400, "the site has no exact host name to purge a path of");
   } else if (path == "/purge/prefix") {
     auto key = key_for_url(query_param(target, "prefix").value_or(""));
     if (!key) return error(conn, worker, 400, "expected ?prefix=http://host/path/");
@@ -55,6 +83,7 @@ std::unique_ptr<Exchange> purge_route(ClientSide& conn, Worker& worker, std::str
   } else {
     return error(conn, worker, 404, "unknown purge path");
   }
+  if (site != conf::Routing::kNoSite) scope_to_site(targets, routing->site(site).name);
   return std::make_unique<PurgeExchange>(conn, worker, std::move(targets), soft);
 }
 

@@ -57,7 +57,7 @@ std::string render_stats_json(const SharedState& s, std::int64_t now_ms) {
   auto origin_total = [&](auto get) {
     std::uint64_t n = 0;
     for (const Worker* w : s.workers)
-      if (const auto* p = w->origin_pool_if_any()) n += get(p->counters());
+      if (const auto* p = w->origin_counters_if_any()) n += get(*p);
     return n;
   };
   {

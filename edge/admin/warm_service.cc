@@ -21,7 +21,13 @@ WarmService::WarmService(event_base* base, const SharedState& shared) : base_(ba
   if (self.address.host == "0.0.0.0" || self.address.host.empty()) self.address.host = "127.0.0.1";
   if (self.address.host == "::") self.address.host = "::1";
   self.max_idle_per_worker = w.concurrency;
-  self_ = std::make_unique<origin::OriginPool>(base, self, shared.parse_limits);
+  // A pool of one server, ourselves: never ejected, no probes (conf/sites.h defaults, eject off).
+  conf::PoolConfig pool;
+  pool.name = "self";
+  pool.servers.push_back(conf::PoolServer{self.address.host, self.address.port, 1});
+  pool.passive.max_failures = 0;
+  self_pools_ = std::make_unique<origin::PoolSet>(std::vector<conf::PoolConfig>{pool}, false);
+  self_ = std::make_unique<origin::OriginPool>(base, self_pools_->pool(0), self, shared.parse_limits, self_counters_);
 }
 
 WarmService::~WarmService() {

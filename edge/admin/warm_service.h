@@ -41,6 +41,8 @@ class WarmService {
   event_base* base_;
   const SharedState& shared_;
   WarmSettings settings_;
+  std::unique_ptr<origin::PoolSet> self_pools_;  // the one server below: our own listener
+  origin::OriginCounters self_counters_;
   std::unique_ptr<origin::OriginPool> self_;  // to our own main listener; outlives the jobs
   std::deque<std::unique_ptr<WarmJob>> jobs_;
   std::uint64_t next_id_ = 1;

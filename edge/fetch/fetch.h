@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "conf/routing.h"
 #include "http/cache_control.h"
 #include "http/freshness.h"
 #include "http/message.h"
@@ -42,6 +43,12 @@ struct FetchRequest {
   std::shared_ptr<const std::string> request_head;
   std::vector<http::Header> request_fields;
   storage::EntryRef revalidating;  // the stale entry whose validators the request carries
+  // The site's cache policy (null: [cache] as it is) and origin pool (an index into
+  // conf::Routing::pools()); both outlive the fetch (the Routing is never freed while it runs).
+  const conf::SitePolicy* policy = nullptr;
+  std::size_t pool = 0;
+  // The site's purge scope (purge/scopes.h: site_scope_hash); 0 without explicit sites.
+  std::uint64_t site_scope = 0;
 };
 
 class FetchListener {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -22,7 +23,8 @@ namespace lacquer::edge {
 class FetchJob;
 
 struct FetchContext {
-  origin::OriginPool& origin;
+  // This loop's connections to each pool of conf::Routing::pools(), by the same index.
+  std::vector<std::unique_ptr<origin::OriginPool>>& origins;
   cache::LoopPoster& loop;  // the owner loop
   InflightTable& inflight;
   cache::TieredCache& cache;

@@ -1,5 +1,7 @@
 #include "edge/fetch/fetch_job.h"
 
+#include <xxhash.h>
+
 #include <charconv>
 
 #include "http/qualified_fields.h"
@@ -7,6 +9,7 @@
 #include "http/serializer.h"
 #include "http/store_outcome.h"
 #include "http/stored_head.h"
+#include "purge/scopes.h"
 #include "purge/surrogate_keys.h"
 
 namespace lacquer::edge {
@@ -31,12 +34,15 @@ void FetchJob::start() {
   fs.request = spec_.request;
   fs.idempotent = spec_.idempotent;
   fs.head_request = spec_.head_request;
+  origin::OriginPool& pool = *ctx_.origins[spec_.pool];
+  if (pool.state().config.balance == conf::Balance::ConsistentHash)
+    fs.key_hash = XXH3_64bits(spec_.key.text.data(), spec_.key.text.size());  // unseeded: the same everywhere
   fs.upgrade = spec_.upgrade;
   request_time_ = ctx_.clock.now();
   request_ms_ = ctx_.clock.now_ms();
   // Birth is taken as the request goes out: a purge that lands while it is in flight is above it.
   birth_seq_ = ctx_.cache.birth_seq();
-  fetch_ = ctx_.origin.fetch(std::move(fs), this);
+  fetch_ = pool.fetch(std::move(fs), this);
 }
 
 void FetchJob::on_origin_interim(std::string_view raw_head) {
@@ -93,7 +99,7 @@ void FetchJob::on_origin_head(origin::ResponseHead& head) {
     } else if (!head_.shareable && !http::is_request_driven(head_.no_store)) {
       // The response itself is uncacheable: let the next burst go to the origin in parallel
       // (hit-for-miss) rather than queue behind one fetch it cannot share.
-      auto ttl = ctx_.config.cache.hit_for_miss_s;
+      auto ttl = policy().hit_for_miss_s;
       if (ttl > 0) inflight.mark_hit_for_miss(spec_.key.primary, spec_.key.text, response_time_ + ttl);
     }
   }
@@ -165,8 +171,12 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
   }
 }
 
+conf::SitePolicy FetchJob::policy() const {
+  return spec_.policy ? *spec_.policy : conf::policy_from(ctx_.config.cache);
+}
+
 http::CachePolicy FetchJob::cache_policy() const {
-  const auto& cfg = ctx_.config.cache;
+  const conf::SitePolicy cfg = this->policy();
   http::CachePolicy policy;
   policy.store_set_cookie = cfg.store_set_cookie;
   policy.max_ttl_s = cfg.max_ttl_s;
@@ -179,7 +189,7 @@ http::CachePolicy FetchJob::cache_policy() const {
 
 // The stored entry's meta from facts_ (the response's directives) and the times we measured.
 void FetchJob::fill_meta(int status, std::uint32_t lifetime) {
-  const auto& cfg = ctx_.config.cache;
+  const conf::SitePolicy cfg = policy();
   const http::CacheControl& cc = facts_.effective();
   meta_ = {};
   meta_.response_time = response_time_;
@@ -205,6 +215,10 @@ std::uint32_t FetchJob::fetch_ms_so_far() const {
 void FetchJob::take_surrogate_keys(std::span<const http::Header> headers) {
   auto keys = purge::parse_surrogate_keys(headers);
   tags_ = std::move(keys.hashes);
+  if (spec_.site_scope != 0) {  // the site's own tags, and the site itself as one (purge/scopes.h)
+    for (auto& t : tags_) t = purge::site_tag(spec_.site_scope, t);
+    tags_.push_back(spec_.site_scope);
+  }
   if (keys.dropped)
     ctx_.purge_metrics.dropped_surrogate_keys.fetch_add(keys.dropped, std::memory_order_relaxed);
 }

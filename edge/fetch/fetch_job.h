@@ -77,6 +77,7 @@ class FetchJob final : public Fetch, public std::enable_shared_from_this<FetchJo
   // In job_variants.cc: RFC 9111 §4.1 secondary keys and §4.3.4 freshening with a 304.
   void prepare_variant(std::span<const http::Header> response_headers);
   void refresh_from_304(const origin::ResponseHead& head);
+  conf::SitePolicy policy() const;  // the site's, else [cache]'s
   http::CachePolicy cache_policy() const;
   void fill_meta(int status, std::uint32_t lifetime);
   std::uint32_t fetch_ms_so_far() const;

@@ -8,6 +8,7 @@
 #include "cache/loop_poster.h"
 #include "cache/tiered_cache.h"
 #include "conf/config.h"
+#include "conf/routing.h"
 #include "edge/clock.h"
 #include "edge/fetch/fetch.h"
 #include "edge/metrics.h"
@@ -26,6 +27,8 @@ struct EngineContext {
   std::string_view via;  // "1.1 lacquer/<version>"
   // PURGE on the main port; null where the engine runs without one (unit tests).
   PurgeFrontDoor* purge = nullptr;
+  // Sites and pools; null where the engine runs without them (unit tests): one site, [cache].
+  const conf::Routing* routing = nullptr;
   // Early refresh's random source (one per loop; the worker seeds it per process).
   cache::UniformDraws draws{0};
 };

@@ -12,6 +12,7 @@
 #include "http/stale_rules.h"
 #include "http/stored_head.h"
 #include "origin/forward.h"
+#include "purge/scopes.h"
 
 namespace lacquer::edge {
 namespace {
@@ -38,6 +39,12 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   spec.upgrade = !upgrade_.empty();
   spec.request_cache_control = needs_.cache_control;
   spec.revalidating = revalidating;
+  if (site_ >= 0) {
+    const conf::RoutedSite& site = engine_.routing->site(site_);
+    spec.policy = &site.policy;
+    spec.pool = site.pool;
+    if (!engine_.routing->implicit()) spec.site_scope = purge::site_scope_hash(site.name);
+  }
   std::vector<http::Header> fields;
   fields.reserve(req.headers.size() + 2);
   for (const auto& h : req.headers) {
@@ -246,7 +253,10 @@ ProxyExchange::Next ProxyExchange::on_fetch_failed(origin::OriginError error) {
   if (stale_on_error(0)) return Next::Continue;
   synth_detail_text_ = "origin-";
   synth_detail_text_.append(origin::to_string(error));
-  return to_synth(error == origin::OriginError::Timeout ? 504 : 502, synth_detail_text_);
+  const int status = error == origin::OriginError::Timeout    ? 504
+                     : error == origin::OriginError::NoServer ? 503
+                                                              : 502;
+  return to_synth(status, synth_detail_text_);
 }
 
 // Stop listening to the fetch (it goes on for the others, or stops when nobody needs it).
@@ -293,7 +303,7 @@ ProxyExchange::Next ProxyExchange::synth() {
   if (synth_status_ >= 500) engine_.metrics.synthetic_errors.inc();
   std::string body = std::string(http::reason_phrase(synth_status_)) + " (" + std::string(synth_detail_) + ")\n";
   std::string cache_status = "lacquer; ";
-  if ((synth_status_ == 502 || synth_status_ == 504) && !fwd_.empty()) cache_status.append("fwd=").append(fwd_).append("; ");
+  if ((synth_status_ == 502 || synth_status_ == 503 || synth_status_ == 504) && !fwd_.empty()) cache_status.append("fwd=").append(fwd_).append("; ");
   cache_status.append("detail=").append(synth_detail_);
   step_ = Step::Done;
   respond_simple(client_, engine_.via, synth_status_, "text/plain; charset=utf-8", body, cache_status);

@@ -1,5 +1,6 @@
 #include "cluster/node.h"
 #include "edge/server/server.h"
+#include "edge/admin/purge_scope.h"
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -184,6 +185,9 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
                      static_cast<unsigned long long>(objects));
       });
     }
+    shared.routing = std::make_unique<const conf::Routing>(config);
+    // A plain --origin that does not resolve stops the start, as it always did.
+    shared.pools = std::make_unique<origin::PoolSet>(shared.routing->pools(), shared.routing->implicit());
     std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.sweeper = std::make_unique<purge::Sweeper>(*shared.tier, shared.versions, purge::Sweeper::Options{});
@@ -282,6 +286,11 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   };
   auto signals = std::make_unique<SignalHandlers>(main_base, std::move(actions));
 
+  if (!is_loopback_address(config.server.admin.host))
+    std::fprintf(stderr, "lacquer: admin port %s is reachable beyond loopback: it refuses purges without "
+                         "Authorization: Bearer <purge.token or a site's purge_tokens>\n",
+                 config.server.admin.to_string().c_str());
+  shared.pools->start();
   for (const auto& w : workers) w->start();
   for (std::size_t l = 0; l < table_fds.size(); ++l) {
     const auto* tls = tls_listeners[l].get();

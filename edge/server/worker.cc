@@ -83,18 +83,20 @@ Worker::Worker(int index, SharedState& shared, int listen_fd, Role role)
     factory_ = std::make_unique<AdminExchangeFactory>(*this);
     return;
   }
-  pool_ = std::make_unique<origin::OriginPool>(base_, config_.origin, shared.parse_limits);
+  for (std::size_t i = 0; i < shared.pools->size(); ++i)
+    pools_.push_back(std::make_unique<origin::OriginPool>(base_, shared.pools->pool(i), shared.config.origin,
+                                                          shared.parse_limits, origin_counters_));
   auto invalidate = [this](std::vector<std::string> urls) {
     std::vector<PurgeTarget> targets;
     for (auto& url : urls) targets.push_back({purge::Scope::Url, purge::url_hash(url), std::move(url)});
     run_purge(*this, targets, false, [](bool, std::uint64_t) {});
   };
-  fetch_context_.reset(new FetchContext{*pool_, *inbox_, shared.inflight, *shared.cache, config_, shared.clock,
+  fetch_context_.reset(new FetchContext{pools_, *inbox_, shared.inflight, *shared.cache, config_, shared.clock,
                                         metrics_, shared.purge_metrics, shared.via, invalidate, {}});
   fetcher_ = std::make_unique<OriginFetcher>(*fetch_context_);
   purge_door_ = std::make_unique<PurgeFrontDoor>(*this);
   engine_.reset(new EngineContext{*shared.cache, *fetcher_, *inbox_, shared.clock, config_, metrics_, shared.via,
-                                  purge_door_.get()});
+                                  purge_door_.get(), shared.routing.get()});
   engine_->draws = cache::UniformDraws(std::random_device{}());
   factory_ = std::make_unique<ProxyExchangeFactory>(*engine_);
 }
@@ -108,7 +110,7 @@ Worker::~Worker() {
     std::vector<FetchJob*> jobs(fetch_context_->running.begin(), fetch_context_->running.end());
     for (FetchJob* j : jobs) j->cancel();
   }
-  pool_.reset();
+  pools_.clear();
   inbox_.reset();
   if (listener_) evconnlistener_free(listener_);
   for (auto& l : extra_listeners_) evconnlistener_free(l->listener);

@@ -90,6 +90,10 @@ struct SharedState {
   // Its config's restart-only keys keep their start-up values: a reload compares against it
   // to name what needs a restart.
   LiveSettingsPtr live;
+  // Sites and origin pools (conf/routing.h, origin/pool_state.h), built at start-up before the
+  // workers; the pool set's upkeep thread stops after them.
+  std::unique_ptr<const conf::Routing> routing;
+  std::unique_ptr<origin::PoolSet> pools;
 };
 
 class PurgeFrontDoor;
@@ -134,7 +138,7 @@ class Worker {
   LatencyHistogram& origin_first_byte_seconds() { return origin_first_byte_seconds_; }
   const LatencyHistogram& origin_first_byte_seconds() const { return origin_first_byte_seconds_; }
   LoopInbox& inbox() { return *inbox_; }
-  const origin::OriginPool* origin_pool_if_any() const { return pool_.get(); }
+  const origin::OriginCounters* origin_counters_if_any() const { return pools_.empty() ? nullptr : &origin_counters_; }
   void connection_closed(Connection* conn);
   // A cleartext connection that started with the HTTP/2 preface: its socket moves to an
   // Http2Connection and `from` is deleted.
@@ -169,7 +173,8 @@ class Worker {
   WorkerMetrics metrics_;
   LatencyHistogram request_seconds_;
   LatencyHistogram origin_first_byte_seconds_;
-  std::unique_ptr<origin::OriginPool> pool_;
+  origin::OriginCounters origin_counters_;               // all of this loop's pools together
+  std::vector<std::unique_ptr<origin::OriginPool>> pools_;  // one per shared.routing pool
   std::unique_ptr<LoopInbox> inbox_;
   // The request engine's dependencies (proxy workers only), then the exchange factory.
   std::unique_ptr<FetchContext> fetch_context_;

@@ -381,9 +381,12 @@ def _stop(proc, timeout=5.0):
 class Origin:
     """The scripted test origin (tests/origin/origin.py) as a separate process."""
 
-    def __init__(self, port=0):
-        self.proc = subprocess.Popen([PYTHON, ORIGIN_PY, "--port", str(port), "--control-port", "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    def __init__(self, port=0, tls=None):
+        """tls: (certificate chain file, key file) to serve HTTPS."""
+        args = [PYTHON, ORIGIN_PY, "--port", str(port), "--control-port", "0"]
+        if tls:
+            args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.output = _LineReader(self.proc.stdout)
         try:
             m = self.output.wait_for(r"origin ready port=(\d+) control=(\d+)", self.proc, 10, "origin")

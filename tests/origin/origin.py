@@ -400,8 +400,17 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--control-port", type=int, default=0)
+    parser.add_argument("--tls-cert", help="serve HTTPS with this certificate chain (PEM)")
+    parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
     args = parser.parse_args()
     origin = OriginServer((args.host, args.port), OriginHandler)
+    if args.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        # The handshake runs in accept(); a failed one (a client refusing our certificate) is an
+        # OSError that socketserver drops.
+        origin.socket = ctx.wrap_socket(origin.socket, server_side=True)
     control = ControlServer((args.host, args.control_port), ControlHandler)
     threading.Thread(target=control.serve_forever, daemon=True).start()
     print("origin ready port=%d control=%d" % (origin.server_address[1],
