@@ -8,6 +8,9 @@
 //   GET /tagged/T/I          -> 200, 1 KiB of 'x', Cache-Control: public, max-age=3600 and
 //                               Surrogate-Key: k-I group-<I/1000> site-all extra-0-I .. extra-<T-4>-I
 //                               (exactly T keys: the first T of the three when T < 3; 0 <= T <= 10000)
+//   GET /ttl/S[/anything]    -> 200, 1 KiB of 'x', Cache-Control: public, max-age=S and an ETag
+//                               (a short-lived hot object for bench/xfetch.sh; 0 <= S <= 86400);
+//                               ?delay=D answers after D ms (a slow origin; D <= 10000)
 //   GET /__count             -> total number of requests answered so far (text, one line)
 //   anything else            -> 404
 //
@@ -28,6 +31,19 @@
 namespace {
 
 unsigned long long g_count = 0;
+struct event_base* g_base = nullptr;
+
+// Sends a prepared reply later (a slow origin).
+struct Delayed {
+  struct evhttp_request* req;
+  struct evbuffer* buf;
+};
+void send_delayed(evutil_socket_t, short, void* arg) {
+  auto* d = static_cast<Delayed*>(arg);
+  evhttp_send_reply(d->req, 200, "OK", d->buf);
+  evbuffer_free(d->buf);
+  delete d;
+}
 constexpr size_t kMaxBody = 64u << 20;  // 64 MiB is plenty for a benchmark
 std::string g_body;                     // kMaxBody of 'x', referenced, never copied
 constexpr size_t kMaxRandom = 16u << 20;
@@ -82,6 +98,27 @@ void handle(struct evhttp_request* req, void*) {
       return;
     }
   }
+  if (std::strncmp(p, "/ttl/", 5) == 0) {
+    char* end = nullptr;
+    unsigned long long ttl = std::strtoull(p + 5, &end, 10);
+    if (end != p + 5 && (*end == '\0' || *end == '/' || *end == '?') && ttl <= 86400) {
+      const std::string cc = "public, max-age=" + std::to_string(ttl);
+      evbuffer_add_reference(buf, g_body.data(), 1024, nullptr, nullptr);
+      evhttp_add_header(out, "Content-Type", "application/octet-stream");
+      evhttp_add_header(out, "Cache-Control", cc.c_str());
+      evhttp_add_header(out, "ETag", "\"ttl-object\"");
+      const char* q = std::strstr(p, "?delay=");
+      const unsigned long long delay_ms = q ? std::strtoull(q + 7, nullptr, 10) : 0;
+      if (delay_ms > 0 && delay_ms <= 10000) {
+        struct timeval tv = {static_cast<time_t>(delay_ms / 1000), static_cast<suseconds_t>(delay_ms % 1000 * 1000)};
+        event_base_once(g_base, -1, EV_TIMEOUT, send_delayed, new Delayed{req, buf}, &tv);
+        return;
+      }
+      evhttp_send_reply(req, 200, "OK", buf);
+      evbuffer_free(buf);
+      return;
+    }
+  }
   if (std::strncmp(p, "/tagged/", 8) == 0) {
     char* end = nullptr;
     unsigned long long tags = std::strtoull(p + 8, &end, 10);
@@ -120,6 +157,7 @@ int main(int argc, char** argv) {
   g_body.assign(kMaxBody, 'x');
   fill_random(g_random, kMaxRandom);
   struct event_base* base = event_base_new();
+  g_base = base;
   struct evhttp* http = evhttp_new(base);
   evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
   evhttp_set_gencb(http, handle, nullptr);

@@ -2,7 +2,7 @@
 # lacquer purge benchmark: purge latency per scope, hit throughput during purge storms, and the
 # cost of many tags per object.
 #
-#   bash bench/purge.sh [--quick] [--rounds N] [--duration SECONDS] [--reps N] [--keep]
+#   bash bench/purge.sh [--quick] [--rounds N] [--duration SECONDS] [--reps N] [--keep] [--storm-only]
 #
 # See bench/README.md ("Purge benchmark"). Environment: LACQUER_BIN (default
 # <repo>/build/edge/lacquer), PROXY_CPU (default 0), WRK_CPU (default 1), CONNS (default 50).
@@ -18,6 +18,7 @@ ROUNDS=3
 DURATION=10
 REPS=10
 KEEP=0
+STORM_ONLY=()
 LOG_TAG=purge
 
 while [ $# -gt 0 ]; do
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift ;;
     --reps) REPS=$2; shift ;;
     --keep) KEEP=1 ;;
+    --storm-only) STORM_ONLY=(--storm-only) ;;  # only step 5: hits with and without a group storm
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -70,7 +72,7 @@ set +e
 timeout --foreground -s INT -k 10 "$LIMIT" taskset -c "$WRK_CPU" /usr/bin/python3 "$BENCH/purgebench.py" \
   --listen "127.0.0.1:$PORT" --admin "127.0.0.1:$ADMIN_PORT" --origin "$ORIGIN" --pid "$LACQUER_PID" \
   --tmp "$TMP" --duration "$DURATION" --reps "$REPS" --rounds "$ROUNDS" --conns "$CONNS" \
-  --wrk-cpu "$WRK_CPU" --lacquer-cpu "$PROXY_CPU" \
+  --wrk-cpu "$WRK_CPU" --lacquer-cpu "$PROXY_CPU" "${STORM_ONLY[@]}" \
   --note "$(uname -r); lacquer: $LACQUER_BIN, built $(date -r "$LACQUER_BIN" +%FT%T) ($(curl -s "http://127.0.0.1:$ADMIN_PORT/version" | head -c 200 || true))" \
   --note "state dir on $(df -T "$TMP" | awk 'NR == 2 { print $2 " (" $1 ")" }'): a purge is answered after a synced RocksDB write" \
   >"$TMP/report.txt"

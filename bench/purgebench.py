@@ -510,6 +510,7 @@ def main():
     ap.add_argument("--wrk-cpu", type=int, default=1)
     ap.add_argument("--lacquer-cpu", type=int, default=0)
     ap.add_argument("--note", action="append", default=[])
+    ap.add_argument("--storm-only", action="store_true", help="only the fill and step 5 (hits during a group storm)")
     a = ap.parse_args()
     b = Bench(a)
     b.runs = []
@@ -519,9 +520,11 @@ def main():
     failed = None
     try:
         b.step_fill()
-        b.step_latency()
+        if not a.storm_only:
+            b.step_latency()
         b.step_storm()
-        b.step_tags()
+        if not a.storm_only:
+            b.step_tags()
     except Failure as e:
         failed = str(e)
         b.problems.append(f"stopped early: {e}")

@@ -109,6 +109,9 @@ std::string usage_text() {
   line("--check-config", "validate the configuration and exit", "");
   line("-h, --help", "show this help and exit", "");
   line("--version", "print the version and exit", "");
+  text += "\nCommands:\n";
+  text += "  lacquer warm FILE [--admin ADDR:PORT]   warm a running lacquer's cache with the URLs in\n";
+  text += "                                          FILE (lines, JSON array or sitemap) and show progress\n";
   return text;
 }
 

@@ -46,6 +46,11 @@ struct CacheConfig {
   bool honour_client_no_cache = false;           // CDN default: ignore client no-cache/no-store
   bool keep_surrogate_headers = false;           // send Surrogate-Key / Surrogate-Control downstream
   bool forward_cdn_cache_control = true;         // RFC 9213 §3: CDNs typically pass it on
+  // Probabilistic early refresh (XFetch, cache/early_refresh.h): a hit close to expiry may start
+  // one background refresh, so hot objects are refreshed before clients see them expire.
+  bool early_refresh = false;
+  double early_refresh_beta = 1.0;               // eagerness; 0 is off as well
+  std::uint32_t early_refresh_min_delta_ms = 100;  // floor under the measured origin fetch time
 };
 
 struct LimitsConfig {
@@ -57,6 +62,7 @@ struct LimitsConfig {
   std::uint32_t header_timeout_ms = 10000;       // first byte -> end of head
   std::uint32_t body_timeout_ms = 30000;         // between request body bytes
   std::uint32_t body_deadline_ms = 120000;       // whole request body, from the end of the head (408)
+  std::uint32_t tunnel_idle_timeout_ms = 300000; // upgrade tunnel (WebSocket) with no byte either way
   std::uint32_t idle_timeout_ms = 60000;         // keep-alive connection with no request
   std::uint32_t max_connections = 10000;         // per process
   std::uint64_t max_output_buffer = 4ull << 20;  // per connection, before we stop reading origin
@@ -91,6 +97,15 @@ struct ClusterConfig {
   std::uint32_t catch_up_timeout_ms = 30000;   // start-up waits this long for the catch-up
 };
 
+// Cache warming (POST /warm on the admin port, `lacquer warm FILE`, and a list run at start).
+struct WarmConfig {
+  std::string list;                  // a URL list or sitemap file warmed at start; "" = none
+  std::uint32_t concurrency = 4;     // URLs fetched at once per warm job
+  std::uint32_t rate = 100;          // URLs started per second per warm job; 0 = no limit
+  std::uint32_t max_memory_fill = 90;  // percent of the memory budget past which warming stops
+  std::uint32_t max_urls = 100000;   // per warm job
+};
+
 struct Config {
   ServerConfig server;
   OriginConfig origin;
@@ -99,6 +114,7 @@ struct Config {
   PurgeConfig purge;
   LogConfig log;
   ClusterConfig cluster;
+  WarmConfig warm;
 };
 
 }  // namespace lacquer::conf

@@ -36,6 +36,9 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("cache.store_set_cookie", cache.store_set_cookie);
   LACQUER_DIFF("cache.honour_client_no_cache", cache.honour_client_no_cache);
   LACQUER_DIFF("cache.keep_surrogate_headers", cache.keep_surrogate_headers);
+  LACQUER_DIFF("cache.early_refresh", cache.early_refresh);
+  LACQUER_DIFF("cache.early_refresh_beta", cache.early_refresh_beta);
+  LACQUER_DIFF("cache.early_refresh_min_delta", cache.early_refresh_min_delta_ms);
   LACQUER_DIFF("limits.max_request_line", limits.max_request_line);
   LACQUER_DIFF("limits.max_header_field", limits.max_header_field);
   LACQUER_DIFF("limits.max_header_bytes", limits.max_header_bytes);
@@ -49,6 +52,11 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("purge.allow_loopback", purge.allow_loopback);
   LACQUER_DIFF("purge.allow_cidrs", purge.allow_cidrs);
   LACQUER_DIFF("purge.token", purge.token);
+  LACQUER_DIFF("warm.list", warm.list);
+  LACQUER_DIFF("warm.concurrency", warm.concurrency);
+  LACQUER_DIFF("warm.rate", warm.rate);
+  LACQUER_DIFF("warm.max_memory_fill", warm.max_memory_fill);
+  LACQUER_DIFF("warm.max_urls", warm.max_urls);
   LACQUER_DIFF("log.access", log.access);
   LACQUER_DIFF("log.access_format", log.access_format);
 #undef LACQUER_DIFF

@@ -1,6 +1,8 @@
 // The TOML layout: which keys exist, their syntax, their allowed range.
 #include "conf/schema.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -151,6 +153,25 @@ SchemaField bool_field(std::string name, bool& out) {
                      nullptr};
 }
 
+// A number (integer or float) in [min, max].
+SchemaField number_field(std::string name, double& out, double min, double max) {
+  return SchemaField{std::move(name),
+                     [&out, min, max](const toml::node& n, const Where& at, Sink& sink) {
+                       std::optional<double> v;
+                       if (auto f = n.as_floating_point()) v = f->get();
+                       if (auto i = n.as_integer()) v = static_cast<double>(i->get());
+                       if (!v || !(*v >= min && *v <= max)) {
+                         std::ostringstream range;
+                         range << "expected a number between " << min << " and " << max << ", got " << describe(n);
+                         sink.add(at, range.str());
+                         return false;
+                       }
+                       out = *v;
+                       return true;
+                     },
+                     nullptr};
+}
+
 SchemaField endpoint_field(std::string name, Endpoint& out, bool allow_port_zero) {
   auto store = [&out, allow_port_zero](std::optional<std::string_view> text,
                                        const std::string& got, const Where& at, Sink& sink) {
@@ -265,6 +286,26 @@ SchemaField path_or_empty_field(std::string name, std::string& out) {
                          return true;
                        }
                        sink.add(at, "expected a file path, \"-\" (stdout) or \"\" (off), got " + describe(n));
+                       return false;
+                     },
+                     nullptr};
+}
+
+// A file that must be readable when given ("" = none).
+SchemaField readable_file_field(std::string name, std::string& out) {
+  return SchemaField{std::move(name),
+                     [&out](const toml::node& n, const Where& at, Sink& sink) {
+                       auto s = n.as_string();
+                       if (s && s->get().find('\0') == std::string::npos) {
+                         if (!s->get().empty() && ::access(s->get().c_str(), R_OK) != 0) {
+                           sink.add(at, "expected a readable file or \"\" (none), got " + describe(n) +
+                                            " (cannot be read)");
+                           return false;
+                         }
+                         out = s->get();
+                         return true;
+                       }
+                       sink.add(at, "expected a file path or \"\" (none), got " + describe(n));
                        return false;
                      },
                      nullptr};
@@ -475,7 +516,10 @@ Schema::Schema(Config& c) {
         bool_field("store_set_cookie", k.store_set_cookie),
         bool_field("honour_client_no_cache", k.honour_client_no_cache),
         bool_field("keep_surrogate_headers", k.keep_surrogate_headers),
-        bool_field("forward_cdn_cache_control", k.forward_cdn_cache_control)}});
+        bool_field("forward_cdn_cache_control", k.forward_cdn_cache_control),
+        bool_field("early_refresh", k.early_refresh),
+        number_field("early_refresh_beta", k.early_refresh_beta, 0, 100),
+        duration_field("early_refresh_min_delta", k.early_refresh_min_delta_ms, true, 3600 * 1000, false)}});
   tables_.push_back({"limits",
                      {size_field("max_request_line", l.max_request_line, 16, kMaxLimitBytes),
                       size_field("max_header_field", l.max_header_field, 1, kMaxLimitBytes),
@@ -485,6 +529,7 @@ Schema::Schema(Config& c) {
                       timeout_field("header_timeout", l.header_timeout_ms),
                       timeout_field("body_timeout", l.body_timeout_ms),
                       timeout_field("body_deadline", l.body_deadline_ms),
+                      timeout_field("tunnel_idle_timeout", l.tunnel_idle_timeout_ms),
                       timeout_field("idle_timeout", l.idle_timeout_ms),
                       integer_field("max_connections", l.max_connections, 1, 1000000),
                       size_field("max_output_buffer", l.max_output_buffer, 1024, kU64Max)}});
@@ -492,6 +537,12 @@ Schema::Schema(Config& c) {
                      {bool_field("allow_loopback", p.allow_loopback),
                       cidr_list_field("allow_cidrs", p.allow_cidrs),
                       token_field("token", p.token)}});
+  tables_.push_back({"warm",
+                     {readable_file_field("list", c.warm.list),
+                      integer_field("concurrency", c.warm.concurrency, 1, 1000),
+                      integer_field("rate", c.warm.rate, 0, 1000000),
+                      integer_field("max_memory_fill", c.warm.max_memory_fill, 1, 100),
+                      integer_field("max_urls", c.warm.max_urls, 1, 10000000)}});
   tables_.push_back({"log",
                      {path_or_empty_field("access", c.log.access),
                       access_format_field("access_format", c.log.access_format)}});

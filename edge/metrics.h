@@ -32,10 +32,16 @@ struct alignas(64) WorkerMetrics {
   Counter connections_rejected;  // over the connection cap
   Counter timeouts;              // header, body or idle timeouts on client connections
   Counter body_deadlines;        // ... of which request bodies over the total body deadline
+  Counter tunnels;               // upgrades the origin accepted (101): tunnels opened
+  Counter tunnel_bytes_to_origin;
+  Counter tunnel_bytes_to_client;
+  Counter tunnel_idle_timeouts;  // tunnels closed because nothing moved
   Counter collapsed;             // requests answered from another request's origin fetch
   Counter revalidations;         // conditional requests to the origin for a stale entry
   Counter revalidated;           // ... answered 304: the entry was freshened without a body
   Counter stale_while_revalidate;  // stale served while a background fetch refreshes it
+  Counter early_refreshes;
+  Counter response_body_bytes;   // body bytes written to HTTP/1.1 clients (the dashboard's bandwidth)       // background refreshes started by a fresh hit near expiry (XFetch)
   Counter stale_if_error;        // stale served because the origin failed
   Counter not_modified;          // 304 answered from the cache to a conditional request
   Counter invalidations;         // URLs invalidated by a successful unsafe request (§4.4)

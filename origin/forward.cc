@@ -51,6 +51,7 @@ void append_origin_request(std::string& out, const ForwardRequest& req) {
   }
   http::append_header(out, "Via", req.via);
   if (req.has_body) http::append_header(out, "Content-Length", req.body_length);
+  if (!req.upgrade.empty()) out.append("Connection: Upgrade\r\nUpgrade: ").append(req.upgrade).append("\r\n");
   out.append("\r\n");
 }
 

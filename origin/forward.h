@@ -20,6 +20,7 @@ struct ForwardRequest {
   std::string_view via;                   // e.g. "1.1 lacquer/0.1.0"
   std::uint64_t body_length = 0;          // decoded request body we will send
   bool has_body = false;                  // send Content-Length (even 0) when the client sent a body
+  std::string_view upgrade;               // set: ask the origin for this protocol upgrade (RFC 9110 §7.8)
 };
 
 // Appends the request head (request line, fields, blank line) to `out`.
@@ -30,7 +31,8 @@ struct ForwardRequest {
 // X-HTTP-Method-Override, X-Host, X-Forwarded-Server, X-Forwarded-Scheme, X-Forwarded-Proto,
 // X-HTTP-Method, X-Method-Override, Forwarded, X-Forwarded-Port, X-Forwarded-Prefix,
 // X-Original-Host).
-// Added: Via (ours after any existing one), X-Forwarded-For.
+// Added: Via (ours after any existing one), X-Forwarded-For, and for an upgrade request
+// "Connection: Upgrade" with its Upgrade field.
 void append_origin_request(std::string& out, const ForwardRequest& req);
 
 // True for fields never forwarded in either direction (hop-by-hop or Connection-named).

@@ -20,9 +20,18 @@
 #include "http/message.h"
 #include "http/parser.h"
 
+struct bufferevent;
 struct event_base;
 
 namespace lacquer::origin {
+
+// An origin connection that answered 101 to an upgrade request: out of the pool for good, its
+// callbacks cleared, any bytes the origin sent after the 101 still in its input buffer. Freeing
+// it closes the socket.
+struct BuffereventFree {
+  void operator()(bufferevent* bev) const noexcept;
+};
+using UpgradedConnection = std::unique_ptr<bufferevent, BuffereventFree>;
 
 enum class OriginError : std::uint8_t {
   Refused,    // connect failed
@@ -47,6 +56,9 @@ class FetchObserver {
   virtual void on_origin_head(ResponseHead& head) = 0;
   // A 1xx interim response (not 101), as received: status line, fields and the blank line.
   virtual void on_origin_interim(std::string_view raw_head) { (void)raw_head; }
+  // A 101 to a fetch that asked for an upgrade (FetchSpec::upgrade): the fetch is over and the
+  // connection is the observer's. The default closes it.
+  virtual void on_origin_upgrade(ResponseHead& head, UpgradedConnection conn) { (void)head; (void)conn; }
   // Decoded body bytes (chunked framing already removed).
   virtual void on_origin_data(const char* data, std::size_t len) = 0;
   // The body is complete.
@@ -91,6 +103,7 @@ class OriginFetch {
   std::string request_;  // head + body, kept for one retry on a fresh connection
   bool idempotent_ = false;
   bool head_request_ = false;
+  bool upgrade_ = false;
   bool retried_ = false;
   bool paused_ = false;
 };
@@ -99,6 +112,7 @@ struct FetchSpec {
   std::string request;       // serialised head followed by the body
   bool idempotent = false;   // GET/HEAD: may be retried once if a reused connection was stale
   bool head_request = false; // HEAD: the response has no body whatever its framing says
+  bool upgrade = false;      // the request asks for an upgrade: a 101 hands the connection over
 };
 
 class OriginPool {

@@ -115,7 +115,7 @@ void OriginConnection::close_self() {
   if (state_ == State::Closed) return;
   state_ = State::Closed;
   event_del(timer_);
-  bufferevent_disable(bev_, EV_READ | EV_WRITE);
+  if (bev_) bufferevent_disable(bev_, EV_READ | EV_WRITE);
   dead_ = true;
   if (depth_ == 0) {
     pool_.forget(this);
@@ -208,8 +208,9 @@ bool OriginConnection::read_head() {
   }
   int status = parsed.line.status;
   if (status >= 100 && status < 200) {
-    if (status == 101) {  // we never ask for an upgrade
-      fail(OriginError::Malformed);
+    if (status == 101) {
+      if (fetch_->upgrade_) hand_over_upgraded(buf, parsed);
+      else fail(OriginError::Malformed);  // an upgrade we did not ask for
       return false;
     }
     // An interim response: pass it on (103 Early Hints, 102 Processing); the final one follows.
@@ -241,6 +242,22 @@ bool OriginConnection::read_head() {
     return false;
   }
   return true;
+}
+
+// A 101 to our upgrade request: the socket is no longer HTTP. It leaves the pool for good and
+// goes to the fetch's observer (a tunnel); this object closes itself without the socket.
+void OriginConnection::hand_over_upgraded(std::string_view buf, const http::ResponseHeadParse& parsed) {
+  ResponseHead head;
+  copy_head(head, buf, parsed, header_scratch_);
+  evbuffer_drain(bufferevent_get_input(bev_), parsed.consumed);
+  bufferevent_setcb(bev_, nullptr, nullptr, nullptr, nullptr);
+  UpgradedConnection taken(bev_);
+  bev_ = nullptr;
+  OriginFetch* fetch = fetch_;
+  fetch_ = nullptr;
+  fetch->conn_ = nullptr;
+  close_self();  // deleted when the outermost callback returns
+  fetch->observer_->on_origin_upgrade(head, std::move(taken));
 }
 
 void OriginConnection::deliver(const char* data, std::size_t len) {

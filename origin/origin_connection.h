@@ -50,6 +50,7 @@ class OriginConnection {
   void process_input();
   bool read_head();     // false when the connection must stop processing
   bool read_body();
+  void hand_over_upgraded(std::string_view buf, const http::ResponseHeadParse& parsed);
   void deliver(const char* data, std::size_t len);
   void finish();
   void fail(OriginError e);

@@ -1,3 +1,4 @@
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -10,6 +11,8 @@
 #include "origin/origin_connection.h"
 
 namespace lacquer::origin {
+
+void BuffereventFree::operator()(bufferevent* bev) const noexcept { bufferevent_free(bev); }
 
 std::string_view to_string(OriginError e) noexcept {
   switch (e) {
@@ -87,6 +90,7 @@ std::unique_ptr<OriginFetch> OriginPool::fetch(FetchSpec spec, FetchObserver* ob
   f->request_ = std::move(spec.request);
   f->idempotent_ = spec.idempotent;
   f->head_request_ = spec.head_request;
+  f->upgrade_ = spec.upgrade;
   f->start();
   return f;
 }

@@ -1,13 +1,19 @@
 #include "purge/entry_verdict.h"
 
 #include <algorithm>
-#include <array>
 #include <vector>
 
 #include "purge/scopes.h"
 #include "storage/cache_key.h"
 
 namespace lacquer::purge {
+namespace {
+
+// Beyond this many purges since an entry's check, one version read per scope costs less than
+// comparing each purge with the entry's scopes.
+constexpr std::uint64_t kRecentScan = 64;
+
+}  // namespace
 
 std::string_view url_part(std::string_view stored_key) noexcept {
   return stored_key.substr(0, stored_key.find(storage::kVariantSeparator));
@@ -19,18 +25,34 @@ Validity entry_verdict(const VersionTable& versions, const StoredScopes& entry) 
   if (from >= last) return Validity::Valid;
   // Born before versions the table has since forgotten: it cannot be checked, so it is invalid.
   if (entry.birth_seq < versions.forgotten_below()) return Validity::Invalid;
-  const std::string_view url = url_part(entry.key);
+  // Hashed only when a purge needs them: a storm of tag purges compares tags and nothing else.
+  std::uint64_t url_key = 0;
+  bool url_hashed = false;
+  auto url_hash_once = [&] {
+    if (!url_hashed) url_key = url_hash(entry.key);  // url_hash takes the URL part itself
+    url_hashed = true;
+    return url_key;
+  };
   std::vector<std::uint64_t> prefixes;
   auto prefix_hashes = [&]() -> std::span<const std::uint64_t> {
-    if (prefixes.empty()) entry_prefix_hashes(url, storage::key_path_begin(url), prefixes);
+    if (prefixes.empty()) {
+      const std::string_view url = url_part(entry.key);
+      entry_prefix_hashes(url, storage::key_path_begin(url), prefixes);
+    }
     return prefixes;
   };
-  const std::uint64_t url_key = url_hash(url);
-  // The purges since the last check, while the ring still holds them all.
-  std::array<PurgeRecord, 64> recent;
-  if (last - from <= recent.size() && versions.recent(from, last, recent))
-    return validity_from_recent(std::span(recent.data(), last - from), url_key, entry.tags, prefix_hashes);
-  EntryScopes scopes{entry.birth_seq, url_key, entry.tags, prefix_hashes()};
+  // The purges since the last check, read in place while the ring still holds them all.
+  if (last - from <= kRecentScan) {
+    IncrementalCheck check(url_hash_once, entry.tags, prefix_hashes);
+    bool complete = true;
+    PurgeRecord r;
+    for (std::uint64_t seq = from + 1; seq <= last && complete; ++seq) {
+      complete = versions.recent_record(seq, r);
+      if (complete && check.invalidated_by(r)) return Validity::Invalid;
+    }
+    if (complete) return check.result();
+  }
+  EntryScopes scopes{entry.birth_seq, url_hash_once(), entry.tags, prefix_hashes()};
   return validity(scopes, [&](Scope s, std::uint64_t k) { return versions.get(s, k); });
 }
 

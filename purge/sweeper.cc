@@ -3,10 +3,12 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <limits>
 #include <vector>
 
 #include "purge/entry_verdict.h"
+#include "purge/recent_purges.h"
 #include "storage/memory_tier.h"
 
 namespace lacquer::purge {
@@ -51,6 +53,10 @@ void Sweeper::run_pass() {
   stats_.shards_done.store(0);
   std::uint64_t min_birth = std::numeric_limits<std::uint64_t>::max();
   std::vector<storage::EntryRef> batch;
+  // The purges since the last pass, indexed once: entries that pass checked need only these.
+  RecentPurges recent;
+  const bool indexed = recent.load(versions_, swept_up_to_.load(), pass_seq);
+  const std::uint64_t forgotten = versions_.forgotten_below();
   for (std::size_t shard = 0; shard < tier_.shard_count(); ++shard) {
     std::size_t cursor = 0;
     do {
@@ -63,7 +69,10 @@ void Sweeper::run_pass() {
           min_birth = std::min(min_birth, m.birth_seq);
           continue;  // already checked against every purge up to this pass
         }
-        const Validity v = entry_verdict(versions_, {m.birth_seq, e->checked_seq(), e->key(), e->tags()});
+        const std::uint64_t from = std::max(e->checked_seq(), m.birth_seq);
+        const Validity v = indexed && from >= recent.base() && m.birth_seq >= forgotten
+                               ? recent.verdict(from, e->key(), e->tags())
+                               : entry_verdict(versions_, {m.birth_seq, e->checked_seq(), e->key(), e->tags()});
         if (v == Validity::Invalid) {
           if (tier_.erase(e->hash(), e->key(), e.get())) {
             stats_.dropped.fetch_add(1, std::memory_order_relaxed);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 
 #include "purge/version_table.h"
 
@@ -39,30 +40,50 @@ Validity validity(const EntryScopes& e, VersionsOf&& versions_of) {
 }
 
 // The incremental form: the same verdict for an entry already found valid up to some sequence,
-// from only the purges after it (VersionTable::recent). Each is at or above the entry's birth by
-// construction, so a purge that names one of the entry's scopes applies. `prefixes()` is called
-// only when a prefix purge is among them (computing prefix hashes costs more than the rest).
-template <class Prefixes>
-Validity validity_from_recent(std::span<const PurgeRecord> recent, std::uint64_t url,
-                              std::span<const std::uint64_t> tags, Prefixes&& prefixes) {
-  bool stale = false;
-  for (const PurgeRecord& r : recent) {
+// from only the purges after it (the table's recent ring), taken one at a time so they need not
+// be copied. Each is at or above the entry's birth by construction, so a purge that names one of
+// the entry's scopes applies. `url()` and `prefixes()` are called only when a URL or prefix purge
+// is among them (hashing the URL and its path prefixes costs more than the rest).
+template <class Url, class Prefixes>
+class IncrementalCheck {
+ public:
+  IncrementalCheck(Url url, std::span<const std::uint64_t> tags, Prefixes prefixes)
+      : url_(std::move(url)), tags_(tags), prefixes_(std::move(prefixes)) {}
+  // One purge after the entry's check; true when it hard-purges the entry (the verdict is final).
+  bool invalidated_by(const PurgeRecord& r) {
     bool applies = false;
     switch (r.scope) {
       case Scope::Global: applies = true; break;
-      case Scope::Url: applies = r.key == url; break;
+      case Scope::Url: applies = r.key == url_(); break;
       case Scope::Tag:
-        for (std::uint64_t t : tags) applies = applies || t == r.key;
+        for (std::uint64_t t : tags_) applies = applies || t == r.key;
         break;
       case Scope::Prefix:
-        for (std::uint64_t p : prefixes()) applies = applies || p == r.key;
+        for (std::uint64_t p : prefixes_()) applies = applies || p == r.key;
         break;
     }
-    if (!applies) continue;
-    if (!r.soft) return Validity::Invalid;
-    stale = true;
+    if (!applies) return false;
+    if (!r.soft) return true;
+    stale_ = true;
+    return false;
   }
-  return stale ? Validity::Stale : Validity::Valid;
+  // The verdict after every purge was taken (none invalidated the entry).
+  Validity result() const { return stale_ ? Validity::Stale : Validity::Valid; }
+
+ private:
+  Url url_;
+  std::span<const std::uint64_t> tags_;
+  Prefixes prefixes_;
+  bool stale_ = false;
+};
+
+template <class Prefixes>
+Validity validity_from_recent(std::span<const PurgeRecord> recent, std::uint64_t url,
+                              std::span<const std::uint64_t> tags, Prefixes&& prefixes) {
+  IncrementalCheck check([url] { return url; }, tags, [&]() -> std::span<const std::uint64_t> { return prefixes(); });
+  for (const PurgeRecord& r : recent)
+    if (check.invalidated_by(r)) return Validity::Invalid;
+  return check.result();
 }
 
 }  // namespace lacquer::purge

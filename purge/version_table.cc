@@ -69,15 +69,8 @@ void VersionTable::restore_counter(std::uint64_t seq) {
 
 bool VersionTable::recent(std::uint64_t from, std::uint64_t to, std::span<PurgeRecord> out) const {
   if (to < from || to - from > out.size() || to - from > kRecent) return false;
-  for (std::uint64_t seq = from + 1; seq <= to; ++seq) {
-    const RecentSlot& slot = recent_[seq % kRecent];
-    if (slot.seq.load(std::memory_order_acquire) != seq) return false;
-    std::uint64_t key = slot.key.load(std::memory_order_relaxed);
-    std::uint8_t ss = slot.scope_soft.load(std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (slot.seq.load(std::memory_order_relaxed) != seq) return false;  // overwritten meanwhile
-    out[seq - from - 1] = PurgeRecord{static_cast<Scope>(ss >> 1), key, (ss & 1) != 0, seq};
-  }
+  for (std::uint64_t seq = from + 1; seq <= to; ++seq)
+    if (!recent_record(seq, out[seq - from - 1])) return false;
   return true;
 }
 

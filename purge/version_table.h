@@ -76,6 +76,18 @@ class VersionTable {
   // Copies the purges numbered from+1..to into out[0..to-from) and returns true, or returns
   // false when some of them have left the ring (or to - from > out.size()): check in full then.
   bool recent(std::uint64_t from, std::uint64_t to, std::span<PurgeRecord> out) const;
+  // The purge numbered `seq` while the ring still holds it; false once it was overwritten. The
+  // hit path reads the few purges after an entry's check one by one, without copying a window.
+  bool recent_record(std::uint64_t seq, PurgeRecord& out) const noexcept {
+    const RecentSlot& slot = recent_[seq % kRecent];
+    if (slot.seq.load(std::memory_order_acquire) != seq) return false;
+    const std::uint64_t key = slot.key.load(std::memory_order_relaxed);
+    const std::uint8_t ss = slot.scope_soft.load(std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (slot.seq.load(std::memory_order_relaxed) != seq) return false;  // overwritten meanwhile
+    out = PurgeRecord{static_cast<Scope>(ss >> 1), key, (ss & 1) != 0, seq};
+    return true;
+  }
   std::size_t size() const;
   // Forgets versions at or below `floor` (they cannot invalidate an entry born at or after it,
   // since invalid means version > birth) to keep the table bounded, and remembers the floor:

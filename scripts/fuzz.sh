@@ -30,7 +30,7 @@ run() {  # run <name> <binary> <corpus> [extra args]
     tail -40 "$log"
   fi
 }
-for t in request_parser response_parser chunked cache_control structured_field date range conditional vary h2_request; do
+for t in request_parser response_parser chunked cache_control structured_field date range conditional vary h2_request sitemap; do
   run "$t" "build-fuzz/http/fuzz/${t}_fuzz" "http/fuzz/corpus/$t" -dict=http/fuzz/http.dict
 done
 run config_loader build-fuzz/conf/fuzz/config_loader_fuzz conf/fuzz/corpus

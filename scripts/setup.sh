@@ -11,6 +11,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   wrk nghttp2-client varnish nginx redis-server linux-perf
   systemd
+  chromium
 )
 
 missing=()

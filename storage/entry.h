@@ -18,7 +18,8 @@
 
 namespace lacquer::storage {
 
-inline constexpr std::uint8_t kEntryFormatVersion = 2;
+// 3 added fetch_ms; version 2 records still decode (fetch_ms = 0: unknown).
+inline constexpr std::uint8_t kEntryFormatVersion = 3;
 
 // EntryMeta::flags
 inline constexpr std::uint8_t kEntryMustRevalidate = 1;  // must-revalidate / proxy-revalidate: never served stale
@@ -34,6 +35,7 @@ struct EntryMeta {
   std::uint32_t lifetime_s = 0;            // freshness lifetime, §4.2.1
   std::uint32_t stale_while_revalidate_s = 0;  // RFC 5861 (or the configured grace)
   std::uint32_t stale_if_error_s = 0;          // RFC 5861 (or the configured grace)
+  std::uint32_t fetch_ms = 0;              // how long the origin fetch took (early refresh); 0: unknown
   std::uint16_t status = 0;
   std::uint8_t format_version = kEntryFormatVersion;
   std::uint8_t flags = 0;                  // kEntry* above

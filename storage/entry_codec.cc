@@ -24,6 +24,16 @@ T get(const char* p) {
 
 constexpr std::uint64_t kChecksumSeed = 0x6c61637175657243ull;  // "lacquerC"; never change
 
+// The fixed part's size for the record's version, 0 for a version we cannot read.
+std::size_t fixed_bytes(std::string_view r) noexcept {
+  if (r.empty()) return 0;
+  switch (static_cast<std::uint8_t>(r[0])) {
+    case 2: return kRecordFixedBytesV2;
+    case kEntryFormatVersion: return kRecordFixedBytes;
+    default: return 0;
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(DecodeError e) noexcept {
@@ -55,6 +65,7 @@ void encode_entry(const Entry& e, std::string& out) {
   put<std::uint64_t>(out, e.body().size());
   put<std::uint32_t>(out, m.stale_while_revalidate_s);
   put<std::uint32_t>(out, m.stale_if_error_s);
+  put<std::uint32_t>(out, m.fetch_ms);
   out.append(e.key());
   for (std::uint64_t t : e.tags()) put<std::uint64_t>(out, t);
   out.append(e.head());
@@ -63,7 +74,8 @@ void encode_entry(const Entry& e, std::string& out) {
 }
 
 bool peek_meta(std::string_view r, EntryMeta& m) noexcept {
-  if (r.size() < kRecordFixedBytes + 8 || static_cast<std::uint8_t>(r[0]) != kEntryFormatVersion) return false;
+  const std::size_t fixed = fixed_bytes(r);
+  if (fixed == 0 || r.size() < fixed + 8) return false;
   m.format_version = static_cast<std::uint8_t>(r[0]);
   m.flags = static_cast<std::uint8_t>(r[1]);
   m.status = get<std::uint16_t>(r.data() + 2);
@@ -73,6 +85,7 @@ bool peek_meta(std::string_view r, EntryMeta& m) noexcept {
   m.birth_seq = get<std::uint64_t>(r.data() + 24);
   m.stale_while_revalidate_s = get<std::uint32_t>(r.data() + 52);
   m.stale_if_error_s = get<std::uint32_t>(r.data() + 56);
+  m.fetch_ms = fixed >= 64 ? get<std::uint32_t>(r.data() + 60) : 0;
   return true;
 }
 
@@ -81,13 +94,14 @@ struct Lengths {
   std::uint64_t key = 0, tags = 0, head = 0, body = 0;
 };
 // Each length is bounded by the record size first, so the sum cannot overflow.
-bool read_lengths(std::string_view r, Lengths& l) noexcept {
-  if (r.size() < kRecordFixedBytes + 8) return false;
+// `fixed`: the size of the record's fixed part (fixed_bytes).
+bool read_lengths(std::string_view r, std::size_t fixed, Lengths& l) noexcept {
+  if (fixed == 0 || r.size() < fixed + 8) return false;
   l.key = get<std::uint32_t>(r.data() + 32);
   l.tags = get<std::uint32_t>(r.data() + 36);
   l.head = get<std::uint32_t>(r.data() + 40);
   l.body = get<std::uint64_t>(r.data() + 44);
-  std::uint64_t payload = r.size() - kRecordFixedBytes - 8;
+  std::uint64_t payload = r.size() - fixed - 8;
   return l.key <= payload && l.tags <= payload / 8 && l.head <= payload && l.body <= payload &&
          l.key + 8 * l.tags + l.head + l.body == payload;
 }
@@ -95,8 +109,9 @@ bool read_lengths(std::string_view r, Lengths& l) noexcept {
 
 bool peek_scopes(std::string_view r, std::string_view& key, std::vector<std::uint64_t>& tags) {
   Lengths l;
-  if (r.empty() || static_cast<std::uint8_t>(r[0]) != kEntryFormatVersion || !read_lengths(r, l)) return false;
-  const char* p = r.data() + kRecordFixedBytes;
+  const std::size_t fixed = fixed_bytes(r);
+  if (!read_lengths(r, fixed, l)) return false;
+  const char* p = r.data() + fixed;
   key = std::string_view(p, l.key);
   p += l.key;
   tags.resize(l.tags);
@@ -109,13 +124,14 @@ bool peek_scopes(std::string_view r, std::string_view& key, std::vector<std::uin
 
 std::string_view peek_body(std::string_view r) noexcept {
   Lengths l;
-  if (r.empty() || static_cast<std::uint8_t>(r[0]) != kEntryFormatVersion || !read_lengths(r, l)) return {};
+  if (!read_lengths(r, fixed_bytes(r), l)) return {};
   return r.substr(r.size() - 8 - l.body, l.body);
 }
 
 DecodedEntry decode_entry(std::string_view r, std::uint64_t index_hash) {
   DecodedEntry out;
-  if (r.size() < kRecordFixedBytes + 8) {
+  const std::size_t fixed = fixed_bytes(r);
+  if (r.size() < kRecordFixedBytesV2 + 8 || (fixed != 0 && r.size() < fixed + 8)) {
     out.error = DecodeError::Truncated;
     return out;
   }
@@ -125,7 +141,7 @@ DecodedEntry decode_entry(std::string_view r, std::uint64_t index_hash) {
     return out;
   }
   Lengths l;
-  if (!read_lengths(r, l)) {
+  if (!read_lengths(r, fixed, l)) {
     out.error = DecodeError::BadLengths;
     return out;
   }
@@ -135,7 +151,7 @@ DecodedEntry decode_entry(std::string_view r, std::uint64_t index_hash) {
     out.error = DecodeError::BadChecksum;
     return out;
   }
-  const char* p = r.data() + kRecordFixedBytes;
+  const char* p = r.data() + fixed;
   std::string_view key(p, key_len);
   p += key_len;
   std::vector<std::uint64_t> tags(tag_count);

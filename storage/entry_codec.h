@@ -14,11 +14,15 @@
 //   44      8     body length B
 //   52      4     stale_while_revalidate_s
 //   56      4     stale_if_error_s
-//   60      K     key text
+//   60      4     fetch_ms (version 3 only; a version 2 record has no such field: 0)
+//   64      K     key text (60 in version 2)
 //   ..      8*T   tag hashes
 //   ..      H     stored head
 //   ..      B     body
 //   end     8     XXH3-64 of every byte before it
+//
+// Version 2 records (no fetch_ms, a 60-byte fixed part) still decode, so a disk tier written by an
+// older build stays readable; new records are always written as version 3.
 //
 // A record that is too short, has another version, lengths that do not add up, or a checksum
 // mismatch does not decode: the caller treats it as a miss, deletes it and counts it.
@@ -36,7 +40,8 @@ namespace lacquer::storage {
 enum class DecodeError : std::uint8_t { None, Truncated, UnknownVersion, BadLengths, BadChecksum };
 std::string_view to_string(DecodeError e) noexcept;
 
-inline constexpr std::size_t kRecordFixedBytes = 60;
+inline constexpr std::size_t kRecordFixedBytes = 64;    // version 3
+inline constexpr std::size_t kRecordFixedBytesV2 = 60;  // version 2
 
 // Appends the record for `e` to `out`.
 void encode_entry(const Entry& e, std::string& out);

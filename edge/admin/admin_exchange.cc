@@ -1,8 +1,11 @@
 #include "edge/admin/admin_exchange.h"
 
+#include <chrono>
 #include <cstdio>
 
+#include "edge/admin/dashboard_page.h"
 #include "edge/admin/operations_metrics.h"
+#include "edge/admin/stats_json.h"
 #include "cluster/node.h"
 #include "edge/version.h"
 #include "edge/server/worker.h"
@@ -154,11 +157,17 @@ std::string render_metrics(const SharedState& s) {
   counter("lacquer_connections_accepted_total", "Client connections accepted.", &WorkerMetrics::connections_accepted);
   counter("lacquer_connections_rejected_total", "Client connections refused at the cap.", &WorkerMetrics::connections_rejected);
   counter("lacquer_client_timeouts_total", "Client connections timed out.", &WorkerMetrics::timeouts);
+  counter("lacquer_tunnels_total", "Protocol upgrades the origin accepted (101): tunnels opened.", &WorkerMetrics::tunnels);
+  counter("lacquer_tunnel_bytes_to_origin_total", "Bytes tunnels carried from clients to the origin.", &WorkerMetrics::tunnel_bytes_to_origin);
+  counter("lacquer_tunnel_bytes_to_client_total", "Bytes tunnels carried from the origin to clients.", &WorkerMetrics::tunnel_bytes_to_client);
+  counter("lacquer_tunnel_idle_timeouts_total", "Tunnels closed after tunnel_idle_timeout without traffic.", &WorkerMetrics::tunnel_idle_timeouts);
   counter("lacquer_client_body_deadline_total", "Request bodies cut off at the total body deadline (408).", &WorkerMetrics::body_deadlines);
   counter("lacquer_cache_collapsed_total", "Requests answered from another request's origin fetch.", &WorkerMetrics::collapsed);
   counter("lacquer_cache_revalidations_total", "Conditional requests sent to the origin for stale entries.", &WorkerMetrics::revalidations);
   counter("lacquer_cache_revalidated_total", "Revalidations answered 304 (entry freshened, no body).", &WorkerMetrics::revalidated);
   counter("lacquer_cache_stale_while_revalidate_total", "Stale responses served while refreshing in the background.", &WorkerMetrics::stale_while_revalidate);
+  counter("lacquer_cache_early_refreshes_total", "Background refreshes started by a fresh hit close to expiry (probabilistic early refresh).", &WorkerMetrics::early_refreshes);
+  counter("lacquer_response_body_bytes_total", "Response body bytes written to HTTP/1.1 clients.", &WorkerMetrics::response_body_bytes);
   counter("lacquer_cache_stale_if_error_total", "Stale responses served because the origin failed.", &WorkerMetrics::stale_if_error);
   counter("lacquer_cache_not_modified_total", "304 answers to conditional requests, made from the cache.", &WorkerMetrics::not_modified);
   counter("lacquer_cache_invalidations_total", "URLs invalidated by successful unsafe requests (RFC 9111 4.4).", &WorkerMetrics::invalidations);
@@ -237,6 +246,19 @@ void AdminExchange::start() {
                      std::string("{\"name\":\"lacquer\",\"version\":\"") + LACQUER_VERSION +
                          "\",\"commit\":\"" + LACQUER_COMMIT + "\"}\n");
     return respond(200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(shared));
+  }
+  if (path == "/" || path == "/dashboard" || path == "/stats.json" || path == "/stats") {
+    if (!get)
+      return respond_simple(client_, shared_.via, 405, "application/json", "{\"error\":\"use GET\"}\n", {},
+                            "Allow: GET, HEAD\r\n");
+    if (path == "/stats.json" || path == "/stats") {
+      const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count();
+      return respond_simple(client_, shared_.via, 200, "application/json", render_stats_json(shared, now_ms), {},
+                            "Cache-Control: no-store\r\n");
+    }
+    return respond_simple(client_, shared_.via, 200, "text/html; charset=utf-8", dashboard_page(), {},
+                          "Cache-Control: no-store\r\n");
   }
   if (path == "/cluster") {
     if (!get)

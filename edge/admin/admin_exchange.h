@@ -1,6 +1,8 @@
 // The admin API (its own port and thread): /healthz, /version, /metrics, the purge endpoints
 // (POST /purge/url?url=, /purge/tag/<tag>, /purge/prefix?prefix=, /purge/all, each with
-// ?soft=1) and GET /version-of/tag/<tag>, /version-of/url?url=.
+// ?soft=1) and GET /version-of/tag/<tag>, /version-of/url?url=; cache warming: POST /warm (a URL
+// list or ?sitemap=URL), GET /warm/<id> (warm_service.h); the live dashboard: GET / and /dashboard
+// (dashboard_page.h), fed by GET /stats.json (stats_json.h).
 #pragma once
 
 #include <memory>
@@ -27,13 +29,18 @@ class AdminExchange final : public Exchange {
   const SharedState& shared_;
 };
 
+class WarmService;
+
 class AdminExchangeFactory final : public ExchangeFactory {
  public:
-  explicit AdminExchangeFactory(Worker& worker) : worker_(worker) {}
+  // Runs on the admin worker's loop; starts the [warm] list, if any, once that loop runs.
+  explicit AdminExchangeFactory(Worker& worker);
+  ~AdminExchangeFactory() override;
   std::unique_ptr<Exchange> create(ClientSide& client) override;
 
  private:
   Worker& worker_;
+  std::unique_ptr<WarmService> warm_;
 };
 
 }  // namespace lacquer::edge

@@ -1,6 +1,7 @@
 // Admin API routing: which exchange answers which path.
 #include "edge/admin/admin_exchange.h"
 #include "edge/admin/purge_exchange.h"
+#include "edge/admin/warm_service.h"
 #include "edge/admin/query.h"
 #include "edge/server/worker.h"
 #include "purge/purge_request.h"
@@ -85,7 +86,53 @@ std::unique_ptr<Exchange> version_route(ClientSide& conn, Worker& worker, std::s
   return answer(conn, worker, 200, std::move(body));
 }
 
+// POST /warm: a URL list in the body (text lines, a JSON array, a sitemap document) or
+// ?sitemap=<url>; 202 with the job's id. GET /warm/<id>: the job's progress.
+std::unique_ptr<Exchange> warm_route(ClientSide& conn, Worker& worker, WarmService& warm, std::string_view path,
+                                     std::string_view target, std::string_view method) {
+  if (path == "/warm") {
+    if (method != "POST") return error(conn, worker, 405, "use POST", "Allow: POST\r\n");
+    std::uint64_t id;
+    std::uint64_t total = 0, rejected = 0;
+    if (auto sitemap = query_param(target, "sitemap")) {
+      if (!http::is_warmable_url(*sitemap)) return error(conn, worker, 400, "expected ?sitemap=http://host/sitemap.xml");
+      id = warm.submit_sitemap(*sitemap);
+    } else {
+      http::WarmList list = http::parse_warm_list(conn.request().body, worker.config().warm.max_urls);
+      if (!list.error.empty()) return error(conn, worker, 400, list.error);
+      if (list.urls.empty())
+        return error(conn, worker, 400,
+                     "no URL to warm: send absolute http(s) URLs one per line, as a JSON array or a sitemap, or "
+                     "?sitemap=URL");
+      total = list.urls.size();
+      rejected = list.rejected;
+      id = warm.submit(std::move(list));
+    }
+    const std::string ids = std::to_string(id);
+    return answer(conn, worker, 202,
+                  "{\"id\":" + ids + ",\"status\":\"/warm/" + ids + "\",\"total\":" + std::to_string(total) +
+                      ",\"rejected\":" + std::to_string(rejected) + "}\n");
+  }
+  if (method != "GET" && method != "HEAD") return error(conn, worker, 405, "use GET", "Allow: GET, HEAD\r\n");
+  std::uint64_t id = 0;
+  const std::string_view digits = path.substr(6);
+  for (char c : digits) {
+    if (c < '0' || c > '9' || id > 1'000'000'000'000ull) return error(conn, worker, 404, "expected /warm/<id>");
+    id = id * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  auto status = digits.empty() ? std::nullopt : warm.status_json(id);
+  if (!status) return error(conn, worker, 404, "no such warm job");
+  return answer(conn, worker, 200, std::move(*status));
+}
+
 }  // namespace
+
+AdminExchangeFactory::AdminExchangeFactory(Worker& worker)
+    : worker_(worker), warm_(std::make_unique<WarmService>(worker.base(), worker.shared())) {
+  warm_->run_configured_list();  // its requests start once the loop runs
+}
+
+AdminExchangeFactory::~AdminExchangeFactory() = default;
 
 std::unique_ptr<Exchange> AdminExchangeFactory::create(ClientSide& conn) {
   Worker& worker = worker_;
@@ -101,6 +148,7 @@ std::unique_ptr<Exchange> AdminExchangeFactory::create(ClientSide& conn) {
     if (method != "GET" && method != "HEAD") return error(conn, worker, 405, "use GET", "Allow: GET, HEAD\r\n");
     return version_route(conn, worker, path, target);
   }
+  if (path == "/warm" || path.starts_with("/warm/")) return warm_route(conn, worker, *warm_, path, target, method);
   return std::make_unique<AdminExchange>(conn, worker.shared());
 }
 

@@ -48,6 +48,13 @@ void run_purge(Worker& worker, const std::vector<PurgeTarget>& targets, bool sof
   }
   // With [cluster], the purge's outbox record (what the stream will carry) commits in the same
   // synced batch as the purge itself.
+  if (!targets.empty()) {
+    std::string label;
+    for (const auto& t : targets) label.append(label.empty() ? "" : " ").append(t.label);
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    shared.recent_purges.add({now_ms, std::string(purge::to_string(targets.front().scope)), std::move(label), soft});
+  }
   std::vector<purge::SideWrite> side;
   if (shared.cluster && !targets.empty())
     side.push_back(shared.cluster->outbox_write(targets.front().scope, labels, soft, seq));

@@ -35,6 +35,7 @@ struct FetchRequest {
   bool unsafe_method = false;   // a success invalidates the target (RFC 9111 §4.4)
   bool registered = false;      // coalesced: listed in the inflight table
   bool has_authorization = false;
+  bool upgrade = false;         // the request asks the origin for a protocol upgrade (a tunnel)
   http::CacheControl request_cache_control;
   // The request's fields, for Vary secondary keys: views into request_head, a copy of the head
   // (on the heap, so the views survive moves of the request).
@@ -78,6 +79,7 @@ struct FetchHead {
   std::uint32_t lifetime_s = 0;
   std::string vary;           // serialised Vary field names ("" when none)
   std::string variant_key;    // the key the response is stored under (with Vary: + secondary key)
+  std::string upgrade;        // a 101: the origin's Upgrade field (the protocol switched to)
 };
 
 // Where pulled body bytes go (the client side of an exchange).
@@ -102,6 +104,9 @@ class Fetch {
   virtual void pull(FetchSubscription& sub, std::size_t max, BodySink& out, bool& ended, bool& broken) = 0;
   // The 1xx interim responses `sub` has not seen yet, appended to `out`.
   virtual void pull_interim(FetchSubscription& sub, std::string& out) = 0;
+  // After a 101 head (FetchRequest::upgrade): the origin connection, once, for a tunnel; it is
+  // out of the pool for good. Empty for any other fetch, and after the first call.
+  virtual origin::UpgradedConnection take_upgraded() { return {}; }
 };
 
 // Finds or starts origin fetches for the engine of one loop.

@@ -31,7 +31,9 @@ void FetchJob::start() {
   fs.request = spec_.request;
   fs.idempotent = spec_.idempotent;
   fs.head_request = spec_.head_request;
+  fs.upgrade = spec_.upgrade;
   request_time_ = ctx_.clock.now();
+  request_ms_ = ctx_.clock.now_ms();
   // Birth is taken as the request goes out: a purge that lands while it is in flight is above it.
   birth_seq_ = ctx_.cache.birth_seq();
   fetch_ = ctx_.origin.fetch(std::move(fs), this);
@@ -45,6 +47,34 @@ void FetchJob::on_origin_interim(std::string_view raw_head) {
     interim_.append(raw_head);
   }
   wake_subscribers();
+}
+
+// A 101 to an upgrade request (never stored, never shared: upgrade requests are passed). The
+// head goes to the subscriber as usual; the connection waits for it in take_upgraded().
+void FetchJob::on_origin_upgrade(origin::ResponseHead& head, origin::UpgradedConnection conn) {
+  auto keep = shared_from_this();
+  response_time_ = ctx_.clock.now();
+  head_.status = head.line.status;
+  head_.no_store = http::NoStoreReason::MethodNotCacheable;
+  http::append_status_line(head_.head, head_.status, head.line.reason);
+  http::append_end_to_end_fields(head_.head, head.headers,
+                                 http::FieldFilter{.keep_surrogate_headers = ctx_.config.cache.keep_surrogate_headers,
+                                                   .forward_cdn_cache_control = ctx_.config.cache.forward_cdn_cache_control});
+  http::append_header(head_.head, "Via", ctx_.via);
+  if (auto protocol = http::find_header(head.headers, "Upgrade")) head_.upgrade = std::string(*protocol);
+  {
+    std::lock_guard lock(mu_);
+    upgraded_ = std::move(conn);
+    body_complete_ = true;
+    state_ = FetchState::Streaming;
+  }
+  finish();
+  wake_subscribers();
+}
+
+origin::UpgradedConnection FetchJob::take_upgraded() {
+  std::lock_guard lock(mu_);
+  return std::move(upgraded_);
 }
 
 void FetchJob::on_origin_head(origin::ResponseHead& head) {
@@ -157,12 +187,19 @@ void FetchJob::fill_meta(int status, std::uint32_t lifetime) {
   meta_.lifetime_s = lifetime;
   meta_.birth_seq = birth_seq_;
   meta_.status = static_cast<std::uint16_t>(status);
+  meta_.fetch_ms = fetch_ms_so_far();
   // RFC 5861 allowances; the configured grace only when the origin says nothing about stale.
   const bool any_stale_directive = cc.stale_while_revalidate || cc.stale_if_error;
   meta_.stale_while_revalidate_s = any_stale_directive ? cc.stale_while_revalidate.value_or(0) : cfg.default_grace_s;
   meta_.stale_if_error_s = any_stale_directive ? cc.stale_if_error.value_or(0) : cfg.default_grace_s;
   if (cc.must_revalidate || cc.proxy_revalidate) meta_.flags |= storage::kEntryMustRevalidate;
   if (cc.no_cache) meta_.flags |= storage::kEntryNoCache;
+}
+
+// Milliseconds since the request went out (the early-refresh rule's delta).
+std::uint32_t FetchJob::fetch_ms_so_far() const {
+  const std::int64_t ms = ctx_.clock.now_ms() - request_ms_;
+  return ms <= 0 ? 0 : ms > 0xffffffffll ? 0xffffffffu : static_cast<std::uint32_t>(ms);
 }
 
 void FetchJob::take_surrogate_keys(std::span<const http::Header> headers) {
@@ -271,6 +308,7 @@ void FetchJob::store_entry() {
   stored_head.append(stored_head_.empty() ? head_.head : stored_head_);
   http::append_header(stored_head, "Content-Length", static_cast<std::uint64_t>(body_.size()));
   const bool variant = !head_.vary.empty();
+  meta_.fetch_ms = fetch_ms_so_far();  // the whole fetch, body included: what a refresh costs
   auto entry = storage::Entry::create(head_.variant_key,
                                       variant ? storage::hash_key_text(head_.variant_key) : spec_.key.primary,
                                       stored_head, body_, meta_, tags_);

@@ -50,6 +50,7 @@ class FetchJob final : public Fetch, public std::enable_shared_from_this<FetchJo
   origin::OriginError error() const override { return error_; }
   void pull(FetchSubscription& sub, std::size_t max, BodySink& out, bool& ended, bool& broken) override;
   void pull_interim(FetchSubscription& sub, std::string& out) override;
+  origin::UpgradedConnection take_upgraded() override;
   const storage::CacheKey& key() const { return spec_.key; }
 
   // A job that was never started gives its request back, no longer registered (it lost the race
@@ -67,6 +68,7 @@ class FetchJob final : public Fetch, public std::enable_shared_from_this<FetchJo
   // FetchObserver
   void on_origin_head(origin::ResponseHead& head) override;
   void on_origin_interim(std::string_view raw_head) override;
+  void on_origin_upgrade(origin::ResponseHead& head, origin::UpgradedConnection conn) override;
   void on_origin_data(const char* data, std::size_t len) override;
   void on_origin_done() override;
   void on_origin_error(origin::OriginError error, bool head_seen) override;
@@ -77,6 +79,7 @@ class FetchJob final : public Fetch, public std::enable_shared_from_this<FetchJo
   void refresh_from_304(const origin::ResponseHead& head);
   http::CachePolicy cache_policy() const;
   void fill_meta(int status, std::uint32_t lifetime);
+  std::uint32_t fetch_ms_so_far() const;
   void take_surrogate_keys(std::span<const http::Header> headers);
   void invalidate_after_unsafe(const origin::ResponseHead& head);
   void store_entry();
@@ -101,6 +104,7 @@ class FetchJob final : public Fetch, public std::enable_shared_from_this<FetchJo
   std::uint64_t birth_seq_ = 0;
   std::int64_t request_time_ = 0;
   std::int64_t response_time_ = 0;
+  std::int64_t request_ms_ = 0;  // when the request went out, for the entry's fetch_ms
   // decided at the head (owner loop only)
   http::ResponseFacts facts_;
   storage::EntryMeta meta_;
@@ -124,6 +128,7 @@ class FetchJob final : public Fetch, public std::enable_shared_from_this<FetchJo
   bool body_complete_ = false;
   bool body_broken_ = false;
   storage::EntryRef refreshed_;
+  origin::UpgradedConnection upgraded_;  // a 101: the origin connection until the tunnel takes it
 };
 
 }  // namespace lacquer::edge

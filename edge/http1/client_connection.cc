@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "edge/http1/upgrade_tunnel.h"
 #include "edge/proxy/synthetic.h"
 #include "edge/server/access_log.h"
 #include "edge/server/worker.h"
@@ -149,6 +150,7 @@ ClientConnection::~ClientConnection() {
   leave_idle();
   exchange_.reset();  // cancels any origin fetch before the buffers go
   retired_.reset();
+  tunnel_.reset();    // closes the origin end
   event_free(timer_);
   event_free(resume_);
   event_free(linger_);
@@ -260,6 +262,10 @@ void ClientConnection::on_read(bufferevent*, void* self) {
     evbuffer_drain(bufferevent_get_input(c->bev_), evbuffer_get_length(bufferevent_get_input(c->bev_)));
     return;
   }
+  if (c->state_ == State::Tunnel) {
+    c->tunnel_->on_client_input();
+    return;
+  }
   c->process();
 }
 
@@ -308,6 +314,7 @@ void ClientConnection::after_write() {
     if (state_ == State::Closing) start_linger();
   }
   if (state_ == State::Responding && exchange_ && !output_over_limit()) exchange_->on_output_drained();
+  if (state_ == State::Tunnel && !output_over_limit()) tunnel_->on_client_drained();
 }
 
 // Lingering close (RFC 9112 §9.6): stop writing, keep reading briefly so the client receives our
@@ -324,6 +331,10 @@ void ClientConnection::on_event(bufferevent*, short what, void* self) {
   auto* c = static_cast<ClientConnection*>(self);
   if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && c->state_ == State::Responding) {
     c->peer_eof_ = true;  // a half-close: finish the response in flight, then close
+    return;
+  }
+  if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && c->state_ == State::Tunnel) {
+    c->tunnel_->on_client_eof();  // passed on; the tunnel ends when the origin closes too
     return;
   }
   if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
@@ -564,6 +575,7 @@ void ClientConnection::log_response(bool aborted, bool with_request) {
     r.aborted = aborted;
     log->submit(static_cast<std::size_t>(worker_.index()), r);
   }
+  worker_.metrics().response_body_bytes.inc(body_bytes_);
   status_ = 0;
   body_bytes_ = 0;
   cache_status_.clear();
@@ -608,6 +620,36 @@ void ClientConnection::abort() {
 void ClientConnection::drain() {
   draining_ = true;
   if (state_ == State::ReadingHead && !head_started_) close_now();
+  if (state_ == State::Tunnel) {  // a tunnel could last forever: it ends now
+    tunnel_->close();
+    close_after_flush();
+  }
+}
+
+void ClientConnection::start_tunnel(const ResponseHead& head, std::string_view protocol,
+                                    origin::UpgradedConnection origin) {
+  note_response_head(head.fields, head.extra, status_, cache_status_);
+  evbuffer* out = output();
+  evbuffer_add(out, head.fields.data(), head.fields.size());
+  evbuffer_add(out, head.extra.data(), head.extra.size());
+  std::string upgrade = "Connection: Upgrade\r\nUpgrade: ";
+  upgrade.append(protocol).append("\r\n\r\n");
+  evbuffer_add(out, upgrade.data(), upgrade.size());
+  log_response(false, true);
+  retire_exchange();
+  if (closed_) return;
+  if (draining_) {
+    close_after_flush();
+    return;
+  }
+  state_ = State::Tunnel;
+  const auto& limits = worker_.config().limits;
+  tunnel_ = std::make_unique<UpgradeTunnel>(
+      worker_.base(), bev_, std::move(origin),
+      UpgradeTunnel::Limits{.idle_timeout_ms = limits.tunnel_idle_timeout_ms, .max_output_buffer = limits.max_output_buffer},
+      worker_.metrics(), [this] { close_after_flush(); });
+  tunnel_->start();
+  if (peer_eof_) tunnel_->on_client_eof();
 }
 
 void ClientConnection::reject(http::ParseError error) {
@@ -645,6 +687,7 @@ void ClientConnection::close_now() {
   if (closed_) return;
   closed_ = true;
   leave_idle();
+  if (tunnel_) tunnel_->close();
   bufferevent_disable(bev_, EV_READ | EV_WRITE);
   event_del(timer_);
   event_del(linger_);

@@ -32,6 +32,7 @@ namespace lacquer::edge {
 
 class Worker;
 class ExchangeFactory;
+class UpgradeTunnel;
 
 class ClientConnection final : public ClientSide, public Connection {
  public:
@@ -61,6 +62,9 @@ class ClientConnection final : public ClientSide, public Connection {
   // close, so the client sees a truncated message and never mistakes it for a complete one.
   void abort() override;
   void note_origin_head() override;
+  // A 101 to an upgrade request: the connection becomes an UpgradeTunnel's client end.
+  bool can_tunnel() const override { return request_.line.version_minor >= 1; }
+  void start_tunnel(const ResponseHead& head, std::string_view protocol, origin::UpgradedConnection origin) override;
 
   // ---- for the worker ----
   // Graceful shutdown: finish the exchange in flight, then close; close at once if idle.
@@ -70,7 +74,7 @@ class ClientConnection final : public ClientSide, public Connection {
   bufferevent* release_socket();
 
  private:
-  enum class State : std::uint8_t { ReadingHead, ReadingBody, Responding, Closing };
+  enum class State : std::uint8_t { ReadingHead, ReadingBody, Responding, Tunnel, Closing };
 
   static void on_read(bufferevent* bev, void* self);
   static void on_write(bufferevent* bev, void* self);
@@ -121,6 +125,7 @@ class ClientConnection final : public ClientSide, public Connection {
   bool body_timer_is_deadline_ = false;  // the armed timer ends at body_deadline_
   std::unique_ptr<Exchange> exchange_;
   std::unique_ptr<Exchange> retired_;  // finished, freed on the next callback
+  std::unique_ptr<UpgradeTunnel> tunnel_;  // State::Tunnel (after a 101)
   // What the access log reports about the response in progress.
   std::chrono::steady_clock::time_point began_{};
   std::chrono::steady_clock::time_point origin_head_{};

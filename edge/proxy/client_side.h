@@ -78,6 +78,16 @@ class ClientSide : public BodySink {
   // The origin's response head is here (for the access log's time to first origin byte); only
   // the first call counts.
   virtual void note_origin_head() {}
+  // Protocol upgrades (RFC 9110 §7.8): whether this client can take a 101 and carry the switched
+  // protocol's bytes to and from the origin. Only an HTTP/1.1 connection can; an HTTP/2 stream
+  // cannot (RFC 9113 §8.6 forbids 101 there; extended CONNECT, RFC 8441, is not offered).
+  virtual bool can_tunnel() const { return false; }
+  // Only when can_tunnel(): writes the 101 `head` (with `protocol` as its Upgrade) and turns the
+  // connection into a byte tunnel to `origin`. The response is over: the exchange is done, as
+  // after finish().
+  virtual void start_tunnel(const ResponseHead& head, std::string_view protocol, origin::UpgradedConnection origin) {
+    (void)head, (void)protocol, (void)origin;
+  }
 };
 
 class Exchange {

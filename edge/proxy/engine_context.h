@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "cache/early_refresh.h"
 #include "cache/loop_poster.h"
 #include "cache/tiered_cache.h"
 #include "conf/config.h"
@@ -25,6 +26,8 @@ struct EngineContext {
   std::string_view via;  // "1.1 lacquer/<version>"
   // PURGE on the main port; null where the engine runs without one (unit tests).
   PurgeFrontDoor* purge = nullptr;
+  // Early refresh's random source (one per loop; the worker seeds it per process).
+  cache::UniformDraws draws{0};
 };
 
 }  // namespace lacquer::edge

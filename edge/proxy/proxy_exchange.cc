@@ -79,9 +79,12 @@ ProxyExchange::Next ProxyExchange::recv() {
   key_ = storage::make_cache_key(http::target_authority(host, engine_.config.server.default_host, local),
                                  req.line.target);
   if (!key_) return to_synth(400, "bad-target");
-  // RFC 9110 §7.8: a request asking for an upgrade is never answered from the cache nor stored;
-  // it goes to the origin without its Upgrade (hop-by-hop).
+  // RFC 9110 §7.8: a request asking for an upgrade is never answered from the cache nor stored.
+  // A valid one from a client that can tunnel asks the origin in turn; any other goes without
+  // its Upgrade (hop-by-hop).
   if (http::has_upgrade_field(req.headers)) {
+    if (client_.can_tunnel())
+      upgrade_ = http::tunnel_protocols(req.line, req.headers, req.framing.kind != http::BodyKind::None).value_or("");
     step_ = Step::Pass;
     return Next::Continue;
   }
@@ -156,6 +159,7 @@ ProxyExchange::Next ProxyExchange::choose() {
   switch (http::decide_stored_use(st, needs_)) {
     case http::StoredUse::Fresh:
       status_ = {.hit = true, .has_ttl = true, .ttl = st.soft_purged ? served_ttl : t.ttl};
+      if (!st.soft_purged) maybe_refresh_early(entry, t.ttl);
       break;
     case http::StoredUse::StaleAllowedByClient:
       status_ = {.hit = true, .has_ttl = true, .ttl = t.ttl, .detail = "max-stale"};

@@ -8,6 +8,7 @@
 //             a disk read)    └─▶ Miss ─▶ Fetch ─┬─▶ Deliver ─▶ Transmit ─▶ Done
 //   Recv ─▶ Pass ─▶ Fetch                        ├─▶ Hit (304 refresh, stale-if-error)
 //                                                ├─▶ Fetch again, alone (released)
+//                                                ├─▶ Done: a 101, the client side tunnels
 //                                                └─▶ Synth ─▶ Done
 //   Recv, Miss, Hit ─▶ Synth ─▶ Done
 //
@@ -67,6 +68,7 @@ class ProxyExchange final : public Exchange, private cache::LookupWaiter, privat
   Next on_fetch_failed(origin::OriginError error);
   bool stale_on_error(int origin_status);  // true: step_ is Hit with the stale entry
   void refresh_in_background(const storage::EntryRef& stale);
+  void maybe_refresh_early(const storage::EntryRef& fresh, std::int64_t ttl_s);
   FetchRequest make_request(bool may_store, bool registered, const storage::EntryRef& revalidating) const;
   http::CacheStatus miss_status(const FetchHead& h) const;
   std::string variant_key_for(std::string_view vary) const;
@@ -74,6 +76,7 @@ class ProxyExchange final : public Exchange, private cache::LookupWaiter, privat
   void detach();
   Next finish(bool keep_alive);
   Next abort();
+  Next tunnel(const FetchHead& h);
   // proxy_hit.cc: answers from a stored entry
   Next serve_plain(const storage::Entry& e, std::int64_t age);
   std::optional<Next> serve_conditional_or_range(const storage::Entry& e, std::int64_t age);
@@ -99,6 +102,7 @@ class ProxyExchange final : public Exchange, private cache::LookupWaiter, privat
   bool is_head_ = false;
   bool cacheable_method_ = false;
   bool client_conditional_ = false;  // If-* or Range: a hit needs more than the stored bytes
+  std::string_view upgrade_;         // the protocol a tunnel-capable client asks the origin for
   http::RequestCacheNeeds needs_;
   // what the cache had
   bool lookup_pending_ = false;

@@ -35,6 +35,7 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   spec.registered = registered;
   spec.unsafe_method = !http::is_safe_method(req.line.method);
   spec.has_authorization = http::find_header(req.headers, "Authorization").has_value();
+  spec.upgrade = !upgrade_.empty();
   spec.request_cache_control = needs_.cache_control;
   spec.revalidating = revalidating;
   std::vector<http::Header> fields;
@@ -67,6 +68,7 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   // GET/HEAD bodies are never forwarded under a cached key (design: Hostile input).
   fwd.has_body = !cacheable_method_ && req.framing.kind != http::BodyKind::None;
   fwd.body_length = fwd.has_body ? req.body.size() : 0;
+  fwd.upgrade = upgrade_;
   origin::append_origin_request(spec.request, fwd);
   if (fwd.has_body) spec.request.append(req.body);
   return spec;
@@ -94,6 +96,26 @@ void ProxyExchange::refresh_in_background(const storage::EntryRef& stale) {
   const bool validators = can_revalidate(*stale.get());
   if (validators) engine_.metrics.revalidations.inc();
   engine_.fetcher.refresh(make_request(true, true, validators ? stale : storage::EntryRef()));
+}
+
+// Probabilistic early refresh (cache/early_refresh.h): a fresh hit close to expiry may start the
+// URL's one background refresh; the client is served from the entry at once either way.
+void ProxyExchange::maybe_refresh_early(const storage::EntryRef& fresh, std::int64_t ttl_s) {
+  const auto& cfg = engine_.config.cache;
+  if (!cfg.early_refresh || cfg.early_refresh_beta <= 0 || is_head_) return;  // a refresh is a GET
+  const cache::EarlyRefreshPolicy policy{cfg.early_refresh_beta, cfg.early_refresh_min_delta_ms};
+  const storage::EntryMeta& m = fresh->meta();
+  // Far from expiry (in whole seconds, before any finer clock read or draw): nothing to do.
+  const double scale_ms = cache::early_refresh_delta_ms(m.fetch_ms, policy) * policy.beta;
+  if (static_cast<double>(ttl_s - 1) * 1000 > cache::kEarlyRefreshHorizonDeltas * scale_ms) return;
+  const std::int64_t expiry_ms = (m.response_time - m.corrected_initial_age + m.lifetime_s) * 1000;
+  const std::int64_t remaining_ms = expiry_ms - engine_.clock.now_ms();
+  if (!cache::should_refresh_early(remaining_ms, m.fetch_ms, policy, engine_.draws.next())) return;
+  if (engine_.fetcher.running(*key_)) return;  // the refresh (or a miss's fetch) is under way
+  engine_.metrics.early_refreshes.inc();
+  const bool validators = can_revalidate(*fresh.get());
+  if (validators) engine_.metrics.revalidations.inc();
+  engine_.fetcher.refresh(make_request(true, true, validators ? fresh : storage::EntryRef()));
 }
 
 void ProxyExchange::on_fetch_progress() {
@@ -127,6 +149,7 @@ ProxyExchange::Next ProxyExchange::fetch() {
     }
     case FetchState::Streaming: {
       const FetchHead& h = fetch_->head();
+      if (h.status == 101) return tunnel(h);
       if (collapsed_ && (!h.shareable || (!h.vary.empty() && variant_key_for(h.vary) != h.variant_key))) break;
       if (http::is_origin_error_status(h.status) && stale_on_error(h.status)) return Next::Continue;
       status_ = miss_status(h);
@@ -245,6 +268,21 @@ ProxyExchange::Next ProxyExchange::abort() {
   detach();
   step_ = Step::Done;
   client_.abort();
+  return Next::Done;
+}
+
+// A 101 to the upgrade we asked for: the client side takes the origin connection and carries
+// the switched protocol from here; the exchange is over. (Only a client that can_tunnel() asks.)
+ProxyExchange::Next ProxyExchange::tunnel(const FetchHead& h) {
+  origin::UpgradedConnection origin = fetch_->take_upgraded();
+  if (!origin || upgrade_.empty() || h.upgrade.empty() || !client_.can_tunnel()) return to_synth(502, "origin-malformed");
+  status_ = {.fwd = fwd_, .fwd_status = h.status};
+  std::string extra;
+  status_.append_field(extra);
+  const std::shared_ptr<Fetch> keep = fetch_;  // `h` is its head
+  detach();
+  step_ = Step::Done;
+  client_.start_tunnel({.fields = h.head, .extra = extra, .framing = BodyFraming::None}, h.upgrade, std::move(origin));
   return Next::Done;
 }
 

@@ -9,12 +9,14 @@
 
 #include "conf/command_line.h"
 #include "conf/loader.h"
+#include "edge/admin/warm_command.h"
 #include "edge/server/server.h"
 #include "edge/version.h"
 
 int main(int argc, char** argv) {
   using namespace lacquer;
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "warm") return edge::run_warm_command({args.begin() + 1, args.end()});
   auto parsed = conf::parse_command_line(args);
   if (auto* error = std::get_if<std::string>(&parsed)) {
     std::fprintf(stderr, "lacquer: %s\n\n%s", error->c_str(), conf::usage_text().c_str());

@@ -121,6 +121,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   try {
     main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
     admin_fds = bind_listeners(config.server.admin, 1);
+    shared.listen_address = main_fds.address;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
     return 1;

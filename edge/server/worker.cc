@@ -7,6 +7,8 @@
 #include <netinet/tcp.h>
 #include <unistd.h>
 
+#include <random>
+
 #include "cluster/node.h"
 #include "edge/http1/client_connection.h"
 #include "edge/http2/http2_connection.h"
@@ -82,12 +84,14 @@ Worker::Worker(int index, SharedState& shared, int listen_fd, Role role) : index
   purge_door_ = std::make_unique<PurgeFrontDoor>(*this);
   engine_.reset(new EngineContext{*shared.cache, *fetcher_, *inbox_, shared.clock, shared.config, metrics_, shared.via,
                                   purge_door_.get()});
+  engine_->draws = cache::UniformDraws(std::random_device{}());
   factory_ = std::make_unique<ProxyExchangeFactory>(*engine_);
 }
 
 Worker::~Worker() {
   for (Connection* c : connections_) delete c;
   connections_.clear();
+  factory_.reset();  // the admin factory's warm jobs hold events on base_
   // Jobs hold origin fetches: end them while the pool is still there.
   if (fetch_context_) {
     std::vector<FetchJob*> jobs(fetch_context_->running.begin(), fetch_context_->running.end());

@@ -22,6 +22,7 @@
 #include "edge/server/loop_inbox.h"
 #include "edge/admin/purge_acl.h"
 #include "edge/admin/purge_service.h"
+#include "edge/admin/recent_purges.h"
 #include "edge/latency_histogram.h"
 #include "edge/metrics.h"
 #include "http/parser.h"
@@ -73,6 +74,8 @@ struct SharedState {
   PurgeAcl purge_acl;
   std::atomic<std::uint32_t> open_connections{0};
   std::string via;  // "1.1 lacquer/<version>"
+  RecentPurges recent_purges;  // for the dashboard
+  std::string listen_address;  // the main listener as bound ("127.0.0.1:8080"): cache warming's way in
   std::int64_t started_at = 0;
   SystemClock clock;
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.

@@ -148,6 +148,7 @@ max_body_size = 0
 header_timeout = "5s"
 body_timeout = "2m"
 body_deadline = "5m"
+tunnel_idle_timeout = "10m"
 idle_timeout = "90s"
 max_connections = 500
 max_output_buffer = "1M"
@@ -183,6 +184,7 @@ token = "s3cr3t-Token_~+/=="
   CHECK_FALSE(c.cache.forward_cdn_cache_control);
   CHECK(c.server.default_host == "www.example.com:8080");
   CHECK(c.limits.body_deadline_ms == 300000);
+  CHECK(c.limits.tunnel_idle_timeout_ms == 600000);
   CHECK(c.limits.max_request_line == 4096);
   CHECK(c.limits.max_header_field == 4096);
   CHECK(c.limits.max_header_bytes == 65536);
@@ -197,6 +199,16 @@ token = "s3cr3t-Token_~+/=="
         std::vector<std::string>{"10.0.0.0/8", "192.168.1.0/24", "fd00::/8", "::1/128",
                                  "0.0.0.0/0"});
   CHECK(c.purge.token == "s3cr3t-Token_~+/==");
+}
+
+TEST_CASE("early refresh keys", "[conf][loader]") {
+  auto out = load_ok("[cache]\nearly_refresh = true\nearly_refresh_beta = 2.5\nearly_refresh_min_delta = \"250ms\"\n");
+  CHECK(out.config.cache.early_refresh);
+  CHECK(out.config.cache.early_refresh_beta == 2.5);
+  CHECK(out.config.cache.early_refresh_min_delta_ms == 250);
+  auto whole = load_ok("[cache]\nearly_refresh_beta = 3\n");
+  CHECK(whole.config.cache.early_refresh_beta == 3.0);
+  CHECK_FALSE(whole.config.cache.early_refresh);  // off by default
 }
 
 TEST_CASE("default_host must be a host with an optional port", "[conf][loader]") {
@@ -317,6 +329,10 @@ TEST_CASE("impossible values", "[conf][loader]") {
       {"[cache]\nmax_object_size = 0", "cache.max_object_size",
        "expected a size greater than 0, got 0"},
       {"[cache]\nmax_ttl = \"0s\"", "cache.max_ttl", "expected a duration greater than 0, got \"0s\""},
+      {"[cache]\nearly_refresh_beta = -0.5", "cache.early_refresh_beta",
+       "expected a number between 0 and 100, got -0.5"},
+      {"[cache]\nearly_refresh_beta = \"1\"", "cache.early_refresh_beta",
+       "expected a number between 0 and 100, got \"1\""},
       {"[cache]\nmax_ttl = \"1500ms\"", "cache.max_ttl",
        "expected a whole number of seconds, got \"1500ms\""},
       {"[cache]\nmax_ttl = \"3651d\"", "cache.max_ttl",

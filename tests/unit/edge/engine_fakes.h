@@ -26,7 +26,9 @@ namespace lacquer::edge::testing {
 class FakeClock final : public Clock {
  public:
   std::int64_t t = 1'000'000;
+  std::int64_t ms = 0;  // milliseconds past t, for now_ms()
   std::int64_t now() const override { return t; }
+  std::int64_t now_ms() const override { return t * 1000 + ms; }
 };
 
 class FakeLoop final : public cache::LoopPoster {
@@ -69,7 +71,16 @@ class FakeClient final : public ClientSide {
     kept_alive = ka;
   }
   void abort() override { aborted = true; }
+  bool can_tunnel() const override { return tunnel_capable; }
+  void start_tunnel(const ResponseHead& h, std::string_view protocol, origin::UpgradedConnection origin) override {
+    head.assign(h.fields).append(h.extra);
+    tunnel_protocol = protocol;
+    tunnel_origin = std::move(origin);
+  }
 
+  bool tunnel_capable = false;  // an HTTP/1.1 connection; an HTTP/2 stream is not
+  std::string tunnel_protocol;
+  origin::UpgradedConnection tunnel_origin;
   std::string interim, head, body;
   BodyFraming framing = BodyFraming::None;
   int heads = 0;
@@ -106,6 +117,8 @@ class FakeFetch final : public Fetch {
     broken = false;
   }
   void pull_interim(FetchSubscription&, std::string&) override {}
+  origin::UpgradedConnection upgraded;
+  origin::UpgradedConnection take_upgraded() override { return std::move(upgraded); }
   void notify() {
     for (auto& s : subs)
       if (s->listener) s->listener->on_fetch_progress();

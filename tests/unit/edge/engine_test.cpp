@@ -2,6 +2,8 @@
 // fetches the test drives, a fake clock, over the real memory-only tiered cache. Each case pins
 // one path of docs/request-flow.md and what the client is told about it (Cache-Status).
 #include <catch2/catch.hpp>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
 
 #include "engine_fakes.h"
 #include "http/vary.h"
@@ -71,6 +73,74 @@ TEST_CASE("stale-while-revalidate: the stale copy at once, one background refres
   CHECK(e.fetcher.refreshed[0].revalidating);
   CHECK(has(e.fetcher.refreshed[0].request, "If-None-Match: \"v1\"\r\n"));
   CHECK(e.fetcher.started.empty());
+}
+
+TEST_CASE("early refresh: a fresh hit near expiry is served at once and starts one background refresh") {
+  Engine e;
+  e.config.cache.early_refresh = true;
+  e.config.cache.early_refresh_beta = 1.0;
+  e.config.cache.early_refresh_min_delta_ms = 100;
+  e.context.draws = cache::UniformDraws(42);
+  e.store("/hot", kHead, "hot", 10, 0, 0, /*age*/ 9);
+  e.clock.ms = 990;  // 10 ms of freshness left: exp(-10/100) = 0.9 per hit
+  int served = 0;
+  for (int i = 0; i < 20 && e.fetcher.refreshed.empty(); ++i) {
+    FakeClient client(get("/hot"));
+    auto ex = e.run(client);
+    CHECK(client.finished);
+    CHECK(has(client.head, "Cache-Status: lacquer; hit; ttl=1\r\n"));
+    CHECK(client.body == "hot");
+    ++served;
+  }
+  REQUIRE(e.fetcher.refreshed.size() == 1);
+  CHECK(e.fetcher.refreshed[0].revalidating);  // conditional: the entry has an ETag
+  CHECK(has(e.fetcher.refreshed[0].request, "If-None-Match: \"v1\"\r\n"));
+  CHECK(e.fetcher.started.empty());
+  CHECK(e.metrics.early_refreshes.get() == 1);
+  // While that refresh runs, further hits near expiry start no other.
+  e.fetcher.running_fetch = std::make_shared<FakeFetch>();
+  for (int i = 0; i < 20; ++i) {
+    FakeClient client(get("/hot"));
+    auto ex = e.run(client);
+    CHECK(client.body == "hot");
+  }
+  CHECK(e.fetcher.refreshed.size() == 1);
+  CHECK(e.metrics.early_refreshes.get() == 1);
+}
+
+TEST_CASE("early refresh: never while expiry is far, and never when switched off") {
+  Engine e;
+  e.context.draws = cache::UniformDraws(7);
+  e.config.cache.early_refresh_min_delta_ms = 100;
+  SECTION("far from expiry") {
+    e.config.cache.early_refresh = true;
+    e.store("/far", kHead, "x", 100, 0, 0, 10);
+    for (int i = 0; i < 200; ++i) {
+      FakeClient client(get("/far"));
+      auto ex = e.run(client);
+    }
+  }
+  SECTION("off (the default), even a millisecond before expiry") {
+    e.store("/off", kHead, "x", 10, 0, 0, 9);
+    e.clock.ms = 999;
+    for (int i = 0; i < 200; ++i) {
+      FakeClient client(get("/off"));
+      auto ex = e.run(client);
+    }
+  }
+  SECTION("beta 0") {
+    e.config.cache.early_refresh = true;
+    e.config.cache.early_refresh_beta = 0;
+    e.store("/zero", kHead, "x", 10, 0, 0, 9);
+    e.clock.ms = 999;
+    for (int i = 0; i < 200; ++i) {
+      FakeClient client(get("/zero"));
+      auto ex = e.run(client);
+    }
+  }
+  CHECK(e.fetcher.refreshed.empty());
+  CHECK(e.metrics.early_refreshes.get() == 0);
+  CHECK(e.metrics.hits.get() == 200);
 }
 
 TEST_CASE("stale-if-error: an origin that fails gets the stale copy served") {
@@ -291,4 +361,42 @@ TEST_CASE("other methods pass: uncoalesced, never stored, body forwarded") {
 TEST_CASE("the steps have names for logs and charts") {
   CHECK(to_string(Step::Recv) == "recv");
   CHECK(to_string(Step::Transmit) == "transmit");
+}
+
+TEST_CASE("an upgrade: a client that can tunnel asks the origin and is handed its connection on a 101") {
+  Engine e;
+  event_base* base = event_base_new();
+  const std::string ws = "Connection: Upgrade\r\nUpgrade: websocket\r\n";
+  SECTION("HTTP/1.1: the origin is asked, and its 101 opens the tunnel") {
+    FakeClient client(get("/chat", ws));
+    client.tunnel_capable = true;
+    auto ex = e.run(client);
+    REQUIRE(e.fetcher.started.size() == 1);
+    CHECK(e.fetcher.started[0].upgrade);
+    CHECK_FALSE(e.fetcher.started[0].may_store);
+    CHECK(has(e.fetcher.started[0].request, "Connection: Upgrade\r\nUpgrade: websocket\r\n"));
+    auto& f = *e.fetcher.fetches[0];
+    f.upgraded.reset(bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE));
+    f.head_.upgrade = "websocket";
+    f.answer("HTTP/1.1 101 Switching Protocols\r\n", "", false);
+    CHECK(client.tunnel_origin != nullptr);
+    CHECK(client.tunnel_protocol == "websocket");
+    CHECK(client.head.starts_with("HTTP/1.1 101"));
+    CHECK(has(client.head, "fwd-status=101"));
+    CHECK_FALSE(client.finished);
+    CHECK(ex->step() == Step::Done);
+  }
+  SECTION("a client that cannot tunnel (an HTTP/2 stream): no upgrade asked, an unasked 101 is a 502") {
+    FakeClient client(get("/chat", ws));
+    auto ex = e.run(client);
+    REQUIRE(e.fetcher.started.size() == 1);
+    CHECK_FALSE(e.fetcher.started[0].upgrade);
+    CHECK_FALSE(has(e.fetcher.started[0].request, "Upgrade"));
+    auto& f = *e.fetcher.fetches[0];
+    f.answer("HTTP/1.1 101 Switching Protocols\r\n", "", false);
+    CHECK(client.tunnel_origin == nullptr);
+    CHECK(client.head.starts_with("HTTP/1.1 502"));
+    CHECK(has(client.head, "detail=origin-malformed"));
+  }
+  event_base_free(base);
 }

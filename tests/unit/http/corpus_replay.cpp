@@ -12,6 +12,7 @@ extern "C" int lacquer_fuzz_range(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_conditional(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_vary(const std::uint8_t*, std::size_t);
 extern "C" int lacquer_fuzz_h2_request(const std::uint8_t*, std::size_t);
+extern "C" int lacquer_fuzz_sitemap(const std::uint8_t*, std::size_t);
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
                                                  {"range", lacquer_fuzz_range},
                                                  {"conditional", lacquer_fuzz_conditional},
                                                  {"vary", lacquer_fuzz_vary},
-                                                 {"h2_request", lacquer_fuzz_h2_request}};
+                                                 {"h2_request", lacquer_fuzz_h2_request},
+                                                 {"sitemap", lacquer_fuzz_sitemap}};
   return lacquer::fuzz::replay_corpora(argv[1], targets) ? 1 : 0;
 }

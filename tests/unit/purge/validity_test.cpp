@@ -98,3 +98,20 @@ TEST_CASE("the incremental check agrees with the full one") {
   std::vector<R> global_soft = {{Scope::Global, 0, true, 11}};
   CHECK(validity_from_recent(std::span<const R>(global_soft), 5, tags, prefix_fn) == Validity::Stale);
 }
+
+TEST_CASE("the incremental check hashes the URL and the prefixes only for URL and prefix purges") {
+  std::vector<std::uint64_t> tags = {11, 12};
+  std::vector<std::uint64_t> prefixes = {21};
+  int url_calls = 0, prefix_calls = 0;
+  IncrementalCheck check([&] { ++url_calls; return std::uint64_t{5}; }, tags,
+                         [&]() -> std::span<const std::uint64_t> { ++prefix_calls; return prefixes; });
+  CHECK_FALSE(check.invalidated_by({Scope::Tag, 99, false, 11}));
+  CHECK_FALSE(check.invalidated_by({Scope::Tag, 12, true, 12}));  // soft: stale, go on
+  CHECK(url_calls == 0);
+  CHECK(prefix_calls == 0);
+  CHECK(check.result() == Validity::Stale);
+  CHECK_FALSE(check.invalidated_by({Scope::Url, 6, false, 13}));
+  CHECK(url_calls == 1);
+  CHECK(check.invalidated_by({Scope::Prefix, 21, false, 14}));
+  CHECK(prefix_calls == 1);
+}

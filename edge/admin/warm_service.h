@@ -1,0 +1,49 @@
+// The warm jobs of this process (POST /warm, GET /warm/<id>, the [warm] list at start), on the
+// admin worker's loop. Jobs reach the cache through lacquer's own main listener (warm_job.h) over
+// one keep-alive connection pool; finished jobs are kept for their status until 64 newer ones
+// push them out.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "edge/admin/warm_job.h"
+#include "http/warm_list.h"
+#include "origin/origin_client.h"
+
+struct event_base;
+
+namespace lacquer::edge {
+
+struct SharedState;
+
+class WarmService {
+ public:
+  WarmService(event_base* base, const SharedState& shared);
+  ~WarmService();
+
+  // Starts a job for a parsed list; returns its id.
+  std::uint64_t submit(http::WarmList list);
+  // Starts a job that reads the sitemap at `url` (a sitemap index too) and warms what it lists.
+  std::uint64_t submit_sitemap(std::string url);
+  // The job's status as JSON, or nullopt when there is no such job (any more).
+  std::optional<std::string> status_json(std::uint64_t id) const;
+  // Runs the [warm] list file, if any; a file that cannot be read is reported on stderr.
+  void run_configured_list();
+
+ private:
+  WarmJob& new_job();
+  unsigned memory_fill() const;
+
+  event_base* base_;
+  const SharedState& shared_;
+  WarmSettings settings_;
+  std::unique_ptr<origin::OriginPool> self_;  // to our own main listener; outlives the jobs
+  std::deque<std::unique_ptr<WarmJob>> jobs_;
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace lacquer::edge

@@ -1,0 +1,54 @@
+"""Probabilistic early refresh (XFetch, cache/early_refresh.h): a hot object is refreshed in the
+background shortly before it expires, so clients never see it expire."""
+import time
+
+from lacq import cache_status, ok
+
+EARLY = """
+[cache]
+early_refresh = true
+early_refresh_beta = 1.0
+early_refresh_min_delta = "150ms"
+"""
+
+
+def hammer(lacquer, path, seconds):
+    """Requests `path` on one keep-alive connection for `seconds`; returns the Cache-Status of each."""
+    statuses = []
+    end = time.monotonic() + seconds
+    with lacquer.conn() as c:
+        while time.monotonic() < end:
+            c.send(b"GET %s HTTP/1.1\r\nHost: example.com\r\n\r\n" % path.encode())
+            r = c.read_response()
+            assert r.status == 200 and r.body == b"hot"
+            statuses.append(cache_status(r))
+            time.sleep(0.004)  # ~200 requests/s: pacing, not synchronisation
+    return statuses
+
+
+def test_hot_object_is_refreshed_before_it_expires(origin, start_lacquer, prefix):
+    l = start_lacquer(origin.port, config_text=EARLY)
+    path = prefix + "/hot"
+    origin.script(path, ok("hot", max_age=2, headers=[("ETag", '"h"')]))
+    first = l.get(path)
+    assert cache_status(first).get("fwd") == "miss"
+    statuses = hammer(l, path, 4.5)  # past two lifetimes
+    forwarded = [p for p in statuses if "fwd" in p or "hit" not in p]
+    assert not forwarded, "a client waited on the origin: %r" % forwarded[:3]
+    assert all(int(p["ttl"]) >= 0 for p in statuses), "a stale copy was served"
+    refreshes = l.metric("lacquer_cache_early_refreshes_total")
+    # One refresh per lifetime, or a little more often (the stored response time is whole
+    # seconds, so a refreshed copy can have up to a second less to live), never a stampede: every
+    # origin fetch after the first is one early refresh.
+    assert 2 <= refreshes <= 6
+    assert origin.count(path) == 1 + refreshes
+
+
+def test_without_it_clients_see_the_object_expire(origin, start_lacquer, prefix):
+    l = start_lacquer(origin.port)
+    path = prefix + "/hot"
+    origin.script(path, ok("hot", max_age=2, headers=[("ETag", '"h"')]))
+    l.get(path)
+    statuses = hammer(l, path, 2.5)  # past one expiry
+    assert any(p.get("fwd") == "stale" for p in statuses)
+    assert (l.metric("lacquer_cache_early_refreshes_total") or 0) == 0
