@@ -56,3 +56,23 @@ TEST_CASE("a hot object survives a scan of one-hit wonders") {
     if (list.size() > 10) CHECK(list.evict() != hot);
   }
 }
+
+TEST_CASE("victim() names the next victim without unlinking it; evict() then takes the same one") {
+  std::vector<SieveNode> nodes(4);
+  SieveList list;
+  for (auto& n : nodes) list.insert(&n);
+  SieveList::touch(&nodes[0]);
+  CHECK(list.victim() == &nodes[1]);  // 0 was visited: its bit is cleared on the way
+  CHECK(list.size() == 4);
+  CHECK_FALSE(nodes[0].visited.load());
+  CHECK(list.victim() == &nodes[1]);  // asking again changes nothing
+  // A newcomer refused in its favour leaves it in place; touching it moves the hand past it.
+  SieveList::touch(&nodes[1]);
+  CHECK(list.victim() == &nodes[2]);
+  // Removing a node other than the victim (admission evicting a less counted one) keeps the hand.
+  list.remove(&nodes[3]);
+  CHECK(list.evict() == &nodes[2]);
+  CHECK(list.evict() == &nodes[0]);
+  CHECK(list.evict() == &nodes[1]);
+  CHECK(list.empty());
+}
