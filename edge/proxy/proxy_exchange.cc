@@ -98,7 +98,8 @@ ProxyExchange::Next ProxyExchange::recv() {
     step_ = Step::Pass;
     return Next::Continue;
   }
-  needs_.honour_no_cache = site_ >= 0 ? engine_.routing->site(site_).policy.honour_client_no_cache
+  needs_.honour_no_cache = site_ >= 0 && !engine_.routing->implicit()
+                               ? engine_.routing->site(site_).policy.honour_client_no_cache
                                       : engine_.config.cache.honour_client_no_cache;
   for (const auto& h : req.headers) {
     if (http::iequals(h.name, "Cache-Control")) {

@@ -41,9 +41,13 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   spec.revalidating = revalidating;
   if (site_ >= 0) {
     const conf::RoutedSite& site = engine_.routing->site(site_);
-    spec.policy = &site.policy;
     spec.pool = site.pool;
-    if (!engine_.routing->implicit()) spec.site_scope = purge::site_scope_hash(site.name);
+    // The implicit site's policy is [cache] itself: read it from the live config, which a reload
+    // updates (the routing is built once).
+    if (!engine_.routing->implicit()) {
+      spec.policy = &site.policy;
+      spec.site_scope = purge::site_scope_hash(site.name);
+    }
   }
   std::vector<http::Header> fields;
   fields.reserve(req.headers.size() + 2);
