@@ -4,6 +4,7 @@
 #include "edge/server/worker.h"
 #include "edge/version.h"
 #include "http/json_string.h"
+#include "origin/pool_state.h"
 #include "storage/disk_tier.h"
 #include "storage/memory_tier.h"
 #include "storage/state_db.h"
@@ -89,6 +90,25 @@ std::string render_stats_json(const SharedState& s, std::int64_t now_ms) {
         return n;
       }));
     }
+    o.key("origin_servers");
+    out += '[';
+    if (s.pools) {
+      const std::int64_t mono = origin::monotonic_ms();
+      bool first_server = true;
+      for (std::size_t p = 0; p < s.pools->size(); ++p) {
+        const origin::PoolState& pool = s.pools->pool(p);
+        for (const auto& server : pool.servers) {
+          if (!first_server) out += ',';
+          first_server = false;
+          JsonObject e(out);
+          e.str("pool", pool.config.name).str("server", server->label()).boolean("up", server->usable(mono));
+          e.num("requests", server->requests.load(std::memory_order_relaxed));
+          e.num("failures", server->failures.load(std::memory_order_relaxed));
+          e.num("ejections", server->ejections.load(std::memory_order_relaxed));
+        }
+      }
+    }
+    out += ']';
     o.key("purges");
     {
       JsonObject p(out);

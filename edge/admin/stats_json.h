@@ -5,6 +5,7 @@
 //   requests, hits, disk_hits, misses, passes, collapsed, stale_while_revalidate, stale_if_error,
 //   early_refreshes, stored, not_stored, synthetic_errors, response_body_bytes, connections_open
 //   origin      {fetches, errors}
+//   origin_servers [{pool, server, up, requests, failures, ejections}]  (health: probes, ejections)
 //   purges      {url, tag, prefix, all, soft, failed}  (accepted here, hard + soft)
 //   recent_purges [{time_ms, scope, label, soft}]       (newest first, at most 20)
 //   memory      {objects, bytes, budget, evictions}

@@ -39,6 +39,10 @@ def test_stats_json_follows_traffic_and_purges(origin, lacquer, prefix):
     assert after["recent_purges"][0]["scope"] == "url" and after["recent_purges"][0]["label"].endswith(prefix + "/s")
     assert after["memory"]["budget"] > 0 and after["cluster"] == {"enabled": False}
     assert after["time_ms"] >= before["time_ms"]
+    # The one origin server, healthy, with the request it took.
+    [server] = after["origin_servers"]
+    assert server["server"].endswith(":%d" % origin.port) and server["up"] is True
+    assert server["requests"] >= 1
 
 
 def test_dashboard_page_is_self_contained(lacquer):
@@ -109,5 +113,6 @@ def test_dashboard_in_chromium_follows_traffic(origin, lacquer, prefix, tmp_path
     assert int(dom_number(dom, "origin-fetches")) == end["origin"]["fetches"]
     assert int(dom_number(dom, "purges-total")) >= 1
     assert (prefix + "/gone-page") in dom  # listed among the recent purges
+    assert re.search(r'<td>[^<]*:%d</td><td class="up">up</td>' % origin.port, dom), "origin server health not shown"
     assert r2.returncode == 0 and shot.exists() and shot.stat().st_size > 10000, r2.stderr[-2000:]
     print("dashboard screenshot: %s" % shot)
