@@ -172,9 +172,25 @@ SchemaField number_field(std::string name, double& out, double min, double max) 
                      nullptr};
 }
 
+// A string key that the command line can set too: `store(text, got, at, sink)` checks and keeps
+// it; `text` is null when the TOML value is not a string, `got` describes the value for errors.
+template <class Store>
+SchemaField text_field(std::string name, Store store) {
+  return SchemaField{
+      std::move(name),
+      [store](const toml::node& n, const Where& at, Sink& sink) {
+        const std::string* text = nullptr;
+        if (auto s = n.as_string()) text = &s->get();
+        return store(text, describe(n), at, sink);
+      },
+      [store](const std::string& text, const Where& at, Sink& sink) {
+        return store(&text, quote(text), at, sink);
+      }};
+}
+
 SchemaField endpoint_field(std::string name, Endpoint& out, bool allow_port_zero) {
-  auto store = [&out, allow_port_zero](std::optional<std::string_view> text,
-                                       const std::string& got, const Where& at, Sink& sink) {
+  auto store = [&out, allow_port_zero](const std::string* text, const std::string& got, const Where& at,
+                                       Sink& sink) {
     std::optional<Endpoint> e;
     if (text) e = parse_endpoint(*text);
     if (!e) {
@@ -188,16 +204,7 @@ SchemaField endpoint_field(std::string name, Endpoint& out, bool allow_port_zero
     out = std::move(*e);
     return true;
   };
-  return SchemaField{
-      std::move(name),
-      [store](const toml::node& n, const Where& at, Sink& sink) {
-        std::optional<std::string_view> text;
-        if (auto s = n.as_string()) text = s->get();
-        return store(text, describe(n), at, sink);
-      },
-      [store](const std::string& text, const Where& at, Sink& sink) {
-        return store(text, quote(text), at, sink);
-      }};
+  return text_field(std::move(name), std::move(store));
 }
 
 // uri-host [ ":" port ] as a Host field carries it (RFC 9110 §7.2): a reg-name or IPv4 of
@@ -242,16 +249,7 @@ SchemaField authority_field(std::string name, std::string& out) {
     out = *text;
     return true;
   };
-  return SchemaField{
-      std::move(name),
-      [store](const toml::node& n, const Where& at, Sink& sink) {
-        const std::string* text = nullptr;
-        if (auto s = n.as_string()) text = &s->get();
-        return store(text, describe(n), at, sink);
-      },
-      [store](const std::string& text, const Where& at, Sink& sink) {
-        return store(&text, quote(text), at, sink);
-      }};
+  return text_field(std::move(name), std::move(store));
 }
 
 SchemaField directory_field(std::string name, std::string& out) {
@@ -264,16 +262,7 @@ SchemaField directory_field(std::string name, std::string& out) {
     out = *text;
     return true;
   };
-  return SchemaField{
-      std::move(name),
-      [store](const toml::node& n, const Where& at, Sink& sink) {
-        const std::string* text = nullptr;
-        if (auto s = n.as_string()) text = &s->get();
-        return store(text, describe(n), at, sink);
-      },
-      [store](const std::string& text, const Where& at, Sink& sink) {
-        return store(&text, quote(text), at, sink);
-      }};
+  return text_field(std::move(name), std::move(store));
 }
 
 // A string that may be empty (an empty access log path turns the log off).
