@@ -22,6 +22,22 @@ READY_RE = re.compile(r"lacquer: ready listen=(\S+):(\d+) admin=(\S+):(\d+)")
 VIA_RE = re.compile(r"^1\.1 lacquer/\d+\.\d+\.\d+\S*$")
 
 
+def read_x_response(sock, size):
+    """Reads a 200 with a body of `size` bytes of b"x" from a raw socket, asserting all of it."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        buf += sock.recv(65536)
+    head, _, body = buf.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and b"Content-Length: %d" % size in head, head
+    received = len(body)
+    while received < size:
+        data = sock.recv(1 << 20)
+        assert data, "connection closed after %d of %d body bytes" % (received, size)
+        assert data.count(b"x") == len(data)
+        received += len(data)
+    assert received == size
+
+
 def wait_until(predicate, deadline=5.0, interval=0.02, message="condition"):
     """Polls predicate() until it returns a truthy value; returns it, or fails at the deadline."""
     end = time.monotonic() + deadline

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from lacq import build_request, ok, wait_until
+from lacq import build_request, ok, read_x_response, wait_until
 
 
 def vmrss_kib(pid):
@@ -133,18 +133,7 @@ def test_slow_reader_of_a_large_response_is_backpressured(origin, start_lacquer,
             served(lacquer, "%s/other%d" % (prefix, i))
 
         # Now read: the whole body arrives, the origin is resumed to the end.
-        buf = b""
-        while b"\r\n\r\n" not in buf:
-            buf += s.recv(65536)
-        head, _, body = buf.partition(b"\r\n\r\n")
-        assert head.startswith(b"HTTP/1.1 200 ") and b"Content-Length: %d" % BIG in head, head
-        received = len(body)
-        while received < BIG:
-            data = s.recv(1 << 20)
-            assert data, "connection closed after %d of %d body bytes" % (received, BIG)
-            assert data.count(b"x") == len(data)
-            received += len(data)
-        assert received == BIG
+        read_x_response(s, BIG)
     finally:
         s.close()
     assert origin.requests(path)[0]["sent"] == BIG

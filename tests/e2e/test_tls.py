@@ -12,7 +12,7 @@ import time
 import pytest
 
 import lacq
-from lacq import ok, request_header, wait_until
+from lacq import ok, read_x_response, request_header, wait_until
 
 LISTENING_RE = re.compile(r"lacquer: listening https=127\.0\.0\.1:(\d+)")
 
@@ -284,18 +284,7 @@ def test_slow_reader_over_tls_pauses_the_origin_then_gets_everything(origin, sta
             return len(history) >= 5 and history[-1] > 0 and len(set(history[-5:])) == 1
         wait_until(stalled, deadline=20, interval=0.25, message="the origin's writes to stall")
         assert history[-1] < size // 2, "the origin wrote %d of %d bytes" % (history[-1], size)
-        buf = b""
-        while b"\r\n\r\n" not in buf:
-            buf += s.recv(65536)
-        head, _, body = buf.partition(b"\r\n\r\n")
-        assert head.startswith(b"HTTP/1.1 200 ") and b"Content-Length: %d" % size in head, head
-        received = len(body)
-        while received < size:
-            data = s.recv(1 << 20)
-            assert data, "connection closed after %d of %d body bytes" % (received, size)
-            assert data.count(b"x") == len(data)
-            received += len(data)
-        assert received == size
+        read_x_response(s, size)
     finally:
         s.close()
     assert origin.requests(path)[0]["sent"] == size
