@@ -113,12 +113,14 @@ constexpr const char* kLiveKeys[] = {
     "cache.early_refresh", "cache.early_refresh_beta", "cache.early_refresh_min_delta",
     "limits.max_header_count", "limits.max_body_size", "limits.header_timeout", "limits.body_timeout",
     "limits.body_deadline", "limits.tunnel_idle_timeout", "limits.idle_timeout", "limits.max_connections", "limits.max_output_buffer",
+    // Sites and pools: a new routing snapshot (edge/server/live_settings.h).
+    "server.unknown_host_status", "pool", "site",
 };
 
 }  // namespace
 
 bool applies_live(const std::string& key) {
-  if (key.starts_with("log.") || key.starts_with("purge.")) return true;
+  if (key.starts_with("log.") || key.starts_with("purge.") || key.starts_with("origin.")) return true;
   for (const char* live : kLiveKeys)
     if (key == live) return true;
   return false;
@@ -152,6 +154,8 @@ Config take_live_keys(const Config& running, const Config& loaded) {
   c.limits.max_output_buffer = m.max_output_buffer;
   c.purge = loaded.purge;
   c.log = loaded.log;
+  c.origin = loaded.origin;
+  c.routing = loaded.routing;
   return c;
 }
 

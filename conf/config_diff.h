@@ -16,8 +16,9 @@ std::vector<std::string> changed_keys(const Config& before, const Config& after)
 
 // True for the keys a reload applies to the running process: [purge], [log], the cache policy
 // ([cache] but the state dir, budgets and disk-tier keys), [limits] but the three parser limits,
-// and server.default_host. The others (listeners, threads, state dir, budgets, [origin],
-// [cluster], ...) need a restart; a restart without downtime is `--takeover`.
+// server.default_host, and the routing: [origin], [[site]], [[pool]] and
+// server.unknown_host_status. The others (listeners, threads, state dir, budgets, [cluster],
+// ...) need a restart; a restart without downtime is `--takeover`.
 bool applies_live(const std::string& key);
 
 // `running` with every key for which applies_live() is true taken from `loaded`.

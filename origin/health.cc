@@ -8,6 +8,16 @@ namespace lacquer::origin {
 HealthState::HealthState(const conf::ProbeConfig& probe, const conf::PassiveHealthConfig& passive)
     : probe_(probe), passive_(passive), backoff_ms_(passive.backoff_ms) {}
 
+void HealthState::reconfigure(const conf::ProbeConfig& probe, const conf::PassiveHealthConfig& passive) {
+  if (!probe_.enabled && probe.enabled) window_bits_ = ~0ull;  // probes start as a fresh start does: up
+  probe_ = probe;
+  if (passive_ != passive) {
+    passive_ = passive;
+    failures_in_row_ = std::min(failures_in_row_, passive.max_failures == 0 ? 0 : passive.max_failures - 1);
+    backoff_ms_ = std::clamp(backoff_ms_, passive.backoff_ms, std::max(passive.backoff_ms, passive.max_backoff_ms));
+  }
+}
+
 void HealthState::probe_result(bool passed) { window_bits_ = (window_bits_ << 1) | (passed ? 1u : 0u); }
 
 std::uint32_t HealthState::passed_in_window() const {

@@ -20,6 +20,11 @@ class HealthState {
  public:
   HealthState(const conf::ProbeConfig& probe, const conf::PassiveHealthConfig& passive);
 
+  // A reload changed the pool's probe or passive settings: the new ones apply from now on, and
+  // what the server has shown so far (probe window, failures in a row, a running ejection)
+  // stays, so a reload neither re-admits an ejected server nor forgets its failed probes.
+  void reconfigure(const conf::ProbeConfig& probe, const conf::PassiveHealthConfig& passive);
+
   void probe_result(bool passed);
   void request_failed(std::int64_t now_ms);  // a connect error, or a 5xx answer
   void request_succeeded();

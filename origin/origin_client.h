@@ -147,6 +147,11 @@ class OriginPool {
 
   const OriginCounters& counters() const { return counters_; }
   std::size_t idle_connections() const;
+  // A reload replaced this pool: its idle connections close now, and those still carrying a
+  // response close when it ends, instead of waiting idle for a fetch that will never come.
+  void retire();
+  // The loop is going away: every connection is freed now (fetches must have ended).
+  void shutdown();
   const PoolState& state() const { return pool_; }
 
  private:
@@ -176,6 +181,7 @@ class OriginPool {
   std::vector<Server> servers_;
   std::vector<Candidate> candidates_;  // scratch for pick()
   std::vector<OriginConnection*> all_;
+  bool retired_ = false;
 };
 
 }  // namespace lacquer::origin

@@ -116,13 +116,26 @@ OriginPool::OriginPool(event_base* base, PoolState& pool, const conf::OriginConf
       servers_(pool.servers.size()),
       candidates_(pool.servers.size()) {
   for (std::size_t i = 0; i < servers_.size(); ++i) {
-    candidates_[i].weight = pool.servers[i]->config().weight;
+    candidates_[i].weight = pool.config.servers[i].weight;
     candidates_[i].id_hash = pool.servers[i]->id_hash();
   }
 }
 
-OriginPool::~OriginPool() {
+OriginPool::~OriginPool() { shutdown(); }
+
+void OriginPool::shutdown() {
   for (OriginConnection* c : all_) c->destroy();
+  all_.clear();
+  for (auto& s : servers_) s.idle.clear();
+}
+
+void OriginPool::retire() {
+  retired_ = true;
+  for (auto& s : servers_) {
+    std::vector<OriginConnection*> idle;
+    idle.swap(s.idle);
+    for (OriginConnection* c : idle) c->abandon();  // closes and forgets itself
+  }
 }
 
 std::size_t OriginPool::idle_connections() const {
@@ -188,7 +201,7 @@ OriginConnection* OriginPool::connect_new(int server) {
 
 void OriginPool::checkin(OriginConnection* conn) {
   Server& s = servers_[static_cast<std::size_t>(conn->server())];
-  if (s.idle.size() >= config_.max_idle_per_worker) {
+  if (retired_ || s.idle.size() >= config_.max_idle_per_worker) {
     conn->abandon();
     return;
   }

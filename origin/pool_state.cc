@@ -51,6 +51,12 @@ bool resolve(const std::string& host, std::uint16_t port, SocketAddress& out) {
 ServerState::ServerState(const conf::PoolServer& server, const conf::PoolConfig& pool)
     : config_(server), id_hash_(fnv1a(server.host + ":" + std::to_string(server.port))), health_(pool.probe, pool.passive) {}
 
+void ServerState::reconfigure(const conf::PoolConfig& pool) {
+  std::lock_guard lock(mu_);
+  health_.reconfigure(pool.probe, pool.passive);
+  publish_health();
+}
+
 std::string ServerState::label() const {
   return (config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host) + ":" +
          std::to_string(config_.port);
@@ -102,13 +108,28 @@ void ServerState::request_succeeded() {
 
 // ---- PoolSet ----
 
-PoolSet::PoolSet(const std::vector<conf::PoolConfig>& pools, bool strict) {
+PoolSet::PoolSet(const std::vector<conf::PoolConfig>& pools, bool strict, const PoolSet* previous) {
   for (const auto& p : pools) {
-    auto state = std::make_unique<PoolState>();
+    const PoolState* before = previous ? previous->find(p.name) : nullptr;
+    if (before && before->config == p) {  // unchanged: the same pool, servers and all
+      for (const auto& kept : previous->pools_)
+        if (kept.get() == before) pools_.push_back(kept);
+      continue;
+    }
+    auto state = std::make_shared<PoolState>();
     state->config = p;
     if (p.tls.enabled) state->tls = std::make_unique<const TlsClientContext>(p.tls);
     for (const auto& s : p.servers) {
-      auto server = std::make_unique<ServerState>(s, p);
+      std::shared_ptr<ServerState> server;
+      if (before)
+        for (const auto& old : before->servers)
+          if (old->config().host == s.host && old->config().port == s.port) server = old;
+      if (server) {  // it stays: its address, health and counters go on under the new settings
+        if (before->config.probe != p.probe || before->config.passive != p.passive) server->reconfigure(p);
+        state->servers.push_back(std::move(server));
+        continue;
+      }
+      server = std::make_shared<ServerState>(s, p);
       SocketAddress addr;
       if (resolve(s.host, s.port, addr)) {
         server->set_address(addr);
@@ -122,6 +143,12 @@ PoolSet::PoolSet(const std::vector<conf::PoolConfig>& pools, bool strict) {
     }
     pools_.push_back(std::move(state));
   }
+}
+
+const PoolState* PoolSet::find(const std::string& name) const {
+  for (const auto& p : pools_)
+    if (p->config.name == name) return p.get();
+  return nullptr;
 }
 
 PoolSet::~PoolSet() { stop(); }

@@ -31,7 +31,9 @@ class ServerState {
  public:
   ServerState(const conf::PoolServer& server, const conf::PoolConfig& pool);
 
-  const conf::PoolServer& config() const { return config_; }
+  const conf::PoolServer& config() const { return config_; }  // its weight: the pool's config
+  // A reload kept this server (same host and port in the same pool) under changed pool settings.
+  void reconfigure(const conf::PoolConfig& pool);
   std::string label() const;             // "host:port", for logs and metrics
   std::uint64_t id_hash() const { return id_hash_; }
 
@@ -68,36 +70,47 @@ class ServerState {
   std::atomic<bool> succeeded_since_failure_{true};  // skips the mutex on the common success
 };
 
+// One pool of one configuration. Its servers are shared with the configuration a reload builds
+// next when they stay in the pool (origin/pool_state.h, PoolSet), so health and counters
+// carry over; config.servers[i] is servers[i]'s entry (its weight).
 struct PoolState {
   conf::PoolConfig config;
-  std::vector<std::unique_ptr<ServerState>> servers;
+  std::vector<std::shared_ptr<ServerState>> servers;
   std::unique_ptr<const TlsClientContext> tls;  // set when config.tls.enabled
 };
 
-// Every pool of the running configuration, and the thread that keeps their addresses and
-// probes current. Built before the workers start; lives until they have stopped.
+// Every pool of one configuration, and the thread that keeps their addresses and probes
+// current. Built before the workers start, and again by each reload that changes a pool; shared
+// by the snapshots that use it (a fetch keeps the one it started with).
 class PoolSet {
  public:
-  // Resolves every server once (blocking: called before any loop runs). A name that does not
-  // resolve leaves its server unusable until it does; with `strict` (the implicit pool of a
-  // plain --origin, as before sites existed) it throws instead.
-  PoolSet(const std::vector<conf::PoolConfig>& pools, bool strict);
+  // Resolves every new server once (blocking: called on the main thread, never on a loop). A
+  // name that does not resolve leaves its server unusable until it does; with `strict` (the
+  // implicit pool of a plain --origin, as before sites existed) it throws instead.
+  // With `previous` (a reload), what stays is carried over rather than built again: a pool
+  // whose config is unchanged is the same PoolState, and a server that stays in a pool of the
+  // same name (same host and port) is the same ServerState: its address, health (an ejection,
+  // the probe window) and counters go on. Call previous->stop() once this one has started.
+  PoolSet(const std::vector<conf::PoolConfig>& pools, bool strict, const PoolSet* previous = nullptr);
   ~PoolSet();
   PoolSet(const PoolSet&) = delete;
   PoolSet& operator=(const PoolSet&) = delete;
 
   // Starts the upkeep thread (re-resolving names, active probes). Idempotent.
   void start();
+  // Stops the upkeep thread for good (a reload replaced this set: the new one probes the
+  // servers that stay; removed ones are probed no more). Blocks for at most one probe.
   void stop();
 
   std::size_t size() const { return pools_.size(); }
+  const PoolState* find(const std::string& name) const;  // null when no pool has that name
   PoolState& pool(std::size_t i) { return *pools_[i]; }
   const PoolState& pool(std::size_t i) const { return *pools_[i]; }
 
  private:
   void run();
 
-  std::vector<std::unique_ptr<PoolState>> pools_;
+  std::vector<std::shared_ptr<PoolState>> pools_;
   std::map<const conf::PoolConfig*, const TlsClientContext*> pool_tls_;  // upkeep thread only
   std::thread thread_;
   std::mutex mu_;

@@ -175,7 +175,7 @@ void render_disk_metrics(std::string& out, const storage::DiskTier& d, const sto
 
 }  // namespace
 
-std::string render_metrics(const SharedState& s) {
+std::string render_metrics(const SharedState& s, const LiveSettings& live) {
   std::string out;
   out.reserve(4096);
   auto counter = [&](std::string_view name, std::string_view help, Counter WorkerMetrics::*field) {
@@ -255,7 +255,7 @@ std::string render_metrics(const SharedState& s) {
   metric(out, "lacquer_origin_errors_total", "counter", "Origin fetches that failed.", errors_total);
   out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
-  if (s.pools) render_origin_servers(out, *s.pools);
+  if (live.pools) render_origin_servers(out, *live.pools);
   render_purge_metrics(out, s);
   render_operations_metrics(out, s);
   if (s.disk && s.state_db) {
@@ -292,7 +292,7 @@ void AdminExchange::start() {
       return respond(200, "application/json",
                      std::string("{\"name\":\"lacquer\",\"version\":\"") + LACQUER_VERSION +
                          "\",\"commit\":\"" + LACQUER_COMMIT + "\"}\n");
-    return respond(200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(shared));
+    return respond(200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(shared, *live_));
   }
   if (path == "/" || path == "/dashboard" || path == "/stats.json" || path == "/stats") {
     if (!get)
@@ -301,7 +301,7 @@ void AdminExchange::start() {
     if (path == "/stats.json" || path == "/stats") {
       const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch()).count();
-      return respond_simple(client_, shared_.via, 200, "application/json", render_stats_json(shared, now_ms), {},
+      return respond_simple(client_, shared_.via, 200, "application/json", render_stats_json(shared, *live_, now_ms), {},
                             "Cache-Control: no-store\r\n");
     }
     return respond_simple(client_, shared_.via, 200, "text/html; charset=utf-8", dashboard_page(), {},

@@ -13,20 +13,24 @@
 namespace lacquer::edge {
 
 struct SharedState;
+struct LiveSettings;
 class Worker;
 
-// Prometheus text exposition of every worker's counters, the memory tier and origin pools.
-std::string render_metrics(const SharedState& shared);
+// Prometheus text exposition of every worker's counters, the memory tier and origin pools (the
+// pools of `live`, the admin worker's snapshot: a reload's pools show at once).
+std::string render_metrics(const SharedState& shared, const LiveSettings& live);
 
 class AdminExchange final : public Exchange {
  public:
-  AdminExchange(ClientSide& client, const SharedState& shared) : client_(client), shared_(shared) {}
+  AdminExchange(ClientSide& client, const SharedState& shared, std::shared_ptr<const LiveSettings> live)
+      : client_(client), shared_(shared), live_(std::move(live)) {}
   void start() override;
 
  private:
   void respond(int status, std::string_view content_type, std::string_view body);
   ClientSide& client_;
   const SharedState& shared_;
+  std::shared_ptr<const LiveSettings> live_;  // the admin worker's snapshot when the request came
 };
 
 class WarmService;

@@ -36,7 +36,8 @@ std::unique_ptr<Exchange> purge_route(ClientSide& conn, Worker& worker, std::str
   // Who may purge here: with [[site]] tables, a site's token purges that site only (site=<name>);
   // an admin port reachable from beyond this machine takes no purge without a token.
   const SharedState& shared = worker.shared();
-  const conf::Routing* routing = shared.routing && !shared.routing->implicit() ? shared.routing.get() : nullptr;
+  const LiveSettings& live = worker.live();  // sites, tokens and the ACL as the last reload left them
+  const conf::Routing* routing = live.routing && !live.routing->implicit() ? live.routing.get() : nullptr;
   const auto authorization = http::find_header(conn.request().headers, "Authorization");
   int site = conf::Routing::kNoSite;
   if (auto name = query_param(target, "site")) {
@@ -47,7 +48,7 @@ std::unique_ptr<Exchange> purge_route(ClientSide& conn, Worker& worker, std::str
   if (token_site != conf::Routing::kNoSite && token_site != site)
     return error(conn, worker, 403, "this purge token is not valid for this site (name its site with site=)");
   if (token_site == conf::Routing::kNoSite && !is_loopback_address(shared.config.server.admin.host) &&
-      !bearer_matches(authorization, shared.config.purge.token))
+      !bearer_matches(authorization, live.config.purge.token))
     return error(conn, worker, 403, "the admin port listens beyond loopback: purges need Authorization: Bearer <token>");
   const std::optional<bool> soft_flag = purge::parse_purge_flag(query_param(target, "soft").value_or("0"));
   if (!soft_flag) return error(conn, worker, 400, "soft= is not understood; use soft=1 or soft=0 (also true/false, yes/no, on/off)");
@@ -178,7 +179,7 @@ std::unique_ptr<Exchange> AdminExchangeFactory::create(ClientSide& conn) {
     return version_route(conn, worker, path, target);
   }
   if (path == "/warm" || path.starts_with("/warm/")) return warm_route(conn, worker, *warm_, path, target, method);
-  return std::make_unique<AdminExchange>(conn, worker.shared());
+  return std::make_unique<AdminExchange>(conn, worker.shared(), worker.live_ptr());
 }
 
 }  // namespace lacquer::edge

@@ -14,7 +14,8 @@ std::unique_ptr<Exchange> PurgeFrontDoor::create(ClientSide& client) {
   const std::string& default_host = worker_.config().server.default_host;
   const std::string fallback_host = default_host.empty() ? client.local_address() : default_host;
   // With [[site]] tables, a purge is about the site of its Host, and a site's token purges only it.
-  const conf::Routing* routing = shared.routing && !shared.routing->implicit() ? shared.routing.get() : nullptr;
+  const conf::Routing* routing = worker_.live().routing.get();
+  if (routing && routing->implicit()) routing = nullptr;
   int site = conf::Routing::kNoSite;
   int token_site = conf::Routing::kNoSite;
   if (routing) {

@@ -47,7 +47,7 @@ class JsonObject {
 
 }  // namespace
 
-std::string render_stats_json(const SharedState& s, std::int64_t now_ms) {
+std::string render_stats_json(const SharedState& s, const LiveSettings& live, std::int64_t now_ms) {
   std::string out;
   out.reserve(4096);
   auto total = [&](Counter WorkerMetrics::*field) {
@@ -92,11 +92,11 @@ std::string render_stats_json(const SharedState& s, std::int64_t now_ms) {
     }
     o.key("origin_servers");
     out += '[';
-    if (s.pools) {
+    if (live.pools) {  // the admin worker's snapshot: the pools the last reload set up
       const std::int64_t mono = origin::monotonic_ms();
       bool first_server = true;
-      for (std::size_t p = 0; p < s.pools->size(); ++p) {
-        const origin::PoolState& pool = s.pools->pool(p);
+      for (std::size_t p = 0; p < live.pools->size(); ++p) {
+        const origin::PoolState& pool = live.pools->pool(p);
         for (const auto& server : pool.servers) {
           if (!first_server) out += ',';
           first_server = false;

@@ -19,7 +19,8 @@
 namespace lacquer::edge {
 
 struct SharedState;
+struct LiveSettings;
 
-std::string render_stats_json(const SharedState& shared, std::int64_t now_ms);
+std::string render_stats_json(const SharedState& shared, const LiveSettings& live, std::int64_t now_ms);
 
 }  // namespace lacquer::edge

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "conf/routing.h"
+#include "edge/fetch/loop_routes.h"
 #include "http/cache_control.h"
 #include "http/freshness.h"
 #include "http/message.h"
@@ -43,8 +44,11 @@ struct FetchRequest {
   std::shared_ptr<const std::string> request_head;
   std::vector<http::Header> request_fields;
   storage::EntryRef revalidating;  // the stale entry whose validators the request carries
+  // The routing snapshot the request matched its site in: the fetch keeps it, so the policy and
+  // the pool stay valid across a reload.
+  LoopRoutesPtr routes;
   // The site's cache policy (null: [cache] as it is) and origin pool (an index into
-  // conf::Routing::pools()); both outlive the fetch (the Routing is never freed while it runs).
+  // routes->pools), both in `routes`.
   const conf::SitePolicy* policy = nullptr;
   std::size_t pool = 0;
   // The site's purge scope (purge/scopes.h: site_scope_hash); 0 without explicit sites.

@@ -1,5 +1,5 @@
 // What a fetch job needs from the loop that owns it, passed in rather than reached through the
-// worker: the origin pool, the loop, coalescing, the cache, the config, the clock and counters.
+// worker: the loop, coalescing, the cache, the config, the clock and counters.
 #pragma once
 
 #include <functional>
@@ -23,8 +23,6 @@ namespace lacquer::edge {
 class FetchJob;
 
 struct FetchContext {
-  // This loop's connections to each pool of conf::Routing::pools(), by the same index.
-  std::vector<std::unique_ptr<origin::OriginPool>>& origins;
   cache::LoopPoster& loop;  // the owner loop
   InflightTable& inflight;
   cache::TieredCache& cache;

@@ -34,7 +34,7 @@ void FetchJob::start() {
   fs.request = spec_.request;
   fs.idempotent = spec_.idempotent;
   fs.head_request = spec_.head_request;
-  origin::OriginPool& pool = *ctx_.origins[spec_.pool];
+  origin::OriginPool& pool = *spec_.routes->pools[spec_.pool];
   if (pool.state().config.balance == conf::Balance::ConsistentHash)
     fs.key_hash = XXH3_64bits(spec_.key.text.data(), spec_.key.text.size());  // unseeded: the same everywhere
   fs.upgrade = spec_.upgrade;

@@ -27,8 +27,9 @@ struct EngineContext {
   std::string_view via;  // "1.1 lacquer/<version>"
   // PURGE on the main port; null where the engine runs without one (unit tests).
   PurgeFrontDoor* purge = nullptr;
-  // Sites and pools; null where the engine runs without them (unit tests): one site, [cache].
-  const conf::Routing* routing = nullptr;
+  // Sites and pools as the last reload this loop applied left them (a request keeps the view it
+  // matched its site in); null where the engine runs without them (unit tests): one site, [cache].
+  LoopRoutesPtr routes;
   // Early refresh's random source (one per loop; the worker seeds it per process).
   cache::UniformDraws draws{0};
 };

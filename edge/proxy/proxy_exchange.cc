@@ -79,9 +79,10 @@ ProxyExchange::Next ProxyExchange::recv() {
   key_ = storage::make_cache_key(http::target_authority(host, engine_.config.server.default_host, local),
                                  req.line.target);
   if (!key_) return to_synth(400, "bad-target");
-  if (engine_.routing) {  // one hash lookup: the site (pool, cache policy) of the Host
-    site_ = engine_.routing->match(key_->host());
-    if (site_ == conf::Routing::kNoSite) return to_synth(engine_.routing->unknown_host_status(), "unknown-host");
+  routes_ = engine_.routes;
+  if (routes_) {  // one hash lookup: the site (pool, cache policy) of the Host
+    site_ = routes_->routing->match(key_->host());
+    if (site_ == conf::Routing::kNoSite) return to_synth(routes_->routing->unknown_host_status(), "unknown-host");
   }
   // RFC 9110 §7.8: a request asking for an upgrade is never answered from the cache nor stored.
   // A valid one from a client that can tunnel asks the origin in turn; any other goes without
@@ -98,8 +99,8 @@ ProxyExchange::Next ProxyExchange::recv() {
     step_ = Step::Pass;
     return Next::Continue;
   }
-  needs_.honour_no_cache = site_ >= 0 && !engine_.routing->implicit()
-                               ? engine_.routing->site(site_).policy.honour_client_no_cache
+  needs_.honour_no_cache = site_ >= 0 && !routes_->routing->implicit()
+                               ? routes_->routing->site(site_).policy.honour_client_no_cache
                                       : engine_.config.cache.honour_client_no_cache;
   for (const auto& h : req.headers) {
     if (http::iequals(h.name, "Cache-Control")) {

@@ -117,7 +117,8 @@ class ProxyExchange final : public Exchange, private cache::LookupWaiter, privat
   storage::EntryRef hit_;            // Hit: the entry to serve
   http::CacheStatus status_;
   int synth_status_ = 0;
-  int site_ = -1;  // index into engine_.routing's sites; -1 without routing
+  LoopRoutesPtr routes_;  // the routing this request matched its site in (kept across a reload)
+  int site_ = -1;         // index into routes_->routing's sites; -1 without routing
   std::string_view synth_detail_;
   std::string synth_detail_text_;    // when the detail is made up at run time
   // a large object being sent (from hit_)

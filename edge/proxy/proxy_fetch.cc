@@ -39,12 +39,12 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   spec.upgrade = !upgrade_.empty();
   spec.request_cache_control = needs_.cache_control;
   spec.revalidating = revalidating;
+  spec.routes = routes_;
   if (site_ >= 0) {
-    const conf::RoutedSite& site = engine_.routing->site(site_);
+    const conf::RoutedSite& site = routes_->routing->site(site_);
     spec.pool = site.pool;
-    // The implicit site's policy is [cache] itself: read it from the live config, which a reload
-    // updates (the routing is built once).
-    if (!engine_.routing->implicit()) {
+    // The implicit site's policy is [cache] itself: read it from the live config.
+    if (!routes_->routing->implicit()) {
       spec.policy = &site.policy;
       spec.site_scope = purge::site_scope_hash(site.name);
     }

@@ -44,14 +44,33 @@ void reload(const ServerHooks& hooks, SharedState& shared, AccessLog& access_log
     return;
   }
   std::string applied, restart;
-  const conf::Config& running = shared.live->config;
-  for (const auto& key : conf::changed_keys(running, outcome.config)) {
+  const LiveSettingsPtr running = shared.live;
+  for (const auto& key : conf::changed_keys(running->config, outcome.config)) {
     std::string& list = conf::applies_live(key) ? applied : restart;
     list.append(list.empty() ? "" : ", ").append(key);
   }
   if (!applied.empty()) {
-    shared.live = std::make_shared<const LiveSettings>(conf::take_live_keys(running, outcome.config));
-    publish(shared.live);
+    // Built and checked in full before anything is published: a pool that cannot be built (a
+    // plain [origin] that does not resolve, a pool's TLS files) changes nothing.
+    LiveSettingsPtr next;
+    try {
+      next = next_live_settings(*running, outcome.config);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "lacquer: reload failed: %s\n", e.what());
+      std::fprintf(stderr, "lacquer: reload failed, still running the previous configuration\n");
+      shared.reload_failures.fetch_add(1, std::memory_order_relaxed);
+      std::fflush(stderr);
+      return;
+    }
+    shared.live = next;
+    publish(next);
+    if (next->pools != running->pools) {
+      // The new set probes and re-resolves the servers that stay; the old one's thread stops
+      // (its removed servers are probed no more). Fetches still running on the old pools keep
+      // them alive through their snapshot.
+      next->pools->start();
+      running->pools->stop();
+    }
   }
   access_log.configure(outcome.config.log);
   // Certificates are read again, so renewed files at the same paths serve the next handshakes.

@@ -185,9 +185,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
                      static_cast<unsigned long long>(objects));
       });
     }
-    shared.routing = std::make_unique<const conf::Routing>(config);
-    // A plain --origin that does not resolve stops the start, as it always did.
-    shared.pools = std::make_unique<origin::PoolSet>(shared.routing->pools(), shared.routing->implicit());
+    shared.live = first_live_settings(config);  // sites and pools; throws when they cannot be built
     std::size_t restored = purge::PurgeStore::load(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.purge_store = std::make_unique<purge::PurgeStore>(shared.state_db->db(), shared.state_db->purge_cf(), shared.versions);
     shared.sweeper = std::make_unique<purge::Sweeper>(*shared.tier, shared.versions, purge::Sweeper::Options{});
@@ -290,7 +288,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
     std::fprintf(stderr, "lacquer: admin port %s is reachable beyond loopback: it refuses purges without "
                          "Authorization: Bearer <purge.token or a site's purge_tokens>\n",
                  config.server.admin.to_string().c_str());
-  shared.pools->start();
+  shared.live->pools->start();
   for (const auto& w : workers) w->start();
   for (std::size_t l = 0; l < table_fds.size(); ++l) {
     const auto* tls = tls_listeners[l].get();

@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 
 #include "cluster/node.h"
@@ -34,6 +35,14 @@ namespace lacquer::edge {
 namespace {
 
 constexpr int kDrainDeadlineSeconds = 30;
+constexpr int kRetiredSweepSeconds = 1;
+
+// The [origin] keys an OriginPool copies (its address reaches it through the pool config).
+bool same_connection_settings(const conf::OriginConfig& a, const conf::OriginConfig& b) {
+  return a.connect_timeout_ms == b.connect_timeout_ms && a.first_byte_timeout_ms == b.first_byte_timeout_ms &&
+         a.read_timeout_ms == b.read_timeout_ms && a.idle_timeout_ms == b.idle_timeout_ms &&
+         a.max_idle_per_worker == b.max_idle_per_worker;
+}
 
 std::string peer_address(const sockaddr* addr) {
   char buf[INET6_ADDRSTRLEN] = "unknown";
@@ -51,7 +60,7 @@ SharedState::SharedState(const conf::Config& c)
       tier(std::make_unique<storage::MemoryTier>(c.cache.memory_bytes,
                                                  storage::MemoryTierOptions{.admission = c.cache.memory_admission})),
       via(std::string("1.1 lacquer/") + LACQUER_VERSION) {
-  live = std::make_shared<const LiveSettings>(c);
+  live = std::make_shared<const LiveSettings>(c, nullptr, nullptr);  // run_server sets the real one
   parse_limits.max_request_line = c.limits.max_request_line;
   parse_limits.max_field = c.limits.max_header_field;
   parse_limits.max_header_bytes = c.limits.max_header_bytes;
@@ -79,26 +88,66 @@ Worker::Worker(int index, SharedState& shared, int listen_fd, Role role)
   drain_event_ = event_new(base_, -1, 0, &Worker::on_drain, this);
   drain_deadline_ = evtimer_new(base_, &Worker::on_drain_deadline, this);
   inbox_ = std::make_unique<LoopInbox>(base_);
+  retired_sweep_ = evtimer_new(base_, &Worker::on_retired_sweep, this);
   if (role == Role::Admin) {
     factory_ = std::make_unique<AdminExchangeFactory>(*this);
     return;
   }
-  for (std::size_t i = 0; i < shared.pools->size(); ++i)
-    pools_.push_back(std::make_unique<origin::OriginPool>(base_, shared.pools->pool(i), shared.config.origin,
-                                                          shared.parse_limits, origin_counters_));
   auto invalidate = [this](std::vector<std::string> urls) {
     std::vector<PurgeTarget> targets;
     for (auto& url : urls) targets.push_back({purge::Scope::Url, purge::url_hash(url), std::move(url)});
     run_purge(*this, targets, false, [](bool, std::uint64_t) {});
   };
-  fetch_context_.reset(new FetchContext{pools_, *inbox_, shared.inflight, *shared.cache, config_, shared.clock,
+  fetch_context_.reset(new FetchContext{*inbox_, shared.inflight, *shared.cache, config_, shared.clock,
                                         metrics_, shared.purge_metrics, shared.via, invalidate, {}});
   fetcher_ = std::make_unique<OriginFetcher>(*fetch_context_);
   purge_door_ = std::make_unique<PurgeFrontDoor>(*this);
   engine_.reset(new EngineContext{*shared.cache, *fetcher_, *inbox_, shared.clock, config_, metrics_, shared.via,
-                                  purge_door_.get(), shared.routing.get()});
+                                  purge_door_.get(), nullptr});
   engine_->draws = cache::UniformDraws(std::random_device{}());
   factory_ = std::make_unique<ProxyExchangeFactory>(*engine_);
+  apply_routes(config_.origin);
+}
+
+void Worker::apply_routes(const conf::OriginConfig& previous_origin) {
+  if (!engine_ || !live_->pools) return;  // the admin worker never talks to the origin
+  if (routes_ && routes_->routing == live_->routing) return;
+  auto next = std::make_shared<LoopRoutes>();
+  next->routing = live_->routing;
+  next->pool_set = live_->pools;
+  const bool same_settings = same_connection_settings(previous_origin, config_.origin);
+  for (std::size_t i = 0; i < live_->pools->size(); ++i) {
+    const origin::PoolState& state = live_->pools->pool(i);
+    std::shared_ptr<origin::OriginPool> pool;
+    if (routes_ && same_settings)
+      for (const auto& p : routes_->pools)
+        if (&p->state() == &state) pool = p;  // the same pool: its connections carry over
+    if (!pool)
+      pool = std::make_shared<origin::OriginPool>(base_, live_->pools->pool(i), config_.origin, shared_.parse_limits,
+                                                  origin_counters_);
+    next->pools.push_back(std::move(pool));
+  }
+  if (routes_) {
+    for (const auto& p : routes_->pools)
+      if (std::find(next->pools.begin(), next->pools.end(), p) == next->pools.end()) p->retire();
+    retired_routes_.push_back(std::move(routes_));
+    timeval tv{kRetiredSweepSeconds, 0};
+    evtimer_add(retired_sweep_, &tv);
+  }
+  routes_ = std::move(next);
+  engine_->routes = routes_;
+}
+
+void Worker::on_retired_sweep(int, short, void* self) {
+  auto* w = static_cast<Worker*>(self);
+  auto& retired = w->retired_routes_;
+  // use_count() 1: only this list holds it, and nothing can take a new reference from here.
+  retired.erase(std::remove_if(retired.begin(), retired.end(), [](const LoopRoutesPtr& r) { return r.use_count() == 1; }),
+                retired.end());
+  if (!retired.empty()) {
+    timeval tv{kRetiredSweepSeconds, 0};
+    evtimer_add(w->retired_sweep_, &tv);
+  }
 }
 
 Worker::~Worker() {
@@ -110,7 +159,14 @@ Worker::~Worker() {
     std::vector<FetchJob*> jobs(fetch_context_->running.begin(), fetch_context_->running.end());
     for (FetchJob* j : jobs) j->cancel();
   }
-  pools_.clear();
+  // A finished fetch coalesced from another loop may still hold a view of ours: its pools must
+  // not touch this loop's base after it is freed.
+  if (routes_) retired_routes_.push_back(std::move(routes_));
+  for (const auto& r : retired_routes_)
+    for (const auto& p : r->pools) p->shutdown();
+  retired_routes_.clear();
+  if (engine_) engine_->routes.reset();
+  event_free(retired_sweep_);
   inbox_.reset();
   if (listener_) evconnlistener_free(listener_);
   for (auto& l : extra_listeners_) evconnlistener_free(l->listener);
@@ -133,8 +189,10 @@ void Worker::drain() { event_active(drain_event_, EV_TIMEOUT, 1); }
 
 void Worker::publish(LiveSettingsPtr settings) {
   inbox_->post([this, settings = std::move(settings)] {
+    const conf::OriginConfig previous_origin = config_.origin;
     live_ = settings;
     config_ = settings->config;
+    apply_routes(previous_origin);
   });
 }
 

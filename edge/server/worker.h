@@ -88,12 +88,9 @@ struct SharedState {
   std::atomic<std::uint64_t> reloads{0}, reload_failures{0};
   // The snapshot the last reload published (main thread only); every worker starts with it.
   // Its config's restart-only keys keep their start-up values: a reload compares against it
-  // to name what needs a restart.
+  // to name what needs a restart. Sites and origin pools are in it (edge/server/live_settings.h):
+  // read them through Worker::live() on a loop, never from here.
   LiveSettingsPtr live;
-  // Sites and origin pools (conf/routing.h, origin/pool_state.h), built at start-up before the
-  // workers; the pool set's upkeep thread stops after them.
-  std::unique_ptr<const conf::Routing> routing;
-  std::unique_ptr<origin::PoolSet> pools;
 };
 
 class PurgeFrontDoor;
@@ -128,6 +125,7 @@ class Worker {
   // This worker's current configuration: the live keys as the last reload it applied left them.
   const conf::Config& config() const { return config_; }
   const LiveSettings& live() const { return *live_; }
+  const LiveSettingsPtr& live_ptr() const { return live_; }
   // Thread-safe: this worker applies `settings` on its loop, between two callbacks.
   void publish(LiveSettingsPtr settings);
   WorkerMetrics& metrics() { return metrics_; }
@@ -138,7 +136,7 @@ class Worker {
   LatencyHistogram& origin_first_byte_seconds() { return origin_first_byte_seconds_; }
   const LatencyHistogram& origin_first_byte_seconds() const { return origin_first_byte_seconds_; }
   LoopInbox& inbox() { return *inbox_; }
-  const origin::OriginCounters* origin_counters_if_any() const { return pools_.empty() ? nullptr : &origin_counters_; }
+  const origin::OriginCounters* origin_counters_if_any() const { return routes_ ? &origin_counters_ : nullptr; }
   void connection_closed(Connection* conn);
   // A cleartext connection that started with the HTTP/2 preface: its socket moves to an
   // Http2Connection and `from` is deleted.
@@ -157,6 +155,11 @@ class Worker {
   static void on_drain(int fd, short what, void* self);
   static void on_drain_deadline(int fd, short what, void* self);
   void maybe_exit();
+  // live_ changed (or the worker starts): this loop's view of its sites and pools follows it.
+  // A pool that did not change keeps its OriginPool (and keep-alive connections); the others
+  // are retired: idle connections close now, busy ones when their response ends.
+  void apply_routes(const conf::OriginConfig& previous_origin);
+  static void on_retired_sweep(int fd, short what, void* self);
 
   int index_;
   SharedState& shared_;
@@ -173,8 +176,12 @@ class Worker {
   WorkerMetrics metrics_;
   LatencyHistogram request_seconds_;
   LatencyHistogram origin_first_byte_seconds_;
-  origin::OriginCounters origin_counters_;               // all of this loop's pools together
-  std::vector<std::unique_ptr<origin::OriginPool>> pools_;  // one per shared.routing pool
+  origin::OriginCounters origin_counters_;  // all of this loop's pools together
+  LoopRoutesPtr routes_;                    // proxy workers: sites and pools as live_ says
+  // Views a reload replaced, kept until no request or fetch holds them, so they are always
+  // freed here, on this loop (a fetch coalesced from another loop may hold one for a while).
+  std::vector<LoopRoutesPtr> retired_routes_;
+  event* retired_sweep_ = nullptr;
   std::unique_ptr<LoopInbox> inbox_;
   // The request engine's dependencies (proxy workers only), then the exchange factory.
   std::unique_ptr<FetchContext> fetch_context_;

@@ -21,7 +21,11 @@ TEST_CASE("changed_keys names what differs; [log], [purge] and the cache policy 
   CHECK(applies_live("server.default_host"));
   CHECK_FALSE(applies_live("cache.state_dir"));
   CHECK_FALSE(applies_live("cache.memory"));
-  CHECK_FALSE(applies_live("origin.address"));
+  CHECK(applies_live("origin.address"));
+  CHECK(applies_live("origin.connect_timeout"));
+  CHECK(applies_live("site"));
+  CHECK(applies_live("pool"));
+  CHECK(applies_live("server.unknown_host_status"));
   CHECK_FALSE(applies_live("limits.max_request_line"));
   CHECK_FALSE(applies_live("server.listen"));
 }
@@ -42,15 +46,25 @@ TEST_CASE("take_live_keys takes exactly the keys that apply live") {
   loaded.purge.allow_loopback = false;
   loaded.log.access = "-";
   loaded.cluster.stream = "s";
+  PoolConfig pool;
+  pool.name = "p";
+  pool.servers.push_back({"127.0.0.1", 80, 1});
+  loaded.routing.pools.push_back(pool);
+  SiteConfig site;
+  site.name = "s";
+  site.pool = "p";
+  loaded.routing.sites.push_back(site);
   Config applied = take_live_keys(running, loaded);
   // What still differs from the loaded file is exactly what needs a restart.
   std::vector<std::string> pending = changed_keys(applied, loaded);
-  CHECK(pending == std::vector<std::string>{"server.listen", "origin.address", "cache.state_dir",
+  CHECK(pending == std::vector<std::string>{"server.listen", "cache.state_dir",
                                             "cache.memory", "limits.max_request_line", "cluster.stream"});
   for (const auto& key : pending) CHECK_FALSE(applies_live(key));
   for (const auto& key : changed_keys(running, applied)) CHECK(applies_live(key));
   CHECK(applied.cache.max_ttl_s == 5);
   CHECK(applied.purge.token == "t");
+  CHECK(applied.origin.address.port == 9);
+  CHECK(applied.routing == loaded.routing);
 }
 
 TEST_CASE("[log] keys: path, stdout or off; combined or json; a bad value names file:line") {

@@ -85,3 +85,34 @@ TEST_CASE("passive: failures while ejected do not lengthen the ejection; 0 turns
   for (int i = 0; i < 100; ++i) off.request_failed(i);
   CHECK(off.usable(100));
 }
+
+TEST_CASE("reconfigure keeps what the server has shown: an ejection, failed probes, failures in a row") {
+  conf::PassiveHealthConfig passive;
+  passive.max_failures = 2;
+  passive.backoff_ms = 1000;
+  HealthState h(probe(5, 3), passive);
+  h.request_failed(0);
+  h.request_failed(0);
+  REQUIRE(h.ejected(500));
+  h.probe_result(false);
+  h.probe_result(false);
+  h.probe_result(false);
+  REQUIRE_FALSE(h.probe_up());
+  // A reload raises the threshold of failures and changes the probe path: the ejection stands,
+  // the probe window keeps its failures.
+  conf::PassiveHealthConfig wider = passive;
+  wider.max_failures = 5;
+  conf::ProbeConfig other = probe(5, 3);
+  other.path = "/health";
+  h.reconfigure(other, wider);
+  CHECK(h.ejected(500));
+  CHECK(h.ejected_until_ms() == 1000);
+  CHECK_FALSE(h.probe_up());
+  CHECK(h.ejections() == 1);
+  // Probes turned off: up as far as probes go; turned on again: a fresh window, as at start.
+  h.reconfigure({}, wider);
+  CHECK(h.probe_up());
+  h.reconfigure(probe(5, 3), wider);
+  CHECK(h.probe_up());
+  CHECK(h.passed_in_window() == 5);
+}
