@@ -121,6 +121,39 @@ ListenerPlan plan_listeners(const std::vector<int>& fds, unsigned workers) {
   return plan;
 }
 
+std::size_t inherited_count(const takeover::Inherited& inherited) {
+  std::size_t n = inherited.main_fds.size() + inherited.admin_fds.size();
+  for (const auto& group : inherited.table_fds) n += group.size();
+  return n;
+}
+
+// Taking over: each [[listen]] table of the new configuration takes the old process's sockets
+// for its address (takeover::match_listen_tables), so connections waiting in them are served;
+// a new address is bound; an old table the new configuration dropped is closed.
+std::vector<BoundListeners> take_listen_tables(const conf::Config& config, takeover::Inherited& inherited,
+                                               unsigned threads) {
+  std::vector<std::string> wanted, bound;
+  for (const auto& l : config.listeners) wanted.push_back(l.address.to_string());
+  for (const auto& group : inherited.table_fds) bound.push_back(takeover::local_address(group.front()));
+  const std::vector<int> match = takeover::match_listen_tables(wanted, bound);
+  std::vector<BoundListeners> tables;
+  std::vector<bool> used(bound.size(), false);
+  for (std::size_t l = 0; l < wanted.size(); ++l) {
+    if (match[l] < 0) {
+      tables.push_back(bind_listeners(config.listeners[l].address, static_cast<int>(threads)));
+      continue;
+    }
+    used[static_cast<std::size_t>(match[l])] = true;
+    tables.push_back({inherited.table_fds[static_cast<std::size_t>(match[l])], bound[static_cast<std::size_t>(match[l])]});
+  }
+  for (std::size_t g = 0; g < bound.size(); ++g) {
+    if (used[g]) continue;
+    std::fprintf(stderr, "lacquer: takeover: %s is not in the new configuration; closing it\n", bound[g].c_str());
+    for (int fd : inherited.table_fds[g]) close(fd);
+  }
+  return tables;
+}
+
 }  // namespace
 
 int run_server(const conf::Config& config, const ServerHooks& hooks) {
@@ -143,12 +176,6 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   const std::string takeover_path = takeover::socket_path(config);
   std::optional<takeover::Inherited> inherited;
   if (hooks.takeover) {
-    // Checked before the old process is asked anything: once it has handed over, it drains.
-    if (!config.listeners.empty()) {
-      std::fprintf(stderr, "lacquer: --takeover hands over the main and admin sockets only; a configuration "
-                   "with [[listen]] tables needs a restart\n");
-      return 1;
-    }
     try {
       inherited = takeover::receive_listeners(takeover_path);
     } catch (const std::exception& e) {
@@ -158,7 +185,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
     // Before the old process can exit: systemd (NotifyAccess=all) must know who the service is.
     notify_service_manager("MAINPID=" + std::to_string(getpid()));
     std::fprintf(stderr, "lacquer: takeover: holding the %zu listening sockets of pid %d; waiting for it to drain "
-                 "and release %s\n", inherited->main_fds.size() + inherited->admin_fds.size(),
+                 "and release %s\n", inherited_count(*inherited),
                  static_cast<int>(inherited->from_pid), config.cache.state_dir.c_str());
     std::fflush(stderr);
     takeover::acknowledge(*inherited);
@@ -203,22 +230,28 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
   if (config.cluster.enabled) start_cluster(config, shared);
   BoundListeners main_fds, admin_fds;
   std::vector<BoundListeners> table_fds;  // one per [[listen]] table
-  if (inherited) {
-    main_fds = {inherited->main_fds, takeover::local_address(inherited->main_fds[0])};
-    admin_fds = {inherited->admin_fds, takeover::local_address(inherited->admin_fds[0])};
-  } else {
-    try {
+  try {
+    if (inherited) {
+      if (!inherited->main_fds.empty())
+        main_fds = {inherited->main_fds, takeover::local_address(inherited->main_fds[0])};
+      else if (config.server.listen_enabled)  // the old process had only [[listen]] tables
+        main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
+      admin_fds = {inherited->admin_fds, takeover::local_address(inherited->admin_fds[0])};
+      table_fds = take_listen_tables(config, *inherited, threads);
+    } else {
       if (config.server.listen_enabled) main_fds = bind_listeners(config.server.listen, static_cast<int>(threads));
       for (const auto& l : config.listeners) table_fds.push_back(bind_listeners(l.address, static_cast<int>(threads)));
       admin_fds = bind_listeners(config.server.admin, 1);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "lacquer: %s\n", e.what());
-      return 1;
     }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lacquer: %s\n", e.what());
+    return 1;
   }
   shared.listen_address = main_fds.address;
   const ListenerPlan main_plan = plan_listeners(main_fds.fds, threads);
   const ListenerPlan admin_plan = plan_listeners(admin_fds.fds, 1);
+  std::vector<ListenerPlan> table_plans;  // a takeover may bring more or fewer sockets than workers
+  for (const auto& t : table_fds) table_plans.push_back(plan_listeners(t.fds, threads));
 
   AccessLog access_log(config.log, threads + 1);  // one buffer per worker, the admin worker's last
   shared.access_log = &access_log;
@@ -228,7 +261,10 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
     for (unsigned i = 0; i < threads; ++i) {
       workers.push_back(std::make_unique<Worker>(static_cast<int>(i), shared, main_plan.first[i], Worker::Role::Proxy));
       for (int fd : main_plan.more[i]) workers.back()->add_listener(fd);
-      for (std::size_t l = 0; l < table_fds.size(); ++l) workers.back()->add_listener(table_fds[l].fds[i], tls_listeners[l].get());
+      for (std::size_t l = 0; l < table_fds.size(); ++l) {
+        workers.back()->add_listener(table_plans[l].first[i], tls_listeners[l].get());
+        for (int fd : table_plans[l].more[i]) workers.back()->add_listener(fd, tls_listeners[l].get());
+      }
     }
     workers.push_back(std::make_unique<Worker>(static_cast<int>(threads), shared, admin_plan.first[0], Worker::Role::Admin));
     for (int fd : admin_plan.more[0]) workers.back()->add_listener(fd);
@@ -240,16 +276,20 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
 
   event_base* main_base = event_base_new();
   // Every listening socket the workers own, offered to a process that takes over.
-  std::vector<int> offered_main = main_plan.first, offered_admin = admin_plan.first;
-  for (const auto& more : main_plan.more) offered_main.insert(offered_main.end(), more.begin(), more.end());
-  for (const auto& more : admin_plan.more) offered_admin.insert(offered_admin.end(), more.begin(), more.end());
+  auto offered = [](const ListenerPlan& plan) {
+    std::vector<int> fds;
+    for (int fd : plan.first)
+      if (fd >= 0) fds.push_back(fd);  // -1: no main port, only [[listen]] tables
+    for (const auto& more : plan.more) fds.insert(fds.end(), more.begin(), more.end());
+    return fds;
+  };
+  std::vector<std::vector<int>> offered_tables;
+  for (const auto& plan : table_plans) offered_tables.push_back(offered(plan));
   pid_t successor = 0;
   std::unique_ptr<takeover::Offer> offer;
-  // The handover carries the main and admin sockets only, not [[listen]] tables (a restart).
-  if (!table_fds.empty())
-    std::fprintf(stderr, "lacquer: [[listen]] tables in use: --takeover and SIGUSR2 are off; restart to upgrade\n");
-  else try {
-    offer = std::make_unique<takeover::Offer>(main_base, takeover_path, offered_main, offered_admin, [&](pid_t pid) {
+  try {
+    offer = std::make_unique<takeover::Offer>(main_base, takeover_path, offered(main_plan), offered(admin_plan),
+                                              std::move(offered_tables), [&](pid_t pid) {
       successor = pid;
       for (const auto& w : workers) w->hand_over();
       event_base_loopexit(main_base, nullptr);

@@ -131,6 +131,7 @@ Inherited receive_listeners(const std::string& path) {
   auto fail = [&](const std::string& why) {
     close_all(out.main_fds);
     close_all(out.admin_fds);
+    for (auto& group : out.table_fds) close_all(group);
     close(fd);
     return std::runtime_error("takeover via " + path + ": " + why);
   };
@@ -160,13 +161,23 @@ Inherited receive_listeners(const std::string& path) {
     }
   }
   if (n != static_cast<ssize_t>(sizeof msg) || std::memcmp(msg.magic, kMagic, sizeof kMagic) != 0 ||
-      (mh.msg_flags & MSG_CTRUNC) || msg.main_count == 0 || msg.admin_count == 0 ||
-      fds.size() != static_cast<std::size_t>(msg.main_count) + msg.admin_count) {
+      (mh.msg_flags & MSG_CTRUNC) || msg.admin_count == 0 ||
+      fds.size() < static_cast<std::size_t>(msg.main_count) + msg.admin_count ||
+      (msg.main_count == 0 && fds.size() == msg.admin_count)) {
     out.main_fds = std::move(fds);
     throw fail("the running process sent no usable listeners (is it another version of lacquer?)");
   }
+  const auto tables_from = fds.begin() + msg.main_count + msg.admin_count;
   out.main_fds.assign(fds.begin(), fds.begin() + msg.main_count);
-  out.admin_fds.assign(fds.begin() + msg.main_count, fds.end());
+  out.admin_fds.assign(fds.begin() + msg.main_count, tables_from);
+  // The [[listen]] tables' sockets follow, table after table: a group is a run of one address.
+  std::string group_address;
+  for (auto it = tables_from; it != fds.end(); ++it) {
+    std::string address = local_address(*it);
+    if (out.table_fds.empty() || address != group_address) out.table_fds.emplace_back();
+    out.table_fds.back().push_back(*it);
+    group_address = std::move(address);
+  }
   out.from_pid = static_cast<pid_t>(msg.pid);
   return out;
 }
@@ -212,13 +223,35 @@ bool spawn_successor(const std::vector<std::string>& argv, std::string& error) {
 
 // ---- the running process ----
 
+std::vector<int> match_listen_tables(const std::vector<std::string>& wanted, const std::vector<std::string>& bound) {
+  std::vector<int> out(wanted.size(), -1);
+  std::vector<bool> taken(bound.size(), false);
+  auto host_of = [](const std::string& address) { return address.substr(0, address.rfind(':')); };
+  for (std::size_t i = 0; i < wanted.size(); ++i)
+    for (std::size_t g = 0; g < bound.size(); ++g)
+      if (!taken[g] && bound[g] == wanted[i]) {
+        out[i] = static_cast<int>(g);
+        taken[g] = true;
+        break;
+      }
+  for (std::size_t i = 0; i < wanted.size(); ++i)
+    if (out[i] < 0 && wanted[i].ends_with(":0") && i < bound.size() && !taken[i] &&
+        host_of(bound[i]) == host_of(wanted[i])) {
+      out[i] = static_cast<int>(i);
+      taken[i] = true;
+    }
+  return out;
+}
+
 Offer::Offer(event_base* base, std::string path, std::vector<int> main_fds, std::vector<int> admin_fds,
-             std::function<void(pid_t)> on_handed_over)
+             std::vector<std::vector<int>> table_fds, std::function<void(pid_t)> on_handed_over)
     : path_(std::move(path)),
       main_fds_(std::move(main_fds)),
       admin_fds_(std::move(admin_fds)),
       on_handed_over_(std::move(on_handed_over)) {
-  if (main_fds_.size() + admin_fds_.size() > kMaxFds) throw std::runtime_error("takeover: too many listeners");
+  for (const auto& group : table_fds) table_fds_.insert(table_fds_.end(), group.begin(), group.end());
+  if (main_fds_.size() + admin_fds_.size() + table_fds_.size() > kMaxFds)
+    throw std::runtime_error("takeover: too many listeners");
   sockaddr_un addr = unix_address(path_);
   listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw std::runtime_error(os_error("takeover socket"));
@@ -290,6 +323,7 @@ void Offer::serve(int conn) {
   msg.pid = static_cast<std::uint32_t>(getpid());
   std::vector<int> fds = main_fds_;
   fds.insert(fds.end(), admin_fds_.begin(), admin_fds_.end());
+  fds.insert(fds.end(), table_fds_.begin(), table_fds_.end());
   iovec iov{&msg, sizeof msg};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)]{};
   msghdr mh{};

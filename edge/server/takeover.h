@@ -37,8 +37,10 @@ std::string local_address(int fd);
 // ---- the new process ----
 
 struct Inherited {
-  std::vector<int> main_fds;   // the old process's main listeners, one per old worker
+  std::vector<int> main_fds;   // the old process's main listeners, one per old worker (none when it had no main port)
   std::vector<int> admin_fds;  // its admin listener
+  // Its [[listen]] tables, in its order: one group of sockets (all bound to one address) each.
+  std::vector<std::vector<int>> table_fds;
   int channel = -1;            // the connection to the old process (ack, then "released")
   pid_t from_pid = 0;
 };
@@ -51,6 +53,13 @@ void acknowledge(const Inherited& inherited);
 // Waits until the old process has closed the state directory (it says so, or exits). False
 // after `timeout_ms` without either.
 bool wait_released(const Inherited& inherited, int timeout_ms);
+
+// Which inherited [[listen]] group each of the new configuration's tables takes: for
+// wanted[i] (a configured address, "127.0.0.1:443"; port 0 = any port), the index into
+// `bound` (the inherited groups' addresses as bound) or -1 (bind it anew). An address takes the
+// group bound to it; a table with port 0 takes the group at its own index when the host is the
+// same (a restart of the same file). Each group is taken at most once. Pure.
+std::vector<int> match_listen_tables(const std::vector<std::string>& wanted, const std::vector<std::string>& bound);
 
 // Starts `argv` plus --takeover as a detached process (double fork: the running process never
 // has a child to reap). The new process inherits stderr and the environment (NOTIFY_SOCKET).
@@ -66,8 +75,10 @@ class Offer {
  public:
   // `on_handed_over(pid)` runs once the new process acknowledged: stop accepting and drain.
   // Throws std::runtime_error if the socket cannot be made.
+  // `table_fds`: each [[listen]] table's sockets, in config order (sent after the others; a
+  // receiver groups them by bound address).
   Offer(event_base* base, std::string path, std::vector<int> main_fds, std::vector<int> admin_fds,
-        std::function<void(pid_t)> on_handed_over);
+        std::vector<std::vector<int>> table_fds, std::function<void(pid_t)> on_handed_over);
   ~Offer();
   Offer(const Offer&) = delete;
   Offer& operator=(const Offer&) = delete;
@@ -83,7 +94,7 @@ class Offer {
   void serve(int conn);
 
   std::string path_;
-  std::vector<int> main_fds_, admin_fds_;
+  std::vector<int> main_fds_, admin_fds_, table_fds_;
   std::function<void(pid_t)> on_handed_over_;
   int listen_fd_ = -1;
   event* event_ = nullptr;

@@ -195,3 +195,23 @@ def test_stats_json_shows_the_reloaded_pools(origins, start_lacquer):
         _, _, body = lacq.admin_get(l.admin_port, "/stats.json")
         return {(e["pool"], e["server"]) for e in json.loads(body)["origin_servers"]}
     wait_until(lambda: ("q", "127.0.0.1:%d" % b.port) in servers(), message="stats.json shows pool q")
+
+
+def test_a_response_in_flight_finishes_on_the_pool_it_started_with(origins, start_lacquer):
+    a, b = origins(2)
+    l = start_lacquer(a.port, config_text=pool("pa", [a.port]) + site("one", ["one.test"], "pa"), threads=1)
+    a.script("/slow", lacq.ok(chunks=["first-", "second"], body_hold="go"))
+    conn = l.conn()
+    conn.send(lacq.build_request("GET", "/slow", host="one.test"))
+    wait_until(lambda: a.count("/slow") == 1, message="the fetch is under way")
+    # The pool the fetch runs on goes away, and its site moves to another pool.
+    reload(l, pool("pb", [b.port]) + site("one", ["one.test"], "pb"))
+    wait_until(lambda: l.get("/elsewhere", host="one.test").status == 200 and b.count("/elsewhere") == 1,
+               message="the site moved")
+    a.open("go")
+    r = conn.read_response()
+    assert r.status == 200 and r.complete and r.body == b"first-second"
+    conn.close()
+    # It was stored as usual, and is a hit on the new routing (the cache is keyed by URL).
+    assert hit_ttl(l.get("/slow", host="one.test")) > 0
+    assert a.count("/slow") == 1 and b.count("/slow") == 0

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 
-from lacq import metrics, ok, run_lacquer, wait_until
+from lacq import get, metrics, ok, run_lacquer, wait_until
 
 KEYS = ["/warm/%d" % i for i in range(40)]
 
@@ -194,3 +194,20 @@ def test_takeover_sends_goaway_to_http2_clients_and_the_new_process_serves_them(
     assert (status, body) == (200, b"h2") and "; hit" in headers["cache-status"]
     c2.close()
     assert origin.count("/h2") == 1
+
+
+def test_takeover_carries_the_listen_tables_sockets(origin, start_lacquer, tmp_path):
+    state = tmp_path / "state"
+    table = '[[listen]]\naddress = "127.0.0.1:0"\n'
+    origin.script("/t", ok("t"))
+    old = start_lacquer(origin.port, state_dir=state, config_text=table)
+    line = wait_until(lambda: [x for x in old.lines if "listening http=" in x], message="table listening")[0]
+    table_port = int(line.rsplit(":", 1)[1])
+    assert get(table_port, "/t").status == 200
+    new = start_lacquer(origin.port, state_dir=state, config_text=table, extra_args=["--takeover"])
+    assert old.proc.wait(15) == 0, old.text()
+    assert any("listening http=127.0.0.1:%d" % table_port in x for x in new.lines), new.text()
+    for _ in range(12):  # fresh connections to the table's port: the new process answers, warm
+        r = get(table_port, "/t")
+        assert r.status == 200 and "; hit" in r.headers.get("Cache-Status")
+    assert origin.count("/t") == 1
