@@ -29,7 +29,7 @@ struct EngineContext {
   PurgeFrontDoor* purge = nullptr;
   // Sites and pools as the last reload this loop applied left them (a request keeps the view it
   // matched its site in); null where the engine runs without them (unit tests): one site, [cache].
-  LoopRoutesPtr routes;
+  LoopRoutesPtr routes = nullptr;
   // Early refresh's random source (one per loop; the worker seeds it per process).
   cache::UniformDraws draws{0};
 };
