@@ -69,11 +69,12 @@ def measure(binary, duration, tmp):
         deadline = time.monotonic() + 30
         while True:
             try:
+                benchtool.origin_count(a.origin)
                 purgebench.Admin(a.admin).metrics()
                 break
             except OSError:
                 if time.monotonic() > deadline or lq.poll() is not None:
-                    raise SystemExit(f"{binary} did not start; see {tmp}/lacquer.log")
+                    raise SystemExit(f"the origin or {binary} did not start; see {tmp}/lacquer.log")
                 time.sleep(0.2)
         b = purgebench.Bench(a)
         b.runs = []
