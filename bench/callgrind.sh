@@ -27,7 +27,7 @@ drive() { /usr/bin/python3 "$BENCH/cgdrive.py" "127.0.0.1:$LP" "$@" >/dev/null 2
 drive miss 200 4 warm   # connections, pools, first allocations
 drive hot 200 4 warm
 measure() {   # measure LABEL MODE
-  callgrind_control -z $LPID >/dev/null 2>&1; callgrind_control -i on $LPID >/dev/null
+  callgrind_control -z $LPID >/dev/null 2>&1; callgrind_control -i on $LPID >/dev/null 2>&1
   drive "$2" "$n" 4 "$1"
   callgrind_control -i off $LPID >/dev/null 2>&1; callgrind_control -d "$1" $LPID >/dev/null 2>&1
 }
