@@ -2,6 +2,7 @@
 // normalised host and target come from the cache key, so what we key is what we forward.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -24,7 +25,8 @@ struct ForwardRequest {
   std::string_view upgrade;               // set: ask the origin for this protocol upgrade (RFC 9110 §7.8)
 };
 
-// Appends the request head (request line, fields, blank line) to `out`.
+// Appends the request head (request line, fields, blank line) to `out`, in one allocation (it
+// reserves origin_request_bound first).
 // Dropped: hop-by-hop fields and any field the Connection field names (RFC 9110 §7.6.1), Host
 // (rewritten from the key), the client's framing fields (we re-frame the body we buffered),
 // Expect (we answered 100-continue ourselves), and fields that make origins return content the
@@ -36,6 +38,9 @@ struct ForwardRequest {
 // "Connection: Upgrade" with its Upgrade field, and from the listener, never from the client:
 // X-Forwarded-Proto and Forwarded (RFC 7239: for=<client>;proto=<scheme>).
 void append_origin_request(std::string& out, const ForwardRequest& req);
+
+// An upper bound on the bytes append_origin_request appends for `req` (its head, not the body).
+std::size_t origin_request_bound(const ForwardRequest& req) noexcept;
 
 // True for fields never forwarded in either direction (hop-by-hop or Connection-named).
 bool is_hop_field(std::span<const http::Header> headers, std::string_view name) noexcept;

@@ -231,7 +231,7 @@ bool OriginConnection::read_head() {
     return true;
   }
   pool_.report(server_, status < 500);  // passive health: a 5xx counts as a failure
-  ResponseHead head;
+  ResponseHead& head = head_;
   copy_head(head, buf, parsed, header_scratch_);
   evbuffer_drain(in, parsed.consumed);
   std::string_view method = fetch_->head_request_ ? "HEAD" : "GET";

@@ -69,6 +69,9 @@ class OriginConnection {
   http::ChunkedDecoder chunked_;
   std::uint64_t remaining_ = 0;
   std::vector<http::Header> header_scratch_;
+  // The response head given to the observer, reused from one response to the next on this
+  // connection so its buffers are allocated once, not per fetch.
+  ResponseHead head_;
   std::uint32_t uses_ = 0;
   int depth_ = 0;
   bool dead_ = false;

@@ -31,7 +31,7 @@ void FetchJob::start() {
   self_ = shared_from_this();
   ctx_.running.insert(this);
   origin::FetchSpec fs;
-  fs.request = spec_.request;
+  fs.request = std::move(spec_.request);  // the origin fetch keeps it (for its one retry); we never read it again
   fs.idempotent = spec_.idempotent;
   fs.head_request = spec_.head_request;
   origin::OriginPool& pool = *ctx_.origins[spec_.pool];
@@ -146,6 +146,9 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
     auto cl = http::find_header(head.headers, "Content-Length");
     if (cl && std::from_chars(cl->data(), cl->data() + cl->size(), n).ec == std::errc()) head_.content_length = n;
   }
+  // One allocation: what we send is at most the origin's head, a Date, our Via and a reason
+  // phrase of our own.
+  head_.head.reserve(head.raw.size() + ctx_.via.size() + 96);
   http::append_status_line(head_.head, head_.status, head.line.reason);
   http::append_end_to_end_fields(head_.head, head.headers,
                                  http::FieldFilter{.keep_surrogate_headers = cfg.keep_surrogate_headers,
