@@ -127,15 +127,18 @@ void render_disk_cost_metrics(std::string& out, const storage::DiskTier& d, cons
   out.append("lacquer_disk_admissions_total{decision=\"rejected\"} ").append(std::to_string(load(adm.rejected))).append("\n");
   metric(out, "lacquer_disk_admission_rejected_bytes_total", "counter", "Bytes not written because admission refused them.", load(adm.rejected_bytes));
   metric(out, "lacquer_disk_admission_sketch_bytes", "gauge", "Memory of the admission frequency sketch.", d.admission().memory_bytes());
-  const std::uint64_t logical = load(st.write_bytes);  // through the WAL (large-object chunks included)
+  const std::uint64_t logical = load(st.write_bytes);  // entry records and large-object chunks
+  // Entries skip the WAL (storage/disk_tier.h): the table files are all the device gets.
   const std::uint64_t tables = db.entries_table_bytes_written();
   metric(out, "lacquer_disk_table_write_bytes_total", "counter", "Bytes of table files RocksDB wrote for entries (flushes, rewrites).", tables);
-  metric(out, "lacquer_disk_device_write_bytes_total", "counter", "Bytes the disk tier wrote to the device: WAL plus table files.", logical + tables);
-  ratio(out, "lacquer_disk_write_amplification", "Device bytes written per byte of entries written (WAL + table files).",
-        logical ? static_cast<double>(logical + tables) / static_cast<double>(logical) : 0.0);
+  metric(out, "lacquer_disk_device_write_bytes_total", "counter", "Bytes the disk tier wrote to the device (table files; entries skip the WAL).", tables);
+  metric(out, "lacquer_disk_unflushed_entries", "gauge", "Entry records in memtables, not yet in a table file (what a kill -9 would lose).", db.entries_unflushed());
+  metric(out, "lacquer_disk_idle_flushes_total", "counter", "Memtable flushes the disk writer asked for once writes stopped.", load(st.idle_flushes));
+  ratio(out, "lacquer_disk_write_amplification", "Device bytes written per byte of entries written (table files, compressed).",
+        logical ? static_cast<double>(tables) / static_cast<double>(logical) : 0.0);
   const std::uint64_t hits = load(st.hits);
   ratio(out, "lacquer_disk_write_bytes_per_hit", "Device bytes written per disk-tier hit (what a disk hit cost in writes).",
-        hits ? static_cast<double>(logical + tables) / static_cast<double>(hits) : 0.0);
+        hits ? static_cast<double>(tables) / static_cast<double>(hits) : 0.0);
 }
 
 void render_disk_metrics(std::string& out, const storage::DiskTier& d, const storage::StateDb& db) {
