@@ -68,7 +68,6 @@ class Http2Stream final : public ClientSide {
   std::int32_t id_;
   http::H2RequestHead fields_;
   Request request_;
-  std::vector<http::Header> scratch_;
   std::unique_ptr<Exchange> exchange_;
   evbuffer* out_;
   ResponseRecord record_;  // the access log line, written when the exchange ends
