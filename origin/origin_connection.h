@@ -6,6 +6,7 @@
 // it then only marks itself dead and is deleted when the outermost callback returns.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -73,6 +74,7 @@ class OriginConnection {
   // connection so its buffers are allocated once, not per fetch.
   ResponseHead head_;
   std::uint32_t uses_ = 0;
+  std::chrono::steady_clock::time_point sent_at_{};  // begin(): the request handed over
   int depth_ = 0;
   bool dead_ = false;
   bool keep_alive_ = false;

@@ -176,6 +176,55 @@ void render_disk_metrics(std::string& out, const storage::DiskTier& d, const sto
   metric(out, "lacquer_disk_chunk_deletes_total", "counter", "Large-object chunks deleted with their object.", load(st.chunk_deletes));
 }
 
+// Per site (label site): requests, hits, misses, body bytes and purges, summed over workers.
+// Only with [[site]] tables: the implicit site of a plain --origin adds nothing new.
+void render_site_metrics(std::string& out, const SharedState& s) {
+  if (!s.routing || s.routing->implicit()) return;
+  struct Family {
+    const char* name;
+    const char* help;
+    Counter SiteCounters::*counter;
+  };
+  const Family families[] = {
+      {"lacquer_site_requests_total", "Requests routed to the site.", &SiteCounters::requests},
+      {"lacquer_site_hits_total", "Requests of the site answered from the cache.", &SiteCounters::hits},
+      {"lacquer_site_misses_total", "Requests of the site the cache could not answer.", &SiteCounters::misses},
+      {"lacquer_site_response_body_bytes_total", "Response body bytes sent to the site's clients.", &SiteCounters::body_bytes},
+      {"lacquer_site_purges_total", "Purge requests scoped to the site (main port and admin port).", &SiteCounters::purges},
+  };
+  std::vector<const Worker*> all(s.workers.begin(), s.workers.end());
+  if (s.admin_worker) all.push_back(s.admin_worker);
+  for (const Family& f : families) {
+    out.append("# HELP ").append(f.name).append(" ").append(f.help).append("\n");
+    out.append("# TYPE ").append(f.name).append(" counter\n");
+    for (std::size_t i = 0; i < s.routing->site_count(); ++i) {
+      std::uint64_t v = 0;
+      for (const Worker* w : all) v += (w->site_counters(static_cast<int>(i)).*f.counter).get();
+      out.append(f.name).append("{site=\"").append(s.routing->site(static_cast<int>(i)).name).append("\"} ");
+      out.append(std::to_string(v)).append("\n");
+    }
+  }
+}
+
+// Per origin server: time from handing the request to a connection to the response head.
+void render_server_latency(std::string& out, const SharedState& s) {
+  const origin::PoolSet& pools = *s.pools;
+  const char* name = "lacquer_origin_server_first_byte_seconds";
+  LatencyHistogram::render_family(out, name,
+                                  "Per origin server: request handed to a connection (connect included) to the response head.");
+  std::vector<const LatencyHistogram*> parts;
+  for (std::size_t p = 0; p < pools.size(); ++p) {
+    const origin::PoolState& pool = pools.pool(p);
+    for (std::size_t i = 0; i < pool.servers.size(); ++i) {
+      parts.clear();
+      for (const Worker* w : s.workers)
+        if (const LatencyHistogram* h = w->server_first_byte(p)) parts.push_back(&h[i]);
+      const std::string labels = "pool=\"" + pool.config.name + "\",server=\"" + pool.servers[i]->label() + "\"";
+      LatencyHistogram::render_series(out, name, labels, parts);
+    }
+  }
+}
+
 }  // namespace
 
 std::string render_metrics(const SharedState& s) {
@@ -258,7 +307,11 @@ std::string render_metrics(const SharedState& s) {
   metric(out, "lacquer_origin_errors_total", "counter", "Origin fetches that failed.", errors_total);
   out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
-  if (s.pools) render_origin_servers(out, *s.pools);
+  if (s.pools) {
+    render_origin_servers(out, *s.pools);
+    render_server_latency(out, s);
+  }
+  render_site_metrics(out, s);
   render_purge_metrics(out, s);
   render_operations_metrics(out, s);
   if (s.disk && s.state_db) {

@@ -33,6 +33,7 @@ std::unique_ptr<Exchange> PurgeFrontDoor::create(ClientSide& client) {
   if (ask.error_status)
     return std::make_unique<FixedResponseExchange>(client, shared.via, ask.error_status, "application/json",
                                                    "{\"error\":" + json_string(ask.error) + "}\n");
+  if (site != conf::Routing::kNoSite) worker_.site_counters(site).purges.inc();
   return std::make_unique<PurgeExchange>(client, worker_, std::move(ask.targets), ask.soft);
 }
 

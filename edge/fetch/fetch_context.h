@@ -14,6 +14,7 @@
 #include "conf/config.h"
 #include "edge/clock.h"
 #include "edge/fetch/inflight.h"
+#include "edge/latency_histogram.h"
 #include "edge/metrics.h"
 #include "origin/origin_client.h"
 #include "purge/purge_metrics.h"
@@ -37,6 +38,8 @@ struct FetchContext {
   std::function<void(std::vector<std::string> urls)> invalidate;
   // The jobs running on this loop, not owned: cancelled before the origin pool goes away.
   std::unordered_set<FetchJob*> running;
+  // Time to the origin's head per server of each pool ([pool][server]); null in unit tests.
+  std::vector<std::unique_ptr<LatencyHistogram[]>>* server_first_byte = nullptr;
 };
 
 }  // namespace lacquer::edge

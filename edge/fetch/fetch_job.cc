@@ -86,6 +86,8 @@ origin::UpgradedConnection FetchJob::take_upgraded() {
 void FetchJob::on_origin_head(origin::ResponseHead& head) {
   auto keep = shared_from_this();
   response_time_ = ctx_.clock.now();
+  if (ctx_.server_first_byte && head.server >= 0 && spec_.pool < ctx_.server_first_byte->size())
+    (*ctx_.server_first_byte)[spec_.pool][static_cast<std::size_t>(head.server)].observe(head.first_byte_us);
   if (spec_.revalidating && head.line.status == 304) {
     refresh_from_304(head);
     return;

@@ -43,6 +43,7 @@ class Http2Stream final : public ClientSide {
   void finish(bool keep_alive) override;
   void abort() override;
   void note_origin_head() override { record_.note_origin_head(); }
+  void note_site(SiteCounters* site) override { record_.site = site; }
 
   // ---- for the connection ----
   std::int32_t id() const { return id_; }

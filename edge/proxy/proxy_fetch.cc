@@ -88,6 +88,13 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   fwd.has_body = !cacheable_method_ && req.framing.kind != http::BodyKind::None;
   fwd.body_length = fwd.has_body ? req.body.size() : 0;
   fwd.upgrade = upgrade_;
+  if (engine_.routing) {
+    fwd.trusted_peer = engine_.routing->trusted_proxies().contains(client_.peer_ip());
+    if (site_ >= 0) {
+      const conf::CompiledHeaderRules& rules = engine_.routing->site(site_).request_rules;
+      fwd.edits = http::HeaderEdits{rules.drop, rules.add};
+    }
+  }
   spec.request.reserve(origin::origin_request_bound(fwd) + fwd.body_length);  // head and body in one allocation
   origin::append_origin_request(spec.request, fwd);
   if (fwd.has_body) spec.request.append(req.body);
@@ -217,7 +224,7 @@ ProxyExchange::Next ProxyExchange::deliver() {
     framing = BodyFraming::Length;
   }
   if (is_head_ || h.status == 204 || h.status == 304 || h.status < 200) framing = BodyFraming::None;
-  client_.write_head({.fields = h.head, .extra = extra, .framing = framing});
+  write_head({.fields = h.head, .extra = extra, .framing = framing});
   // A HEAD (also one that joined a GET's fetch) ends with the head.
   if (is_head_) return finish(client_.keep_alive());
   step_ = Step::Transmit;
@@ -320,6 +327,24 @@ ProxyExchange::Next ProxyExchange::synth() {
   step_ = Step::Done;
   respond_simple(client_, engine_.via, synth_status_, "text/plain; charset=utf-8", body, cache_status);
   return Next::Done;
+}
+
+void ProxyExchange::write_head(const ResponseHead& head) {
+  const conf::CompiledHeaderRules* rules =
+      engine_.routing && site_ >= 0 ? &engine_.routing->site(site_).response_rules : nullptr;
+  if (!rules || rules->empty()) {
+    client_.write_head(head);  // a hit's stored head still goes by reference
+    return;
+  }
+  const http::HeaderEdits edits{rules->drop, rules->add};
+  std::string& out = engine_.head_scratch;
+  out.clear();
+  http::append_without_dropped(out, head.fields, true, edits);
+  const std::size_t split = out.size();
+  http::append_without_dropped(out, head.extra, false, edits);
+  out.append(rules->add);
+  const std::string_view all = out;
+  client_.write_head({.fields = all.substr(0, split), .extra = all.substr(split), .framing = head.framing});
 }
 
 }  // namespace lacquer::edge

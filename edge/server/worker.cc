@@ -79,13 +79,16 @@ Worker::Worker(int index, SharedState& shared, int listen_fd, Role role)
   drain_event_ = event_new(base_, -1, 0, &Worker::on_drain, this);
   drain_deadline_ = evtimer_new(base_, &Worker::on_drain_deadline, this);
   inbox_ = std::make_unique<LoopInbox>(base_);
+  site_counters_.reset(new SiteCounters[shared.routing ? shared.routing->site_count() : 1]);
   if (role == Role::Admin) {
     factory_ = std::make_unique<AdminExchangeFactory>(*this);
     return;
   }
-  for (std::size_t i = 0; i < shared.pools->size(); ++i)
+  for (std::size_t i = 0; i < shared.pools->size(); ++i) {
     pools_.push_back(std::make_unique<origin::OriginPool>(base_, shared.pools->pool(i), shared.config.origin,
                                                           shared.parse_limits, origin_counters_));
+    server_first_byte_.emplace_back(new LatencyHistogram[shared.pools->pool(i).servers.size()]);
+  }
   auto invalidate = [this](std::vector<std::string> urls) {
     std::vector<PurgeTarget> targets;
     for (auto& url : urls) targets.push_back({purge::Scope::Url, purge::url_hash(url), std::move(url)});
@@ -98,6 +101,8 @@ Worker::Worker(int index, SharedState& shared, int listen_fd, Role role)
   engine_.reset(new EngineContext{*shared.cache, *fetcher_, *inbox_, shared.clock, config_, metrics_, shared.via,
                                   purge_door_.get(), shared.routing.get()});
   engine_->draws = cache::UniformDraws(std::random_device{}());
+  engine_->sites = site_counters_.get();
+  fetch_context_->server_first_byte = &server_first_byte_;
   factory_ = std::make_unique<ProxyExchangeFactory>(*engine_);
 }
 

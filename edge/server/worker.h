@@ -82,6 +82,7 @@ struct SharedState {
   SystemClock clock;
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.
   std::vector<const class Worker*> workers;
+  const class Worker* admin_worker = nullptr;  // its purges count per site too
   class AccessLog* access_log = nullptr;  // set before the workers start; outlives them
   // One per [[listen]] table (null for cleartext ones); set before the workers start.
   const std::vector<std::unique_ptr<TlsListener>>* tls_listeners = nullptr;
@@ -137,6 +138,12 @@ class Worker {
   const LatencyHistogram& request_seconds() const { return request_seconds_; }
   LatencyHistogram& origin_first_byte_seconds() { return origin_first_byte_seconds_; }
   const LatencyHistogram& origin_first_byte_seconds() const { return origin_first_byte_seconds_; }
+  // Per site (conf::Routing's site index) and per origin server ([pool][server]) on this loop.
+  SiteCounters& site_counters(int site) { return site_counters_[static_cast<std::size_t>(site)]; }
+  const SiteCounters& site_counters(int site) const { return site_counters_[static_cast<std::size_t>(site)]; }
+  const LatencyHistogram* server_first_byte(std::size_t pool) const {
+    return pool < server_first_byte_.size() ? server_first_byte_[pool].get() : nullptr;
+  }
   LoopInbox& inbox() { return *inbox_; }
   const origin::OriginCounters* origin_counters_if_any() const { return pools_.empty() ? nullptr : &origin_counters_; }
   void connection_closed(Connection* conn);
@@ -173,6 +180,8 @@ class Worker {
   WorkerMetrics metrics_;
   LatencyHistogram request_seconds_;
   LatencyHistogram origin_first_byte_seconds_;
+  std::unique_ptr<SiteCounters[]> site_counters_;
+  std::vector<std::unique_ptr<LatencyHistogram[]>> server_first_byte_;  // [pool][server]
   origin::OriginCounters origin_counters_;               // all of this loop's pools together
   std::vector<std::unique_ptr<origin::OriginPool>> pools_;  // one per shared.routing pool
   std::unique_ptr<LoopInbox> inbox_;
