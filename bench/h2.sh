@@ -3,9 +3,8 @@
 # knowledge) and h2 over TLS with 1 and 10 streams per connection, HTTP/1.1 over TLS, and new
 # TLS handshakes (openssl s_time -new, full handshakes, no resumption); prints req/s, proxy CPU
 # seconds, requests (or handshakes) per proxy CPU-second and lacquer/nginx ratios. Both proxies
-# get the same P-256 certificate made here with openssl. Varnish is left out: Debian's varnish
-# has no TLS at all, and speaks h2c only after an HTTP/1.1 Upgrade (h2load's prior knowledge
-# gets nothing from it).
+# get the same P-256 certificate made here with openssl. Varnish (-p feature=+http2, which
+# answers h2c with prior knowledge) is in the h2c rows only: Debian's varnish has no TLS.
 #
 #   bash bench/h2.sh [--duration SECONDS] [--keep]
 #
@@ -26,7 +25,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift ;;
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -34,7 +33,7 @@ done
 ON_PROXY_CPU=(taskset -c "$PROXY_CPU")
 ON_LOAD_CPU=(taskset -c "$LOAD_CPU")
 source "$BENCH/lib.sh"
-for cmd in h2load nginx taskset g++ curl openssl; do
+for cmd in h2load nginx varnishd taskset g++ curl openssl; do
   command -v "$cmd" >/dev/null || { echo "missing: $cmd" >&2; exit 1; }
 done
 [ -x "$LACQUER_BIN" ] || { echo "no lacquer binary at $LACQUER_BIN" >&2; exit 1; }
@@ -90,9 +89,24 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-for px in lacquer nginx; do
+# Varnish from bench/varnish.vcl as bench/run.sh starts it, with HTTP/2 switched on.
+PORT[varnish]=$(tool freeport)
+sed "s/@ORIGIN_PORT@/$ORIGIN_PORT/g" "$BENCH/varnish.vcl" >"$TMP/varnish.vcl"
+VARNISH_JAIL=()
+[ "$(id -u)" = 0 ] && VARNISH_JAIL=(-j none)   # root without a 'varnish' user: no privilege jail
+"${ON_PROXY_CPU[@]}" varnishd -F "${VARNISH_JAIL[@]}" -n "$TMP/varnish" \
+  -a "127.0.0.1:${PORT[varnish]}" -T 127.0.0.1:0 -f "$TMP/varnish.vcl" -s malloc,512M \
+  -p feature=+http2 -p thread_pools=1 -p thread_pool_min=$((CONNS + 50)) -p thread_pool_max=1000 \
+  >"$TMP/varnish.log" 2>&1 &
+PID[varnish]=$!
+PIDS+=($!)
+wait_http "http://127.0.0.1:${PORT[varnish]}/bytes/1/__ready" 30 "${PID[varnish]}" \
+  || { log "varnish did not start:"; tail -20 "$TMP/varnish.log" >&2; exit 1; }
+
+for px in lacquer nginx varnish; do
   for _ in 1 2 3; do curl -s -o /dev/null --http2-prior-knowledge "http://127.0.0.1:${PORT[$px]}$HOT"; done
-  curl -sk -o /dev/null --fail "https://127.0.0.1:${TLS_PORT[$px]}$HOT" || { log "$px: no answer over TLS"; exit 1; }
+  [ "$px" = varnish ] || curl -sk -o /dev/null --fail "https://127.0.0.1:${TLS_PORT[$px]}$HOT" \
+    || { log "$px: no answer over TLS"; exit 1; }
   hdrs=$(curl -s --http2-prior-knowledge -D - -o /dev/null "http://127.0.0.1:${PORT[$px]}$HOT" | tr -d '\r' \
          | grep -i -E '^(HTTP|cache-status|x-cache):' | tr '\n' ' ')
   log "$px answers $HOT over h2c with: $hdrs"
@@ -100,11 +114,12 @@ done
 
 printf '%-22s %-8s %10s %8s %14s\n' scenario proxy req/s cpu_s req/cpu_s
 declare -A RATE
-# row NAME SCHEME H2LOAD-ARGS...: one h2load run per proxy, then their ratio.
+# row NAME SCHEME H2LOAD-ARGS...: one h2load run per proxy, then the ratios (Varnish: h2c only).
 row() {
-  local name=$1 scheme=$2 px o0 o1 rps ok cpu per port
+  local name=$1 scheme=$2 px o0 o1 rps ok cpu per port proxies=(lacquer nginx)
   shift 2
-  for px in lacquer nginx; do
+  [ "$scheme" = http ] && proxies+=(varnish)
+  for px in "${proxies[@]}"; do
     port=${PORT[$px]}
     [ "$scheme" = https ] && port=${TLS_PORT[$px]}
     o0=$(tool cpu "${PID[$px]}")
@@ -120,6 +135,9 @@ row() {
   done
   awk -v l="${RATE[lacquer]}" -v n="${RATE[nginx]}" -v s="$name" \
     'BEGIN { printf "%-22s lacquer/nginx per CPU-second: %.2f\n", s, (n > 0 ? l / n : 0) }'
+  [ "$scheme" = http ] && awk -v l="${RATE[lacquer]}" -v v="${RATE[varnish]}" -v s="$name" \
+    'BEGIN { printf "%-22s lacquer/varnish per CPU-second: %.2f\n", s, (v > 0 ? l / v : 0) }'
+  return 0
 }
 
 row h2c-hot-1k-m1 http -m 1

@@ -119,12 +119,22 @@ Decoded decode_event(const std::vector<Field>& fields) {
   else return fail(DecodeError::UnknownScope, "scope=" + std::string(scope_text->substr(0, 32)));
   std::string why;
   if (!read_targets(fields, scope, ev, why)) return fail(DecodeError::Malformed, why);
+  if (auto site = field(fields, "site")) {
+    if (!is_site_name(*site)) return fail(DecodeError::Malformed, "site must be a [[site]] name");
+    ev.site = std::string(*site);
+    // The same keys the node that accepted the purge wrote (edge/admin/purge_scope.cc).
+    const std::uint64_t site_scope = purge::site_scope_hash(ev.site);
+    for (auto& t : ev.targets) {
+      if (t.scope == purge::Scope::Global) t = EventTarget{purge::Scope::Tag, site_scope, "site:" + ev.site};
+      else if (t.scope == purge::Scope::Tag) t.key = purge::site_tag(site_scope, t.key);
+    }
+  }
   return Decoded{std::move(ev), DecodeError::None, {}};
 }
 
 std::vector<std::pair<std::string, std::string>> encode_purge(std::string_view node, purge::Scope scope,
                                                               const std::vector<std::string>& labels,
-                                                              bool soft) {
+                                                              bool soft, std::string_view site) {
   std::vector<std::pair<std::string, std::string>> f;
   f.emplace_back("v", kFormatVersion);
   f.emplace_back("kind", "purge");
@@ -146,7 +156,16 @@ std::vector<std::pair<std::string, std::string>> encode_purge(std::string_view n
   } else if (scope != purge::Scope::Global && !labels.empty()) {
     f.emplace_back(scope == purge::Scope::Url ? "url" : "prefix", labels.front());
   }
+  if (!site.empty() && (scope == purge::Scope::Global || scope == purge::Scope::Tag)) f.emplace_back("site", site);
   return f;
+}
+
+bool is_site_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+      return false;
+  return true;
 }
 
 std::vector<std::pair<std::string, std::string>> encode_hello(std::string_view node) {

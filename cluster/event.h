@@ -9,7 +9,10 @@
 //   url    = "http://host/path?query"     scope=url
 //   prefix = "http://host/path/"          scope=prefix
 //   tags   = "tag-a tag-b"                scope=tag (Surrogate-Key syntax, each at most 1024 bytes)
-// Field names are case-sensitive; unknown extra fields are ignored (forward compatibility).
+//   site   = <[[site]] name>              optional: scope=all purges that site only, scope=tag that
+//                                         site's tags (url and prefix name a host already)
+// Field names are case-sensitive; unknown extra fields are ignored (forward compatibility), so an
+// event without `site` decodes as it always did.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +41,8 @@ struct Event {
   EventKind kind = EventKind::Purge;
   std::string node;  // empty: an external publisher
   bool soft = false;
-  std::vector<EventTarget> targets;  // all of one scope; empty for hello
+  std::string site;                  // the [[site]] the purge was scoped to; empty: none
+  std::vector<EventTarget> targets;  // all of one scope; empty for hello (site-scoped: see decode)
 };
 
 // Why an entry was skipped. Each kind is logged once and counted.
@@ -57,9 +61,14 @@ Decoded decode_event(const std::vector<Field>& fields);
 
 // The fields to XADD for a purge this node accepted. `labels` as the purge named them (tags,
 // URL key texts, one normalised prefix, or nothing for the global scope).
+// With `site`, scope Global means the site's purge-all and Tag that site's tags (decode_event
+// turns them back into the same version-table keys: the site's scope tag, site-combined tags).
 std::vector<std::pair<std::string, std::string>> encode_purge(std::string_view node, purge::Scope scope,
                                                               const std::vector<std::string>& labels,
-                                                              bool soft);
+                                                              bool soft, std::string_view site = {});
+
+// Whether `name` can be a [[site]] name on the wire: 1 to 64 letters, digits, '-', '_' or '.'.
+bool is_site_name(std::string_view name) noexcept;
 std::vector<std::pair<std::string, std::string>> encode_hello(std::string_view node);
 
 }  // namespace lacquer::cluster

@@ -65,8 +65,8 @@ bool Node::ready() {
 }
 
 purge::SideWrite Node::outbox_write(purge::Scope scope, const std::vector<std::string>& labels, bool soft,
-                                    std::uint64_t seq) {
-  return cluster::outbox_write(seq, encode_purge(ctx_->config.node, scope, labels, soft));
+                                    std::string_view site, std::uint64_t seq) {
+  return cluster::outbox_write(seq, encode_purge(ctx_->config.node, scope, labels, soft, site));
 }
 
 void Node::wait_everywhere(std::uint64_t seq, WaitDone done) {

@@ -33,7 +33,7 @@ class Node {
 
   // The outbox record for a purge this node just accepted, to be committed in the same batch
   // as the purge. `labels` as the purge named its targets (all of `scope`); `seq` its sequence.
-  purge::SideWrite outbox_write(purge::Scope scope, const std::vector<std::string>& labels, bool soft,
+  purge::SideWrite outbox_write(purge::Scope scope, const std::vector<std::string>& labels, bool soft, std::string_view site,
                                 std::uint64_t seq);
 
   // "Purged everywhere": `done` runs (on a cluster thread) once every live node has applied the

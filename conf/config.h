@@ -25,6 +25,9 @@ struct ServerConfig {
   unsigned threads = 0;  // 0 = one per CPU core
   std::string default_host;  // authority for requests without Host (RFC 9112 §3.3); "" = local address
   std::string takeover_socket;  // Unix socket a `lacquer --takeover` connects to; "" = <state_dir>/takeover.sock
+  // Peers whose X-Forwarded-For / X-Forwarded-Proto / Forwarded are believed (CIDRs); from
+  // anyone else those fields are replaced by lacquer's own.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct OriginConfig {

@@ -76,6 +76,7 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("purge.allow_cidrs", purge.allow_cidrs);
   LACQUER_DIFF("purge.token", purge.token);
   LACQUER_DIFF("server.unknown_host_status", routing.unknown_host_status);
+  LACQUER_DIFF("server.trusted_proxies", server.trusted_proxies);
   LACQUER_DIFF("pool", routing.pools);
   LACQUER_DIFF("site", routing.sites);
   LACQUER_DIFF("warm.list", warm.list);

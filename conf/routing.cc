@@ -21,7 +21,20 @@ SitePolicy resolve_policy(const CacheConfig& c, const SiteCacheOverrides& o) {
 
 SitePolicy policy_from(const CacheConfig& cache) { return resolve_policy(cache, {}); }
 
-Routing::Routing(const Config& config) : pools_(config.routing.pools), unknown_host_status_(config.routing.unknown_host_status) {
+CompiledHeaderRules compile_header_rules(const HeaderRulesConfig& rules) {
+  CompiledHeaderRules out;
+  out.drop = rules.remove;
+  for (const auto& [name, value] : rules.set) {
+    out.drop.push_back(name);
+    out.add.append(name).append(": ").append(value).append("\r\n");
+  }
+  return out;
+}
+
+Routing::Routing(const Config& config)
+    : pools_(config.routing.pools),
+      unknown_host_status_(config.routing.unknown_host_status),
+      trusted_proxies_(config.server.trusted_proxies) {
   if (config.routing.sites.empty()) {
     implicit_ = true;
     PoolConfig pool;
@@ -29,7 +42,7 @@ Routing::Routing(const Config& config) : pools_(config.routing.pools), unknown_h
     pool.servers.push_back(PoolServer{config.origin.address.host, config.origin.address.port, 1});
     pool.passive.max_failures = 0;  // as before pools: a lone origin is never taken out
     pools_.insert(pools_.begin(), std::move(pool));
-    sites_.push_back(RoutedSite{"default", 0, resolve_policy(config.cache, {}), {}, {}});
+    sites_.push_back(RoutedSite{"default", 0, resolve_policy(config.cache, {}), {}, {}, {}, {}});
     default_site_ = 0;
     return;
   }
@@ -38,7 +51,8 @@ Routing::Routing(const Config& config) : pools_(config.routing.pools), unknown_h
     for (std::size_t i = 0; i < pools_.size(); ++i)
       if (pools_[i].name == s.pool) pool = i;
     const int index = static_cast<int>(sites_.size());
-    sites_.push_back(RoutedSite{s.name, pool, resolve_policy(config.cache, s.cache), s.purge_tokens, {}});
+    sites_.push_back(RoutedSite{s.name, pool, resolve_policy(config.cache, s.cache), s.purge_tokens, {},
+                                compile_header_rules(s.request_headers), compile_header_rules(s.response_headers)});
     for (const HostPattern& h : s.hosts) {
       (h.wildcard ? wildcard_ : exact_).emplace(h.name, index);
       if (!h.wildcard) sites_.back().exact_hosts.push_back(h.name);

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "conf/cidr.h"
 #include "conf/config.h"
 
 namespace lacquer::conf {
@@ -30,12 +31,23 @@ struct SitePolicy {
 // The [cache] policy with no site overrides (what a request gets without a site).
 SitePolicy policy_from(const CacheConfig& cache);
 
+// A site's header rules as the engine applies them (http/header_edits.h): the names a rule
+// removes or replaces, and the set rules as preformatted "Name: value\r\n" lines, made once.
+struct CompiledHeaderRules {
+  std::vector<std::string> drop;
+  std::string add;
+  bool empty() const { return drop.empty() && add.empty(); }
+};
+CompiledHeaderRules compile_header_rules(const HeaderRulesConfig& rules);
+
 struct RoutedSite {
   std::string name;
   std::size_t pool = 0;  // index into Routing::pools()
   SitePolicy policy;
   std::vector<std::string> purge_tokens;
   std::vector<std::string> exact_hosts;  // its hosts that are not wildcards (admin prefix purges)
+  CompiledHeaderRules request_rules;     // to the origin
+  CompiledHeaderRules response_rules;    // to the client
 };
 
 class Routing {
@@ -56,6 +68,8 @@ class Routing {
   const std::vector<PoolConfig>& pools() const { return pools_; }
   std::uint16_t unknown_host_status() const { return unknown_host_status_; }
   bool implicit() const { return implicit_; }  // built from [origin] alone
+  // server.trusted_proxies: peers whose forwarding fields are believed.
+  const CidrSet& trusted_proxies() const { return trusted_proxies_; }
 
  private:
   struct Hash {
@@ -71,6 +85,7 @@ class Routing {
   int default_site_ = kNoSite;
   std::uint16_t unknown_host_status_ = 421;
   bool implicit_ = false;
+  CidrSet trusted_proxies_;
 };
 
 }  // namespace lacquer::conf

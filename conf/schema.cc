@@ -485,7 +485,8 @@ Schema::Schema(Config& c) : config_(c) {
                       integer_field("threads", s.threads, 0, 1024),
                       authority_field("default_host", s.default_host),
                       socket_path_field("takeover_socket", s.takeover_socket),
-                      integer_field("unknown_host_status", c.routing.unknown_host_status, 404, 421)}});
+                      integer_field("unknown_host_status", c.routing.unknown_host_status, 404, 421),
+                      cidr_list_field("trusted_proxies", s.trusted_proxies)}});
   tables_.push_back({"origin",
                      {endpoint_field("address", o.address, false),
                       timeout_field("connect_timeout", o.connect_timeout_ms),

@@ -125,6 +125,91 @@ void read_site_cache(Reader& r, const toml::node& node, const std::string& prefi
   }
 }
 
+// Names lacquer owns on the way to the origin or the client (framing, hop-by-hop, and Host to
+// the origin): a header rule may not touch them.
+bool is_protected_field(std::string_view name, bool to_origin) {
+  static constexpr std::string_view kOwned[] = {"content-length", "transfer-encoding", "connection", "keep-alive",
+                                                "proxy-connection", "te", "trailer", "upgrade"};
+  std::string lower(name);
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  for (auto f : kOwned)
+    if (lower == f) return true;
+  return to_origin && lower == "host";
+}
+
+bool is_field_name(std::string_view name) {
+  if (name.empty() || name.size() > 256) return false;
+  for (char c : name) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+// A field value a rule may set: visible ASCII and inner spaces/tabs, no CR/LF/NUL, at most 4 KiB.
+bool is_field_value(std::string_view v) {
+  if (v.size() > 4096) return false;
+  if (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' || v.back() == '\t')) return false;
+  for (char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 ? c != '\t' : u >= 0x7f) return false;
+  }
+  return true;
+}
+
+// [site.request_headers] / [site.response_headers]: { set = { Name = "value" }, remove = ["Name"] }.
+void read_header_rules(Reader& r, const toml::node& node, const std::string& prefix, bool to_origin,
+                       HeaderRulesConfig& rules) {
+  auto t = node.as_table();
+  if (!t) {
+    r.fail(node, prefix, "expected a table like { set = { \"X-Name\" = \"value\" }, remove = [\"X-Other\"] }");
+    return;
+  }
+  const std::string owned = to_origin ? "Host, framing and hop-by-hop fields" : "framing and hop-by-hop fields";
+  auto check_name = [&](const toml::node& at, const std::string& key, std::string_view name) {
+    if (!is_field_name(name)) return r.fail(at, key, "expected a header field name (a token like \"X-Site\")");
+    if (is_protected_field(name, to_origin))
+      return r.fail(at, key, "expected a field lacquer does not own (not " + owned + ")");
+    return true;
+  };
+  for (auto&& [k, n] : *t) {
+    const std::string key = prefix + "." + std::string(k.str());
+    if (k == "set") {
+      auto fields = n.as_table();
+      if (!fields) {
+        r.fail(n, key, "expected a table of fields like { \"X-Site\" = \"a\" }");
+        continue;
+      }
+      for (auto&& [name, value] : *fields) {
+        const std::string item_key = key + "." + std::string(name.str());
+        if (!check_name(value, item_key, name.str())) continue;
+        auto text = value.as_string();
+        if (!text || !is_field_value(text->get())) {
+          r.fail(value, item_key, "expected a field value (visible ASCII, no line breaks, at most 4096 bytes)");
+          continue;
+        }
+        rules.set.emplace_back(std::string(name.str()), text->get());
+      }
+    } else if (k == "remove") {
+      auto a = r.array(n, key, "expected an array of field names like [\"X-Powered-By\"]");
+      if (!a) continue;
+      for (std::size_t i = 0; i < a->size(); ++i) {
+        const toml::node& item = *a->get(i);
+        const std::string item_key = key + "[" + std::to_string(i) + "]";
+        auto text = item.as_string();
+        if (!text) {
+          r.fail(item, item_key, "expected a header field name (a token like \"X-Powered-By\")");
+          continue;
+        }
+        if (check_name(item, item_key, text->get())) rules.remove.push_back(text->get());
+      }
+    } else {
+      r.unknown(k, key, "set, remove");
+    }
+  }
+}
+
 void read_site(Reader& r, const toml::table& t, const std::string& prefix, SiteConfig& s) {
   for (auto&& [k, n] : t) {
     const std::string key = prefix + "." + std::string(k.str());
@@ -164,8 +249,12 @@ void read_site(Reader& r, const toml::table& t, const std::string& prefix, SiteC
       }
     } else if (k == "cache") {
       read_site_cache(r, n, key, s.cache);
+    } else if (k == "request_headers") {
+      read_header_rules(r, n, key, true, s.request_headers);
+    } else if (k == "response_headers") {
+      read_header_rules(r, n, key, false, s.response_headers);
     } else {
-      r.unknown(k, key, "name, hosts, pool, default, purge_tokens, cache");
+      r.unknown(k, key, "name, hosts, pool, default, purge_tokens, cache, request_headers, response_headers");
     }
   }
 }

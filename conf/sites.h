@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "conf/host_pattern.h"
@@ -25,6 +26,15 @@ struct SiteCacheOverrides {
   bool operator==(const SiteCacheOverrides&) const = default;
 };
 
+// Header rules of a site ([site.request_headers], [site.response_headers]): `set` replaces
+// every field of that name with one field, `remove` drops them all.
+struct HeaderRulesConfig {
+  std::vector<std::pair<std::string, std::string>> set;  // name, value; ordered by name (a TOML table)
+  std::vector<std::string> remove;
+  bool empty() const { return set.empty() && remove.empty(); }
+  bool operator==(const HeaderRulesConfig&) const = default;
+};
+
 struct SiteConfig {
   std::string name;
   std::vector<HostPattern> hosts;
@@ -32,6 +42,8 @@ struct SiteConfig {
   bool is_default = false;                // takes the Hosts no site names
   std::vector<std::string> purge_tokens;  // bearer tokens that may purge this site only
   SiteCacheOverrides cache;
+  HeaderRulesConfig request_headers;   // applied to the request sent to the origin
+  HeaderRulesConfig response_headers;  // applied to the response sent to the client
   bool operator==(const SiteConfig&) const = default;
 };
 

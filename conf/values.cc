@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "conf/cidr.h"
 #include "conf/loader.h"
 #include "conf/values.h"
 
@@ -70,13 +71,6 @@ bool is_ipv6(std::string_view text) {
   return inet_pton(AF_INET6, copy.c_str(), &addr) == 1;
 }
 
-bool is_ipv4(std::string_view text) {
-  if (text.empty() || text.size() > 15) return false;
-  std::string copy(text);
-  in_addr addr{};
-  return inet_pton(AF_INET, copy.c_str(), &addr) == 1;
-}
-
 }  // namespace
 
 std::string_view trim(std::string_view text) {
@@ -130,18 +124,8 @@ bool is_bearer_token(std::string_view t) {
   return i == t.size();
 }
 
-bool is_valid_cidr(std::string_view text) {
-  auto slash = text.rfind('/');
-  if (slash == std::string_view::npos) return false;
-  std::string_view address = text.substr(0, slash);
-  std::string_view prefix_text = text.substr(slash + 1);
-  if (prefix_text.empty() || prefix_text.size() > 3) return false;
-  auto prefix = parse_decimal(prefix_text);
-  if (!prefix) return false;
-  if (is_ipv4(address)) return *prefix <= 32;
-  if (is_ipv6(address)) return *prefix <= 128;
-  return false;
-}
+// One parser for the config check and the runtime match (conf/cidr.h).
+bool is_valid_cidr(std::string_view text) { return parse_cidr(text).has_value(); }
 
 std::string format_size(std::uint64_t bytes) {
   static constexpr struct {

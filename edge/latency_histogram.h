@@ -26,6 +26,11 @@ class LatencyHistogram {
   // Renders the sum of `parts` as `name` (with _bucket, _sum, _count).
   static void render(std::string& out, std::string_view name, std::string_view help,
                      std::span<const LatencyHistogram* const> parts);
+  // The HELP and TYPE lines of a family, then one labelled series per call of render_series
+  // (`labels` like `pool="web",server="10.0.0.5:80"`, put before le="...").
+  static void render_family(std::string& out, std::string_view name, std::string_view help);
+  static void render_series(std::string& out, std::string_view name, std::string_view labels,
+                            std::span<const LatencyHistogram* const> parts);
 
  private:
   std::array<Counter, kBoundsUs.size() + 1> buckets_;  // the last: over the largest bound

@@ -56,4 +56,15 @@ struct alignas(64) WorkerMetrics {
   Counter responses_by_class[5];  // responses by status class, 1xx..5xx (index = class - 1)
 };
 
+// One site's counters on one worker, labelled site="<name>" in /metrics. Sites come from the
+// config only, so the label set is bounded; each site has a slot in every worker's array
+// (edge/metric_slots.h), the same across reloads.
+struct SiteCounters {
+  Counter requests;    // requests routed to the site
+  Counter hits;
+  Counter misses;
+  Counter body_bytes;  // response body bytes written to clients
+  Counter purges;      // purge requests scoped to the site (main and admin port)
+};
+
 }  // namespace lacquer::edge

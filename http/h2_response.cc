@@ -5,9 +5,16 @@
 namespace lacquer::http {
 namespace {
 
+// Connection-specific fields (RFC 9113 §8.2.2); the length picks the one name to compare.
 bool dropped(std::string_view name) {
-  return iequals(name, "connection") || iequals(name, "keep-alive") || iequals(name, "proxy-connection") ||
-         iequals(name, "transfer-encoding") || iequals(name, "upgrade") || iequals(name, "te");
+  switch (name.size()) {
+    case 2: return iequals(name, "te");
+    case 7: return iequals(name, "upgrade");
+    case 10: return iequals(name, "connection") || iequals(name, "keep-alive");
+    case 16: return iequals(name, "proxy-connection");
+    case 17: return iequals(name, "transfer-encoding");
+    default: return false;
+  }
 }
 
 std::string_view trim(std::string_view v) {
@@ -52,8 +59,13 @@ bool h2_response_fields(std::string_view fields, std::string_view extra, std::st
     const std::string_view name = line.substr(0, colon);
     if (dropped(name)) return;
     const std::size_t at = storage.size();
-    for (char c : name) storage.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
-    out.push_back({std::string_view(storage.data() + at, name.size()), trim(line.substr(colon + 1))});
+    storage.resize(at + name.size());  // within the reserve: earlier views stay valid
+    char* lower = storage.data() + at;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      const char c = name[i];
+      lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    }
+    out.push_back({std::string_view(lower, name.size()), trim(line.substr(colon + 1))});
   };
   if (eol != std::string_view::npos) each_line(fields.substr(eol + 1), add);
   each_line(extra, add);

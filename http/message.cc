@@ -26,9 +26,8 @@ constexpr TcharTable kTchar{};
 bool is_tchar(unsigned char c) noexcept { return kTchar.t[c]; }
 
 // RFC 9110 §5.1: field names are case-insensitive (ASCII only).
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
+bool iequals_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
     if (lower(static_cast<unsigned char>(a[i])) != lower(static_cast<unsigned char>(b[i])))
       return false;
   }

@@ -2,11 +2,13 @@
 // normalised host and target come from the cache key, so what we key is what we forward.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "http/header_edits.h"
 #include "http/message.h"
 
 namespace lacquer::origin {
@@ -22,9 +24,14 @@ struct ForwardRequest {
   std::uint64_t body_length = 0;          // decoded request body we will send
   bool has_body = false;                  // send Content-Length (even 0) when the client sent a body
   std::string_view upgrade;               // set: ask the origin for this protocol upgrade (RFC 9110 §7.8)
+  // The peer is a trusted proxy (server.trusted_proxies): its forwarding fields are extended
+  // rather than replaced.
+  bool trusted_peer = false;
+  http::HeaderEdits edits;  // the site's request header rules
 };
 
-// Appends the request head (request line, fields, blank line) to `out`.
+// Appends the request head (request line, fields, blank line) to `out`, in one allocation (it
+// reserves origin_request_bound first).
 // Dropped: hop-by-hop fields and any field the Connection field names (RFC 9110 §7.6.1), Host
 // (rewritten from the key), the client's framing fields (we re-frame the body we buffered),
 // Expect (we answered 100-continue ourselves), and fields that make origins return content the
@@ -32,10 +39,20 @@ struct ForwardRequest {
 // X-HTTP-Method-Override, X-Host, X-Forwarded-Server, X-Forwarded-Scheme, X-Forwarded-Proto,
 // X-HTTP-Method, X-Method-Override, Forwarded, X-Forwarded-Port, X-Forwarded-Prefix,
 // X-Original-Host).
-// Added: Via (ours after any existing one), X-Forwarded-For, for an upgrade request
-// "Connection: Upgrade" with its Upgrade field, and from the listener, never from the client:
-// X-Forwarded-Proto and Forwarded (RFC 7239: for=<client>;proto=<scheme>).
+// Added: Via (ours after any existing one), for an upgrade request "Connection: Upgrade" with its
+// Upgrade field, and the forwarding fields:
+// - from an untrusted peer, the client's X-Forwarded-For, X-Forwarded-Proto and Forwarded are
+//   replaced: X-Forwarded-For: <peer>, X-Forwarded-Proto: <listener scheme>, Forwarded:
+//   for=<peer>;proto=<listener scheme>;
+// - from a trusted proxy they are extended: X-Forwarded-For: <theirs>, <peer>; Forwarded: their
+//   elements, then ours (RFC 7239 §4: each proxy appends one); X-Forwarded-Proto: theirs when it
+//   is "http" or "https" (the scheme the client used at the proxy that terminated it), else ours.
+// Then the site's request rules: fields they remove or set are dropped (ours too), and the set
+// fields are added last.
 void append_origin_request(std::string& out, const ForwardRequest& req);
+
+// An upper bound on the bytes append_origin_request appends for `req` (its head, not the body).
+std::size_t origin_request_bound(const ForwardRequest& req) noexcept;
 
 // True for fields never forwarded in either direction (hop-by-hop or Connection-named).
 bool is_hop_field(std::span<const http::Header> headers, std::string_view name) noexcept;

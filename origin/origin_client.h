@@ -53,6 +53,8 @@ struct ResponseHead {
   http::StatusLine line;
   std::vector<http::Header> headers;
   http::Framing framing;
+  int server = -1;                 // the pool's server that answered (index into PoolState::servers)
+  std::uint64_t first_byte_us = 0; // request handed to its connection (connect included) -> head parsed
 };
 
 class FetchObserver {

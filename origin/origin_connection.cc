@@ -70,6 +70,7 @@ void OriginConnection::connect() {
 void OriginConnection::begin(OriginFetch* fetch) {
   fetch_ = fetch;
   ++uses_;
+  sent_at_ = std::chrono::steady_clock::now();
   response_started_ = head_seen_ = paused_ = false;
   keep_alive_ = false;
   chunked_ = http::ChunkedDecoder();
@@ -231,7 +232,7 @@ bool OriginConnection::read_head() {
     return true;
   }
   pool_.report(server_, status < 500);  // passive health: a 5xx counts as a failure
-  ResponseHead head;
+  ResponseHead& head = head_;
   copy_head(head, buf, parsed, header_scratch_);
   evbuffer_drain(in, parsed.consumed);
   std::string_view method = fetch_->head_request_ ? "HEAD" : "GET";
@@ -241,6 +242,9 @@ bool OriginConnection::read_head() {
     return false;
   }
   head.framing = framing_ = framing.framing;
+  head.server = server_;
+  head.first_byte_us = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent_at_).count());
   remaining_ = framing_.kind == http::BodyKind::ContentLength ? framing_.length : 0;
   keep_alive_ = http::keeps_alive(head.line.version_minor, head.headers) && framing_.kind != http::BodyKind::UntilClose;
   state_ = State::ReadingBody;

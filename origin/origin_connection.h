@@ -6,6 +6,7 @@
 // it then only marks itself dead and is deleted when the outermost callback returns.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -69,7 +70,11 @@ class OriginConnection {
   http::ChunkedDecoder chunked_;
   std::uint64_t remaining_ = 0;
   std::vector<http::Header> header_scratch_;
+  // The response head given to the observer, reused from one response to the next on this
+  // connection so its buffers are allocated once, not per fetch.
+  ResponseHead head_;
   std::uint32_t uses_ = 0;
+  std::chrono::steady_clock::time_point sent_at_{};  // begin(): the request handed over
   int depth_ = 0;
   bool dead_ = false;
   bool keep_alive_ = false;

@@ -65,21 +65,28 @@ PurgeControls read_purge_controls(std::span<const http::Header> headers) {
     if (http::iequals(h.name, "Surrogate-Key")) {
       has_tags = true;
     } else if (!http::iequals(h.name, "Purge-All") && !http::iequals(h.name, "Soft-Purge") &&
+               !http::iequals(h.name, "Purge-Prefix") &&
                !http::iequals(h.name, "Purge-Wait") && looks_like_purge_control(h.name)) {
       c.error = std::string(h.name) +
-                " is not a purge control lacquer knows (Surrogate-Key, Purge-All, Soft-Purge, Purge-Wait); "
+                " is not a purge control lacquer knows (Surrogate-Key, Purge-All, Purge-Prefix, Soft-Purge, "
+                "Purge-Wait); "
                 "refusing rather than guessing";
       return c;
     }
   }
-  bool all = false;
+  bool all = false, prefix = false;
   if (!read_flag(headers, "Purge-All", all, c.error)) return c;
+  if (!read_flag(headers, "Purge-Prefix", prefix, c.error)) return c;
   if (!read_flag(headers, "Soft-Purge", c.soft, c.error)) return c;
   if (all && has_tags) {
     c.error = "Purge-All and Surrogate-Key are both given; send one";
     return c;
   }
-  c.form = all ? PurgeForm::All : has_tags ? PurgeForm::Tags : PurgeForm::Url;
+  if (prefix && (all || has_tags)) {
+    c.error = std::string("Purge-Prefix and ") + (all ? "Purge-All" : "Surrogate-Key") + " are both given; send one";
+    return c;
+  }
+  c.form = all ? PurgeForm::All : has_tags ? PurgeForm::Tags : prefix ? PurgeForm::Prefix : PurgeForm::Url;
   return c;
 }
 

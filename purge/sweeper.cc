@@ -1,14 +1,12 @@
 #include "purge/sweeper.h"
 
-#include <pthread.h>
-#include <sched.h>
-
 #include <algorithm>
 #include <limits>
 #include <vector>
 
 #include "purge/entry_verdict.h"
 #include "purge/recent_purges.h"
+#include "purge/sweep_pacer.h"
 #include "storage/memory_tier.h"
 
 namespace lacquer::purge {
@@ -35,23 +33,15 @@ void Sweeper::loop() {
     if (std::chrono::steady_clock::now() - last_pass_end_ < std::chrono::milliseconds(options_.min_interval_ms))
       continue;
     lock.unlock();
-    // Background work must never take a core from an event loop: where lacquer shares cores
-    // with its loops (pinned, or fewer cores than threads), a pass over every entry competed
-    // with hits for the CPU and showed as hit p99 during purge storms (bench/purge.sh, step 5).
-    // SCHED_IDLE runs the pass only when no other thread wants the core. If that never
-    // happens, purged entries are still dropped by lookups that meet them and by eviction.
-    // The pass gets a thread of its own: this one, which waits, stays at normal priority, so a
-    // stop never waits for an idle core (on a busy machine that took seconds, and an
-    // unprivileged thread cannot leave SCHED_IDLE again).
-    std::thread pass([this] {
-      sched_param idle{};
-      pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
-      run_pass();
-    });
-    pass.join();
+    run_pass();
     last_pass_end_ = std::chrono::steady_clock::now();
     lock.lock();
   }
+}
+
+bool Sweeper::rest(std::chrono::microseconds d) {
+  std::unique_lock lock(mu_);
+  return !cv_.wait_for(lock, d, [this] { return stopping_; });
 }
 
 void Sweeper::run_pass() {
@@ -64,6 +54,8 @@ void Sweeper::run_pass() {
   RecentPurges recent;
   const bool indexed = recent.load(versions_, swept_up_to_.load(), pass_seq);
   const std::uint64_t forgotten = versions_.forgotten_below();
+  SweepPacer pacer(options_.core_share, std::chrono::microseconds(options_.pace_quantum_us));
+  auto busy_since = std::chrono::steady_clock::now();
   for (std::size_t shard = 0; shard < tier_.shard_count(); ++shard) {
     std::size_t cursor = 0;
     do {
@@ -93,6 +85,17 @@ void Sweeper::run_pass() {
         }
         if (v == Validity::Valid) e->set_checked_seq(pass_seq);
         min_birth = std::min(min_birth, m.birth_seq);
+      }
+      batch.clear();  // the last references to dropped entries go now, before a rest
+      const auto now = std::chrono::steady_clock::now();
+      if (const auto pause = pacer.after_work(now - busy_since); pause.count() > 0) {
+        if (!rest(pause)) {
+          stats_.running.store(false);
+          return;
+        }
+        busy_since = std::chrono::steady_clock::now();
+      } else {
+        busy_since = now;
       }
     } while (cursor != 0);
     stats_.shards_done.store(shard + 1, std::memory_order_relaxed);

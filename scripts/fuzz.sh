@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -DLACQUER_FUZZ=ON -DBUILD_TESTING=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target http_fuzzers config_loader_fuzz host_pattern_fuzz surrogate_key_fuzz cluster_event_fuzz purge_request_fuzz >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target http_fuzzers config_loader_fuzz host_pattern_fuzz cidr_fuzz surrogate_key_fuzz cluster_event_fuzz purge_request_fuzz >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,6 +35,7 @@ for t in request_parser response_parser chunked cache_control structured_field d
 done
 run config_loader build-fuzz/conf/fuzz/config_loader_fuzz conf/fuzz/corpus
 run host_pattern build-fuzz/conf/fuzz/host_pattern_fuzz conf/fuzz/corpus_host_pattern
+run cidr build-fuzz/conf/fuzz/cidr_fuzz conf/fuzz/corpus_cidr
 run surrogate_key build-fuzz/purge/fuzz/surrogate_key_fuzz purge/fuzz/corpus/surrogate_key
 run cluster_event build-fuzz/cluster/fuzz/cluster_event_fuzz cluster/fuzz/corpus/event
 run purge_request build-fuzz/purge/fuzz/purge_request_fuzz purge/fuzz/corpus/purge_request

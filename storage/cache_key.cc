@@ -14,34 +14,43 @@ bool is_hex(char c) {
 }
 
 // Appends the host lower-cased, dropping ":80" (the default port for http). RFC 3986 §6.2.2.1.
+// Written in place (one resize, no push_back per byte: every request makes a key). On failure
+// `out` holds garbage; the caller makes no key then.
 bool append_host(std::string& out, std::string_view host) {
   if (host.empty()) return false;
   if (host.size() > 3 && host.substr(host.size() - 3) == ":80") host.remove_suffix(3);
+  const std::size_t at = out.size();
+  out.resize(at + host.size());
+  char* p = out.data() + at;
   for (char c : host) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '?' || c == '#' || c == '@' ||
         c == '\\' || c == 0x7f)
       return false;
-    out.push_back(to_lower(c));
+    *p++ = to_lower(c);
   }
   return true;
 }
 
 // Appends the path and query with percent-encoding hex digits upper-cased (RFC 3986 §6.2.2.1).
-// A fragment never reaches a server; if one does, it is rejected rather than guessed at.
+// A fragment never reaches a server; if one does, it is rejected rather than guessed at. Runs of
+// bytes kept as they are go over in one append each.
 bool append_target(std::string& out, std::string_view target) {
-  for (std::size_t i = 0; i < target.size(); ++i) {
-    char c = target[i];
-    if (c == '%') {
-      if (i + 2 >= target.size()) return false;
-      if (!is_hex(target[i + 1]) || !is_hex(target[i + 2])) return false;
-      out.push_back('%');
-      out.push_back(to_upper(target[i + 1]));
-      out.push_back(to_upper(target[i + 2]));
-      i += 2;
-      continue;
-    }
-    if (c == '#' || static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
-    out.push_back(c);
+  auto kept_as_is = [](char c) {
+    return c != '%' && c != '#' && static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
+  };
+  std::size_t i = 0;
+  while (i < target.size()) {
+    std::size_t run = i;
+    while (run < target.size() && kept_as_is(target[run])) ++run;
+    out.append(target.data() + i, run - i);
+    i = run;
+    if (i == target.size()) break;
+    if (target[i] != '%') return false;  // '#', a control byte, a space or DEL
+    if (i + 2 >= target.size()) return false;
+    if (!is_hex(target[i + 1]) || !is_hex(target[i + 2])) return false;
+    const char escape[3] = {'%', to_upper(target[i + 1]), to_upper(target[i + 2])};
+    out.append(escape, 3);
+    i += 3;
   }
   return true;
 }

@@ -17,6 +17,13 @@ namespace {
 constexpr auto kErrorLogEvery = std::chrono::seconds(60);
 constexpr auto kResumeEvery = std::chrono::seconds(10);
 
+// Entries skip the WAL (see the header): written once to the memtable, once to a table file.
+rocksdb::WriteOptions entry_write_options() {
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = true;
+  return wo;
+}
+
 std::uint64_t first_generation() {
   // Unique across restarts: nanoseconds since the epoch, then counted up.
   return static_cast<std::uint64_t>(
@@ -232,8 +239,30 @@ void DiskTier::add_to_batch(Write& w, rocksdb::WriteBatch& wb, BatchState& bs) {
 
 void DiskTier::writer_loop() {
   std::unique_lock lock(write_mu_);
+  auto ready = [this] { return stopping_ || (!writes_.empty() && !held_for_testing_); };
   for (;;) {
-    write_cv_.wait(lock, [this] { return stopping_ || (!writes_.empty() && !held_for_testing_); });
+    if (unflushed_) {
+      // Entries wait in the memtable, outside any log: once no write has come for a while, flush
+      // them, so a quiet cache loses nothing to a kill -9 (see the header).
+      if (!write_cv_.wait_for(lock, options_.idle_flush_after, ready)) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_idle_flush_ < options_.idle_flush_every) {
+          write_cv_.wait_until(lock, last_idle_flush_ + options_.idle_flush_every, ready);
+          continue;
+        }
+        last_idle_flush_ = now;
+        unflushed_ = false;
+        stats_.idle_flushes.fetch_add(1, std::memory_order_relaxed);
+        lock.unlock();
+        rocksdb::FlushOptions fo;
+        fo.wait = false;  // the flush thread writes the file; new writes go to a fresh memtable
+        db_.db()->Flush(fo, db_.entries_cf());
+        lock.lock();
+        continue;
+      }
+    } else {
+      write_cv_.wait(lock, ready);
+    }
     if (writes_.empty()) return;
     std::deque<Write> batch;
     batch.swap(writes_);
@@ -252,10 +281,11 @@ void DiskTier::writer_loop() {
     for (auto& w : batch) add_to_batch(w, wb, bs);
     rocksdb::Status st;
     if (wb.Count() > 0)
-      st = injected ? rocksdb::Status::IOError("injected fault: disk full") : db_.db()->Write(rocksdb::WriteOptions(), &wb);
+      st = injected ? rocksdb::Status::IOError("injected fault: disk full") : db_.db()->Write(entry_write_options(), &wb);
     const bool ok = st.ok();
     stats_.write_batches.fetch_add(1, std::memory_order_relaxed);
     if (ok) {
+      if (wb.Count() > 0) unflushed_ = true;
       stats_.writes.fetch_add(bs.entries, std::memory_order_relaxed);
       stats_.erases.fetch_add(bs.erases, std::memory_order_relaxed);
       stats_.write_bytes.fetch_add(bs.bytes + bs.chunk_bytes, std::memory_order_relaxed);

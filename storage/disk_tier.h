@@ -1,8 +1,7 @@
 // The disk tier: stored responses in RocksDB (column family "entries") under the memory tier.
 //
 // Threading: nothing here runs on an event loop. One writer thread takes every queued store,
-// erase and large-object chunk and commits them in one WriteBatch (WAL on, not synced: an entry
-// lost in a power cut is only a miss, unlike a purge). Reader threads serve lookups and range
+// erase and large-object chunk and commits them in one WriteBatch. Reader threads serve lookups and range
 // reads from a queue and report through the callback, on their own thread: the caller hands the
 // result back to its loop. The scrubber (disk_scrubber.h) has a thread of its own.
 //
@@ -14,6 +13,18 @@
 // budget; the compaction filter and the scrubber drop what expired or was purged before that.
 // Entries are immutable and mostly written once, so age order is close to what a cache wants,
 // and eviction costs no read or rewrite.
+//
+// Durability: entry batches skip the WAL (the purge versions keep theirs, synced). An entry is a
+// copy of an origin answer, so writing it twice (log, then table file) bought only that a kill -9
+// loses nothing; it halved what the disk tier could write. Now a kill -9 or power cut loses the
+// entries still in the memtables (at most 2 write buffers, state_db.h), and a clean stop flushes
+// them. The writer also flushes once no write came for `idle_flush_after` (at most once per
+// `idle_flush_every`, so a trickle of writes does not make a file per write), so a quiet cache
+// loses nothing. Everything in the entries family skips the log, so what survives a crash is a
+// prefix of the writes (memtables flush in order): a large object's manifest never outlives its
+// chunks. A purged entry cannot come back either way: it was dropped (its write was lost) or it
+// is in a table file with the birth sequence it was fetched at, and the purge that covers it is
+// in the synced purge log; every read judges it against that (purge/entry_verdict.h).
 //
 // Write errors (disk full, I/O errors): the batch is lost (those responses stay in memory and
 // can be refetched), the tier is marked not writable, and stderr gets one line naming the state
@@ -67,6 +78,7 @@ struct DiskStats {
   std::atomic<std::uint64_t> large_reads{0};     // range reads
   std::atomic<std::uint64_t> large_read_failures{0};  // range reads answered nullopt
   std::atomic<std::uint64_t> chunk_deletes{0};   // chunks deleted with their object
+  std::atomic<std::uint64_t> idle_flushes{0};    // memtable flushes the writer asked for when idle
 };
 
 struct DiskTierOptions {
@@ -75,6 +87,10 @@ struct DiskTierOptions {
   std::uint32_t chunk_bytes = kDefaultChunkBytes;
   ScrubOptions scrub;                      // scrub.interval zero: no scrubber thread
   DiskAdmissionOptions admission;          // its disk_budget is the state's (set by the tier)
+  // Flush the memtable once no write came for this long (entries skip the WAL: see above) ...
+  std::chrono::milliseconds idle_flush_after{2000};
+  // ... at most this often: each flush makes one table file, and every file costs a filter probe.
+  std::chrono::milliseconds idle_flush_every{std::chrono::minutes(5)};
 };
 
 struct LargeSink;
@@ -193,6 +209,8 @@ class DiskTier {
   std::chrono::steady_clock::time_point last_resume_{};
   std::uint64_t errors_since_log_ = 0;
   bool outage_reported_ = false;
+  bool unflushed_ = false;  // entries were written since the last idle flush
+  std::chrono::steady_clock::time_point last_idle_flush_{};
   std::thread writer_;
   std::vector<std::thread> readers_;
   std::unique_ptr<DiskScrubber> scrubber_;

@@ -32,8 +32,8 @@ rocksdb::ColumnFamilyOptions entries_options(std::uint64_t disk_budget,
   entries.compaction_options_fifo.max_table_files_size = disk_budget;
   entries.compaction_options_fifo.allow_compaction = false;
   // Memtables are resident memory outside the memory-tier budget (a large object streams its
-  // chunks through them), and after a kill -9 the start-up replays what they held from the WAL:
-  // at most 2 x 16 MiB, less for a small disk budget.
+  // chunks through them), and what a kill -9 loses (entries skip the WAL: disk_tier.h): at most
+  // 2 x 16 MiB, less for a small disk budget.
   entries.write_buffer_size = std::clamp<std::uint64_t>(disk_budget / 64, 1 << 20, 16 << 20);
   entries.max_write_buffer_number = 2;
   // LZ4 decompresses several times faster than the default Snappy, for the same class of ratio.
@@ -124,6 +124,13 @@ std::unique_ptr<StateDb> StateDb::open(const std::string& dir, StateDbOptions op
 
 std::uint64_t StateDb::entries_table_bytes_written() const {
   return table_bytes_->bytes.load(std::memory_order_relaxed);
+}
+
+std::uint64_t StateDb::entries_unflushed() const {
+  std::uint64_t active = 0, immutable = 0;
+  db_->GetIntProperty(entries_cf_, "rocksdb.num-entries-active-mem-table", &active);
+  db_->GetIntProperty(entries_cf_, "rocksdb.num-entries-imm-mem-tables", &immutable);
+  return active + immutable;
 }
 
 std::uint64_t StateDb::memtable_bytes() const {

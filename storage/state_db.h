@@ -53,8 +53,11 @@ class StateDb {
   // Shared with the filters RocksDB creates: configuration, drop counters, large-object hook.
   EntryFilterContext& entry_filter() const { return *filter_; }
   // Bytes of table files RocksDB has written for the entries (flushes and rewrites) since open:
-  // with the WAL, what the disk tier really costs the device.
+  // entries skip the WAL (disk_tier.h), so this is what the disk tier really costs the device.
   std::uint64_t entries_table_bytes_written() const;
+  // Entry records (puts and deletes) in the entries memtables, not yet in a table file: what a
+  // kill -9 would lose now.
+  std::uint64_t entries_unflushed() const;
   // Resident memory of every column family's memtables (entries and purges): outside the memory
   // budget, bounded by the write-buffer sizes, not by the number of objects.
   std::uint64_t memtable_bytes() const;

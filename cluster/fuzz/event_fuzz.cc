@@ -8,6 +8,7 @@
 
 #include "cluster/event.h"
 #include "cluster/stream_id.h"
+#include "purge/scopes.h"
 #include "http/fuzz/fuzz_common.h"
 
 using namespace lacquer::cluster;
@@ -41,13 +42,18 @@ extern "C" int LACQUER_FUZZ_ENTRY(const std::uint8_t* data, std::size_t size) {
     }
     labels.push_back(t.label);
   }
-  if (ev.targets.front().scope == lacquer::purge::Scope::Global) labels.clear();
-  auto encoded = encode_purge("fuzz", ev.targets.front().scope, labels, ev.soft);
+  lacquer::purge::Scope scope = ev.targets.front().scope;
+  // A site's purge-all decodes to the site's scope tag; it is encoded back as scope=all.
+  if (!ev.site.empty() && scope == lacquer::purge::Scope::Tag &&
+      ev.targets.front().key == lacquer::purge::site_scope_hash(ev.site))
+    scope = lacquer::purge::Scope::Global;
+  if (scope == lacquer::purge::Scope::Global) labels.clear();
+  auto encoded = encode_purge("fuzz", scope, labels, ev.soft, ev.site);
   std::vector<Field> again;
   for (const auto& [k, v] : encoded) again.emplace_back(k, v);
   Decoded d2 = decode_event(again);
   FUZZ_CHECK(d2.event.has_value());
-  FUZZ_CHECK(d2.event->soft == ev.soft && d2.event->node == "fuzz");
+  FUZZ_CHECK(d2.event->soft == ev.soft && d2.event->node == "fuzz" && d2.event->site == ev.site);
   FUZZ_CHECK(d2.event->targets.size() == ev.targets.size());
   for (std::size_t i = 0; i < ev.targets.size(); ++i) {
     FUZZ_CHECK(d2.event->targets[i].scope == ev.targets[i].scope);

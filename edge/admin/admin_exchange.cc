@@ -127,15 +127,18 @@ void render_disk_cost_metrics(std::string& out, const storage::DiskTier& d, cons
   out.append("lacquer_disk_admissions_total{decision=\"rejected\"} ").append(std::to_string(load(adm.rejected))).append("\n");
   metric(out, "lacquer_disk_admission_rejected_bytes_total", "counter", "Bytes not written because admission refused them.", load(adm.rejected_bytes));
   metric(out, "lacquer_disk_admission_sketch_bytes", "gauge", "Memory of the admission frequency sketch.", d.admission().memory_bytes());
-  const std::uint64_t logical = load(st.write_bytes);  // through the WAL (large-object chunks included)
+  const std::uint64_t logical = load(st.write_bytes);  // entry records and large-object chunks
+  // Entries skip the WAL (storage/disk_tier.h): the table files are all the device gets.
   const std::uint64_t tables = db.entries_table_bytes_written();
   metric(out, "lacquer_disk_table_write_bytes_total", "counter", "Bytes of table files RocksDB wrote for entries (flushes, rewrites).", tables);
-  metric(out, "lacquer_disk_device_write_bytes_total", "counter", "Bytes the disk tier wrote to the device: WAL plus table files.", logical + tables);
-  ratio(out, "lacquer_disk_write_amplification", "Device bytes written per byte of entries written (WAL + table files).",
-        logical ? static_cast<double>(logical + tables) / static_cast<double>(logical) : 0.0);
+  metric(out, "lacquer_disk_device_write_bytes_total", "counter", "Bytes the disk tier wrote to the device (table files; entries skip the WAL).", tables);
+  metric(out, "lacquer_disk_unflushed_entries", "gauge", "Entry records in memtables, not yet in a table file (what a kill -9 would lose).", db.entries_unflushed());
+  metric(out, "lacquer_disk_idle_flushes_total", "counter", "Memtable flushes the disk writer asked for once writes stopped.", load(st.idle_flushes));
+  ratio(out, "lacquer_disk_write_amplification", "Device bytes written per byte of entries written (table files, compressed).",
+        logical ? static_cast<double>(tables) / static_cast<double>(logical) : 0.0);
   const std::uint64_t hits = load(st.hits);
   ratio(out, "lacquer_disk_write_bytes_per_hit", "Device bytes written per disk-tier hit (what a disk hit cost in writes).",
-        hits ? static_cast<double>(logical + tables) / static_cast<double>(hits) : 0.0);
+        hits ? static_cast<double>(tables) / static_cast<double>(hits) : 0.0);
 }
 
 void render_disk_metrics(std::string& out, const storage::DiskTier& d, const storage::StateDb& db) {
@@ -171,6 +174,59 @@ void render_disk_metrics(std::string& out, const storage::DiskTier& d, const sto
   metric(out, "lacquer_disk_large_reads_total", "counter", "Large-object range reads.", load(st.large_reads));
   metric(out, "lacquer_disk_large_read_failures_total", "counter", "Large-object range reads that found nothing usable.", load(st.large_read_failures));
   metric(out, "lacquer_disk_chunk_deletes_total", "counter", "Large-object chunks deleted with their object.", load(st.chunk_deletes));
+}
+
+// Per site (label site): requests, hits, misses, body bytes and purges, summed over workers.
+// Only with [[site]] tables: the implicit site of a plain --origin adds nothing new. A site's
+// counters sit in the same slot on every worker and across reloads (edge/metric_slots.h).
+void render_site_metrics(std::string& out, const SharedState& s, const LiveSettings& live) {
+  if (!live.routing || live.routing->implicit()) return;
+  struct Family {
+    const char* name;
+    const char* help;
+    Counter SiteCounters::*counter;
+  };
+  const Family families[] = {
+      {"lacquer_site_requests_total", "Requests routed to the site.", &SiteCounters::requests},
+      {"lacquer_site_hits_total", "Requests of the site answered from the cache.", &SiteCounters::hits},
+      {"lacquer_site_misses_total", "Requests of the site the cache could not answer.", &SiteCounters::misses},
+      {"lacquer_site_response_body_bytes_total", "Response body bytes sent to the site's clients.", &SiteCounters::body_bytes},
+      {"lacquer_site_purges_total", "Purge requests scoped to the site (main port and admin port).", &SiteCounters::purges},
+  };
+  std::vector<const Worker*> all(s.workers.begin(), s.workers.end());
+  if (s.admin_worker) all.push_back(s.admin_worker);
+  for (const Family& f : families) {
+    out.append("# HELP ").append(f.name).append(" ").append(f.help).append("\n");
+    out.append("# TYPE ").append(f.name).append(" counter\n");
+    for (std::size_t i = 0; i < live.routing->site_count() && i < live.site_slots.size(); ++i) {
+      const int slot = live.site_slots[i];
+      if (slot < 0) continue;
+      std::uint64_t v = 0;
+      for (const Worker* w : all) v += (w->site_counters(slot).*f.counter).get();
+      out.append(f.name).append("{site=\"").append(live.routing->site(static_cast<int>(i)).name).append("\"} ");
+      out.append(std::to_string(v)).append("\n");
+    }
+  }
+}
+
+// Per origin server: time from handing the request to a connection to the response head.
+void render_server_latency(std::string& out, const SharedState& s, const LiveSettings& live) {
+  const origin::PoolSet& pools = *live.pools;
+  const char* name = "lacquer_origin_server_first_byte_seconds";
+  LatencyHistogram::render_family(out, name,
+                                  "Per origin server: request handed to a connection (connect included) to the response head.");
+  std::vector<const LatencyHistogram*> parts;
+  for (std::size_t p = 0; p < pools.size() && p < live.server_slots.size(); ++p) {
+    const origin::PoolState& pool = pools.pool(p);
+    for (std::size_t i = 0; i < pool.servers.size() && i < live.server_slots[p].size(); ++i) {
+      const int slot = live.server_slots[p][i];
+      if (slot < 0) continue;
+      parts.clear();
+      for (const Worker* w : s.workers) parts.push_back(&w->server_first_byte(slot));
+      const std::string labels = "pool=\"" + pool.config.name + "\",server=\"" + pool.servers[i]->label() + "\"";
+      LatencyHistogram::render_series(out, name, labels, parts);
+    }
+  }
 }
 
 }  // namespace
@@ -255,7 +311,11 @@ std::string render_metrics(const SharedState& s, const LiveSettings& live) {
   metric(out, "lacquer_origin_errors_total", "counter", "Origin fetches that failed.", errors_total);
   out.append("# HELP lacquer_origin_errors_by_kind_total Origin fetch failures by kind.\n");
   out.append("# TYPE lacquer_origin_errors_by_kind_total counter\n").append(by_kind);
-  if (live.pools) render_origin_servers(out, *live.pools);
+  if (live.pools) {
+    render_origin_servers(out, *live.pools);
+    render_server_latency(out, s, live);
+  }
+  render_site_metrics(out, s, live);
   render_purge_metrics(out, s);
   render_operations_metrics(out, s);
   if (s.disk && s.state_db) {

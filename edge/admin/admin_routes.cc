@@ -84,7 +84,10 @@ std::unique_ptr<Exchange> purge_route(ClientSide& conn, Worker& worker, std::str
   } else {
     return error(conn, worker, 404, "unknown purge path");
   }
-  if (site != conf::Routing::kNoSite) scope_to_site(targets, routing->site(site).name);
+  if (site != conf::Routing::kNoSite) {
+    scope_to_site(targets, routing->site(site).name);
+    if (SiteCounters* c = worker.counters_of_site(site)) c->purges.inc();
+  }
   return std::make_unique<PurgeExchange>(conn, worker, std::move(targets), soft);
 }
 

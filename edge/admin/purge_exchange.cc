@@ -74,6 +74,18 @@ PurgeAsk parse_purge_request(const Request& req, std::string_view fallback_host)
     ask.error = "the target cannot be keyed";
     return ask;
   }
+  if (controls.form == purge::PurgeForm::Prefix) {
+    // "PURGE /articles/" with Purge-Prefix: 1 is the admin port's prefix=/articles/ on this
+    // Host. A prefix is a path: a query would be silently cut, so it is refused.
+    if (key->text.find('?', key->path_begin) != std::string::npos) {
+      ask.error_status = 400;
+      ask.error = "Purge-Prefix takes a path without a query (PURGE /articles/)";
+      return ask;
+    }
+    auto prefix = purge::normalise_prefix(key->text, key->path_begin);
+    ask.targets.push_back({purge::Scope::Prefix, purge::prefix_hash(prefix), std::string(prefix)});
+    return ask;
+  }
   ask.targets.push_back({purge::Scope::Url, purge::url_hash(key->text), key->text});
   return ask;
 }

@@ -34,6 +34,7 @@ std::unique_ptr<Exchange> PurgeFrontDoor::create(ClientSide& client) {
   if (ask.error_status)
     return std::make_unique<FixedResponseExchange>(client, shared.via, ask.error_status, "application/json",
                                                    "{\"error\":" + json_string(ask.error) + "}\n");
+  if (SiteCounters* c = worker_.counters_of_site(site)) c->purges.inc();
   return std::make_unique<PurgeExchange>(client, worker_, std::move(ask.targets), ask.soft);
 }
 

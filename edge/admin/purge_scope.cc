@@ -40,10 +40,11 @@ void scope_to_site(std::vector<PurgeTarget>& targets, std::string_view site_name
   const std::uint64_t scope = purge::site_scope_hash(site_name);
   for (auto& t : targets) {
     if (t.scope == purge::Scope::Global) {
-      t = PurgeTarget{purge::Scope::Tag, scope, "site:" + std::string(site_name)};
+      t = PurgeTarget{purge::Scope::Tag, scope, "site:" + std::string(site_name), {}};
     } else if (t.scope == purge::Scope::Tag) {
       t.key = purge::site_tag(scope, t.key);
     }
+    t.site = site_name;
   }
 }
 

@@ -7,6 +7,7 @@
 #include "cluster/node.h"
 #include "edge/server/worker.h"
 #include "purge/purge_store.h"
+#include "purge/scopes.h"
 
 namespace lacquer::edge {
 
@@ -56,8 +57,17 @@ void run_purge(Worker& worker, const std::vector<PurgeTarget>& targets, bool sof
     shared.recent_purges.add({now_ms, std::string(purge::to_string(targets.front().scope)), std::move(label), soft});
   }
   std::vector<purge::SideWrite> side;
-  if (shared.cluster && !targets.empty())
-    side.push_back(shared.cluster->outbox_write(targets.front().scope, labels, soft, seq));
+  if (shared.cluster && !targets.empty()) {
+    // A site's purge-all travels as scope=all with site=<name> (its scope tag is not a tag a
+    // publisher names); the site's tags as scope=tag with site=<name> (cluster/event.h).
+    const PurgeTarget& first = targets.front();
+    purge::Scope wire_scope = first.scope;
+    if (!first.site.empty() && first.scope == purge::Scope::Tag && first.key == purge::site_scope_hash(first.site)) {
+      wire_scope = purge::Scope::Global;
+      labels.clear();
+    }
+    side.push_back(shared.cluster->outbox_write(wire_scope, labels, soft, first.site, seq));
+  }
   // Runs on the RocksDB writer thread: only hand the result back to the loop.
   shared.purge_store->persist(std::move(records), std::move(side),
                               [inbox, metrics, seq, started, done = std::move(done)](bool ok) mutable {

@@ -22,6 +22,7 @@ struct PurgeTarget {
   purge::Scope scope = purge::Scope::Global;
   std::uint64_t key = 0;
   std::string label;  // what the client named: the URL, tag or prefix (for the JSON answer)
+  std::string site{};  // set by scope_to_site: the [[site]] the purge is narrowed to
 };
 
 using PurgeDone = std::function<void(bool durable, std::uint64_t seq)>;

@@ -14,6 +14,7 @@
 #include "conf/config.h"
 #include "edge/clock.h"
 #include "edge/fetch/inflight.h"
+#include "edge/latency_histogram.h"
 #include "edge/metrics.h"
 #include "origin/origin_client.h"
 #include "purge/purge_metrics.h"

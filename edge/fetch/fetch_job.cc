@@ -31,7 +31,7 @@ void FetchJob::start() {
   self_ = shared_from_this();
   ctx_.running.insert(this);
   origin::FetchSpec fs;
-  fs.request = spec_.request;
+  fs.request = std::move(spec_.request);  // the origin fetch keeps it (for its one retry); we never read it again
   fs.idempotent = spec_.idempotent;
   fs.head_request = spec_.head_request;
   origin::OriginPool& pool = *spec_.routes->pools[spec_.pool];
@@ -86,6 +86,11 @@ origin::UpgradedConnection FetchJob::take_upgraded() {
 void FetchJob::on_origin_head(origin::ResponseHead& head) {
   auto keep = shared_from_this();
   response_time_ = ctx_.clock.now();
+  if (head.server >= 0 && spec_.pool < spec_.routes->server_first_byte.size()) {
+    const auto& servers = spec_.routes->server_first_byte[spec_.pool];
+    if (static_cast<std::size_t>(head.server) < servers.size() && servers[static_cast<std::size_t>(head.server)])
+      servers[static_cast<std::size_t>(head.server)]->observe(head.first_byte_us);
+  }
   if (spec_.revalidating && head.line.status == 304) {
     refresh_from_304(head);
     return;
@@ -146,6 +151,9 @@ void FetchJob::prepare_head(origin::ResponseHead& head) {
     auto cl = http::find_header(head.headers, "Content-Length");
     if (cl && std::from_chars(cl->data(), cl->data() + cl->size(), n).ec == std::errc()) head_.content_length = n;
   }
+  // One allocation: what we send is at most the origin's head, a Date, our Via and a reason
+  // phrase of our own.
+  head_.head.reserve(head.raw.size() + ctx_.via.size() + 96);
   http::append_status_line(head_.head, head_.status, head.line.reason);
   http::append_end_to_end_fields(head_.head, head.headers,
                                  http::FieldFilter{.keep_surrogate_headers = cfg.keep_surrogate_headers,

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "conf/routing.h"
+#include "edge/latency_histogram.h"
+#include "edge/metrics.h"
 #include "origin/origin_client.h"
 #include "origin/pool_state.h"
 
@@ -22,6 +24,10 @@ struct LoopRoutes {
   std::shared_ptr<const conf::Routing> routing;
   std::shared_ptr<origin::PoolSet> pool_set;               // what `pools` point into
   std::vector<std::shared_ptr<origin::OriginPool>> pools;  // by conf::Routing::pools() index
+  // This loop's metrics of each site (by site index) and each server ([pool][server] index), in
+  // the worker's slot arrays (edge/metric_slots.h); nullptr: not counted.
+  std::vector<SiteCounters*> sites;
+  std::vector<std::vector<LatencyHistogram*>> server_first_byte;
 };
 
 using LoopRoutesPtr = std::shared_ptr<const LoopRoutes>;

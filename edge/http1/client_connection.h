@@ -67,6 +67,7 @@ class ClientConnection final : public ClientSide, public Connection {
   // close, so the client sees a truncated message and never mistakes it for a complete one.
   void abort() override;
   void note_origin_head() override;
+  void note_site(SiteCounters* site) override { record_.site = site; }
   // A 101 to an upgrade request: the connection becomes an UpgradeTunnel's client end.
   bool can_tunnel() const override { return request_.line.version_minor >= 1; }
   void start_tunnel(const ResponseHead& head, std::string_view protocol, origin::UpgradedConnection origin) override;

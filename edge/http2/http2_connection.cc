@@ -6,6 +6,8 @@
 #include <nghttp2/nghttp2.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+
 #include "edge/http2/http2_stream.h"
 #include "edge/server/tls_handshake.h"
 #include "edge/server/worker.h"
@@ -112,7 +114,7 @@ void Http2Connection::start() {
   timeval tv = ms_to_tv(limits.header_timeout_ms);
   evtimer_add(settings_timer_, &tv);
   arm_idle();
-  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  bufferevent_enable(bev_, EV_READ);  // EV_WRITE only while a backlog exists (flush)
   receive();
   send();
 }
@@ -263,17 +265,28 @@ void Http2Connection::send() {
   sending_ = true;
   evbuffer* out = bufferevent_get_output(bev_);
   const std::size_t cap = stream_cap();
-  while (evbuffer_get_length(out) < cap) {
-    const std::uint8_t* data = nullptr;
-    const auto n = nghttp2_session_mem_send(session_, &data);
-    if (n < 0) {
+  for (bool more = true; more;) {
+    while (evbuffer_get_length(out) < cap) {
+      const std::uint8_t* data = nullptr;
+      const auto n = nghttp2_session_mem_send(session_, &data);
+      if (n < 0) {
+        sending_ = false;
+        close_now();
+        return;
+      }
+      if (n == 0) {
+        more = false;
+        break;
+      }
+      evbuffer_add(out, data, static_cast<std::size_t>(n));
+      sent_since_tick_ += static_cast<std::uint64_t>(n);
+    }
+    if (!flush()) {
       sending_ = false;
       close_now();
       return;
     }
-    if (n == 0) break;
-    evbuffer_add(out, data, static_cast<std::size_t>(n));
-    sent_since_tick_ += static_cast<std::uint64_t>(n);
+    if (evbuffer_get_length(out) > 0) break;  // a backlog: libevent writes it as the socket drains
   }
   sending_ = false;
   // Exchanges whose output went out may write more (their writes schedule another pass).
@@ -283,12 +296,28 @@ void Http2Connection::send() {
   if (done && evbuffer_get_length(out) == 0 && !nghttp2_session_want_write(session_)) linger();
 }
 
-// Over TLS, frames queued by a read or a send pass are encrypted and written at once, as a
-// plain connection's would be at the end of the loop iteration (tls_handshake.h). Not from
-// on_write: that runs inside the bufferevent's own write.
-void Http2Connection::write_now() {
-  if (!tls_ || closed_ || lingering_) return;
-  if (!tls_write_now(bev_)) close_now();
+// Frames are written as soon as a pass queues them, in one write (plain) or one TLS record per
+// 16 KiB (tls_handshake.h), as an HTTP/1.1 connection does at the end of a loop iteration: no
+// epoll round trip and no EV_WRITE switched on and off per response. EV_WRITE stays on only while
+// a backlog remains. Never called under the bufferevent's own write callback (on_write defers).
+bool Http2Connection::flush() {
+  evbuffer* out = bufferevent_get_output(bev_);
+  if (evbuffer_get_length(out) > 0) {
+    if (tls_) {
+      if (!tls_write_now(bev_)) return false;
+    } else {
+      // A socket bufferevent freezes the start of its output so only it drains it; we are the
+      // writer here, so thaw it for this one write.
+      evbuffer_unfreeze(out, 1);
+      const int n = evbuffer_write(out, bufferevent_getfd(bev_));
+      const int err = errno;
+      evbuffer_freeze(out, 1);
+      if (n < 0 && err != EAGAIN && err != EINTR) return false;  // the client is gone
+    }
+  }
+  if (evbuffer_get_length(out) > 0) bufferevent_enable(bev_, EV_WRITE);
+  else bufferevent_disable(bev_, EV_WRITE);
+  return true;
 }
 
 void Http2Connection::linger() {
@@ -316,14 +345,10 @@ void Http2Connection::on_read(bufferevent*, void* self) {
   }
   c->receive();
   c->send();
-  c->write_now();
 }
 
-void Http2Connection::on_write(bufferevent*, void* self) {
-  auto* c = static_cast<Http2Connection*>(self);
-  c->retired_.clear();
-  c->send();
-}
+// libevent wrote part of a backlog: refill from the loop, not under its write.
+void Http2Connection::on_write(bufferevent*, void* self) { static_cast<Http2Connection*>(self)->schedule_send(); }
 
 void Http2Connection::on_event(bufferevent*, short what, void* self) {
   auto* c = static_cast<Http2Connection*>(self);
@@ -335,7 +360,6 @@ void Http2Connection::on_send_event(int, short, void* self) {
   c->send_pending_ = false;
   c->retired_.clear();
   c->send();
-  c->write_now();
 }
 
 void Http2Connection::on_idle_timer(int, short, void* self) {

@@ -20,12 +20,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nghttp2/nghttp2.h>
+
 #include "edge/proxy/client_side.h"
 #include "edge/server/connection.h"
+#include "http/h2_response.h"
+#include "http/message.h"
 
 struct bufferevent;
 struct event;
-struct nghttp2_session;
 
 namespace lacquer::edge {
 
@@ -59,6 +62,16 @@ class Http2Connection final : public Connection {
   std::size_t buffered_total() const { return buffered_; }
   void add_buffered(std::size_t n) { buffered_ += n; }
   void sub_buffered(std::size_t n) { buffered_ -= n; }
+  // Scratch space reused by every stream (one loop thread, never held across a callback): the
+  // parser's header slots, and a response head's fields on their way into nghttp2, which copies
+  // them. Saves a few heap allocations per stream.
+  struct Scratch {
+    std::vector<http::Header> headers;
+    std::string names;
+    std::vector<http::H2Field> fields;
+    std::vector<nghttp2_nv> nv;
+  };
+  Scratch& scratch() { return scratch_; }
 
   // ---- nghttp2 callbacks (static trampolines in the .cc call these) ----
   int on_begin_headers(std::int32_t stream_id);
@@ -80,7 +93,7 @@ class Http2Connection final : public Connection {
 
   void receive();
   void send();
-  void write_now();
+  bool flush();  // false: the client is gone
   void count_abuse();
   void calm_down();  // GOAWAY ENHANCE_YOUR_CALM, then close once it is written
   void arm_idle();
@@ -97,6 +110,7 @@ class Http2Connection final : public Connection {
   std::string peer_ip_;
   std::unordered_map<std::int32_t, std::unique_ptr<Http2Stream>> streams_;
   std::vector<std::unique_ptr<Exchange>> retired_;
+  Scratch scratch_;
   event* send_event_ = nullptr;
   event* close_event_ = nullptr;
   event* idle_timer_ = nullptr;

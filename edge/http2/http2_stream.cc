@@ -72,17 +72,18 @@ void Http2Stream::dispatch(ExchangeFactory& factory) {
   // The synthesized head goes through the HTTP/1.1 parser, so the Request views (and every rule
   // the engine relies on) are exactly those of an HTTP/1.1 request.
   const auto& limits = worker.shared().parse_limits;
-  scratch_.resize(worker.config().limits.max_header_count);
+  auto& slots = conn_.scratch().headers;
+  slots.resize(worker.config().limits.max_header_count);
   http::ParseLimits lim = limits;
   lim.max_header_bytes += 64;  // room for the Host and content-length lines we add
-  const auto parsed = http::parse_request_head(request_.raw, scratch_, lim);
+  const auto parsed = http::parse_request_head(request_.raw, slots, lim);
   if (parsed.status != http::ParseStatus::Complete) {
     worker.metrics().bad_requests.inc();
     const auto error = parsed.status == http::ParseStatus::Error ? parsed.error : http::ParseError::BadRequestLine;
     return refuse(http::status_for(error), http::describe(error));
   }
   request_.line = parsed.line;
-  request_.headers.assign(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(parsed.header_count));
+  request_.headers.assign(slots.begin(), slots.begin() + static_cast<std::ptrdiff_t>(parsed.header_count));
   const auto framing = http::request_framing(request_.line, request_.headers);
   if (!framing.ok()) {
     worker.metrics().bad_requests.inc();
@@ -107,15 +108,15 @@ void Http2Stream::refuse(int status, std::string_view why) {
 
 void Http2Stream::write_head(const ResponseHead& head) {
   record_.note_head(head.fields, head.extra);
-  std::string storage;
-  std::vector<http::H2Field> fields;
-  if (!http::h2_response_fields(head.fields, head.extra, storage, fields)) {
+  auto& scratch = conn_.scratch();
+  auto& fields = scratch.fields;
+  if (!http::h2_response_fields(head.fields, head.extra, scratch.names, fields)) {
     nghttp2_submit_rst_stream(conn_.session(), NGHTTP2_FLAG_NONE, id_, NGHTTP2_INTERNAL_ERROR);
     conn_.schedule_send();
     return;
   }
-  std::vector<nghttp2_nv> nv;
-  nv.reserve(fields.size());
+  auto& nv = scratch.nv;
+  nv.clear();
   for (const auto& f : fields)
     nv.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.name.data())),
                   reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.value.data())), f.name.size(), f.value.size(),

@@ -43,6 +43,7 @@ class Http2Stream final : public ClientSide {
   void finish(bool keep_alive) override;
   void abort() override;
   void note_origin_head() override { record_.note_origin_head(); }
+  void note_site(SiteCounters* site) override { record_.site = site; }
 
   // ---- for the connection ----
   std::int32_t id() const { return id_; }
@@ -68,7 +69,6 @@ class Http2Stream final : public ClientSide {
   std::int32_t id_;
   http::H2RequestHead fields_;
   Request request_;
-  std::vector<http::Header> scratch_;
   std::unique_ptr<Exchange> exchange_;
   evbuffer* out_;
   ResponseRecord record_;  // the access log line, written when the exchange ends

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "edge/fetch/fetch.h"
+#include "edge/metrics.h"
 #include "http/framing.h"
 #include "http/message.h"
 #include "storage/entry.h"
@@ -80,6 +81,8 @@ class ClientSide : public BodySink {
   // The origin's response head is here (for the access log's time to first origin byte); only
   // the first call counts.
   virtual void note_origin_head() {}
+  // The site the request was routed to: its counters take the response's body bytes.
+  virtual void note_site(SiteCounters* site) { (void)site; }
   // Protocol upgrades (RFC 9110 §7.8): whether this client can take a 101 and carry the switched
   // protocol's bytes to and from the origin. Only an HTTP/1.1 connection can; an HTTP/2 stream
   // cannot (RFC 9113 §8.6 forbids 101 there; extended CONNECT, RFC 8441, is not offered).

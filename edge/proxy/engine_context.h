@@ -2,6 +2,7 @@
 // engine's unit tests): the cache, a fetcher, the loop, a clock, the config and the counters.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "cache/early_refresh.h"
@@ -32,6 +33,9 @@ struct EngineContext {
   LoopRoutesPtr routes = nullptr;
   // Early refresh's random source (one per loop; the worker seeds it per process).
   cache::UniformDraws draws{0};
+  // Scratch for heads rewritten by a site's response header rules: reused, so applying the
+  // rules allocates nothing once it has grown.
+  std::string head_scratch{};
 };
 
 }  // namespace lacquer::edge

@@ -83,6 +83,11 @@ ProxyExchange::Next ProxyExchange::recv() {
   if (routes_) {  // one hash lookup: the site (pool, cache policy) of the Host
     site_ = routes_->routing->match(key_->host());
     if (site_ == conf::Routing::kNoSite) return to_synth(routes_->routing->unknown_host_status(), "unknown-host");
+    site_counters_ = routes_->sites[static_cast<std::size_t>(site_)];
+    if (site_counters_) {
+      site_counters_->requests.inc();
+      client_.note_site(site_counters_);
+    }
   }
   // RFC 9110 §7.8: a request asking for an upgrade is never answered from the cache nor stored.
   // A valid one from a client that can tunnel asks the origin in turn; any other goes without
@@ -200,6 +205,7 @@ ProxyExchange::Next ProxyExchange::miss() {
     return to_synth(504, "only-if-cached");
   }
   engine_.metrics.misses.inc();
+  if (site_counters_) site_counters_->misses.inc();
   if (auto running = engine_.fetcher.running(*key_)) {
     auto sub = std::make_shared<FetchSubscription>();
     sub->listener = this;

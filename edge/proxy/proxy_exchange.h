@@ -73,6 +73,9 @@ class ProxyExchange final : public Exchange, private cache::LookupWaiter, privat
   http::CacheStatus miss_status(const FetchHead& h) const;
   std::string variant_key_for(std::string_view vary) const;
   std::string_view own_key() const;
+  // Every head the engine writes from a stored or fetched response goes through here: the
+  // site's response header rules are applied (conf::RoutedSite::response_rules).
+  void write_head(const ResponseHead& head);
   void detach();
   Next finish(bool keep_alive);
   Next abort();
@@ -119,6 +122,7 @@ class ProxyExchange final : public Exchange, private cache::LookupWaiter, privat
   int synth_status_ = 0;
   LoopRoutesPtr routes_;  // the routing this request matched its site in (kept across a reload)
   int site_ = -1;         // index into routes_->routing's sites; -1 without routing
+  SiteCounters* site_counters_ = nullptr;  // routes_->sites[site_], when counted
   std::string_view synth_detail_;
   std::string synth_detail_text_;    // when the detail is made up at run time
   // a large object being sent (from hit_)

@@ -2,6 +2,7 @@
 // (what came back decides: deliver, a 304 refresh, stale-if-error, or go alone), Deliver and
 // Transmit (stream the response as it arrives, with the client's flow control), and Synth for
 // errors we answer ourselves.
+#include <algorithm>
 #include <charconv>
 
 #include "cache/entry_timing.h"
@@ -49,16 +50,22 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
       spec.site_scope = purge::site_scope_hash(site.name);
     }
   }
+  // A cacheable fetch asks for the whole response: the cache answers conditionals itself. The
+  // client's fields are copied only when that or a revalidation changes them.
+  std::span<const http::Header> forwarded = req.headers;
   std::vector<http::Header> fields;
-  fields.reserve(req.headers.size() + 2);
-  for (const auto& h : req.headers) {
-    // A cacheable fetch asks for the whole response: the cache answers conditionals itself.
-    if (cacheable_method_ && http::is_conditional_field(h.name)) continue;
-    fields.push_back(h);
-  }
-  if (revalidating) {
-    if (auto etag = http::stored_field(revalidating->head(), "ETag")) fields.push_back({"If-None-Match", *etag});
-    if (auto lm = http::stored_field(revalidating->head(), "Last-Modified")) fields.push_back({"If-Modified-Since", *lm});
+  const bool drops_conditionals =
+      cacheable_method_ && std::any_of(req.headers.begin(), req.headers.end(),
+                                       [](const http::Header& h) { return http::is_conditional_field(h.name); });
+  if (drops_conditionals || revalidating) {
+    fields.reserve(req.headers.size() + 2);
+    for (const auto& h : req.headers)
+      if (!cacheable_method_ || !http::is_conditional_field(h.name)) fields.push_back(h);
+    if (revalidating) {
+      if (auto etag = http::stored_field(revalidating->head(), "ETag")) fields.push_back({"If-None-Match", *etag});
+      if (auto lm = http::stored_field(revalidating->head(), "Last-Modified")) fields.push_back({"If-Modified-Since", *lm});
+    }
+    forwarded = fields;
   }
   if (may_store) {
     // One copy of the head; the field views are moved over to it.
@@ -73,7 +80,7 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   fwd.method = req.line.method;
   fwd.host = key_->host();
   fwd.target = key_->target();
-  fwd.headers = fields;
+  fwd.headers = forwarded;
   fwd.client_ip = client_.peer_ip();
   fwd.via = engine_.via;
   fwd.proto = client_.secure() ? "https" : "http";
@@ -81,6 +88,14 @@ FetchRequest ProxyExchange::make_request(bool may_store, bool registered, const 
   fwd.has_body = !cacheable_method_ && req.framing.kind != http::BodyKind::None;
   fwd.body_length = fwd.has_body ? req.body.size() : 0;
   fwd.upgrade = upgrade_;
+  if (routes_) {
+    fwd.trusted_peer = routes_->routing->trusted_proxies().contains(client_.peer_ip());
+    if (site_ >= 0) {
+      const conf::CompiledHeaderRules& rules = routes_->routing->site(site_).request_rules;
+      fwd.edits = http::HeaderEdits{rules.drop, rules.add};
+    }
+  }
+  spec.request.reserve(origin::origin_request_bound(fwd) + fwd.body_length);  // head and body in one allocation
   origin::append_origin_request(spec.request, fwd);
   if (fwd.has_body) spec.request.append(req.body);
   return spec;
@@ -209,7 +224,7 @@ ProxyExchange::Next ProxyExchange::deliver() {
     framing = BodyFraming::Length;
   }
   if (is_head_ || h.status == 204 || h.status == 304 || h.status < 200) framing = BodyFraming::None;
-  client_.write_head({.fields = h.head, .extra = extra, .framing = framing});
+  write_head({.fields = h.head, .extra = extra, .framing = framing});
   // A HEAD (also one that joined a GET's fetch) ends with the head.
   if (is_head_) return finish(client_.keep_alive());
   step_ = Step::Transmit;
@@ -312,6 +327,24 @@ ProxyExchange::Next ProxyExchange::synth() {
   step_ = Step::Done;
   respond_simple(client_, engine_.via, synth_status_, "text/plain; charset=utf-8", body, cache_status);
   return Next::Done;
+}
+
+void ProxyExchange::write_head(const ResponseHead& head) {
+  const conf::CompiledHeaderRules* rules =
+      routes_ && site_ >= 0 ? &routes_->routing->site(site_).response_rules : nullptr;
+  if (!rules || rules->empty()) {
+    client_.write_head(head);  // a hit's stored head still goes by reference
+    return;
+  }
+  const http::HeaderEdits edits{rules->drop, rules->add};
+  std::string& out = engine_.head_scratch;
+  out.clear();
+  http::append_without_dropped(out, head.fields, true, edits);
+  const std::size_t split = out.size();
+  http::append_without_dropped(out, head.extra, false, edits);
+  out.append(rules->add);
+  const std::string_view all = out;
+  client_.write_head({.fields = all.substr(0, split), .extra = all.substr(split), .framing = head.framing});
 }
 
 }  // namespace lacquer::edge

@@ -19,7 +19,10 @@ ProxyExchange::Next ProxyExchange::hit() {
   detach();
   const storage::Entry& e = *hit_.get();
   const std::int64_t age = cache::entry_timing(e.meta(), engine_.clock.now()).age;
-  if (status_.hit) engine_.metrics.hits.inc();
+  if (status_.hit) {
+    engine_.metrics.hits.inc();
+    if (site_counters_) site_counters_->hits.inc();
+  }
   if (e.meta().flags & storage::kEntryLarge) return serve_large(age);
   if (client_conditional_)
     if (auto answered = serve_conditional_or_range(e, age)) return *answered;
@@ -28,7 +31,7 @@ ProxyExchange::Next ProxyExchange::hit() {
 
 ProxyExchange::Next ProxyExchange::serve_plain(const storage::Entry& e, std::int64_t age) {
   const http::ResponseTail tail(static_cast<std::uint64_t>(age), status_);
-  client_.write_head({.fields = e.head(), .owner = &e, .extra = tail.view(),
+  write_head({.fields = e.head(), .owner = &e, .extra = tail.view(),
                       .framing = is_head_ ? BodyFraming::None : BodyFraming::Length});
   if (!is_head_ && !e.body().empty()) client_.write_stored_body(e, e.body());
   return finish(client_.keep_alive());
@@ -57,7 +60,7 @@ std::optional<ProxyExchange::Next> ProxyExchange::serve_conditional_or_range(con
       return std::nullopt;
     case http::RangeOutcome::Unsatisfiable:
       http::append_unsatisfiable_head(fields, head, length);
-      client_.write_head({.fields = fields, .extra = tail.view(), .framing = BodyFraming::Length});
+      write_head({.fields = fields, .extra = tail.view(), .framing = BodyFraming::Length});
       return finish(client_.keep_alive());
     case http::RangeOutcome::Satisfiable:
       break;
@@ -66,7 +69,7 @@ std::optional<ProxyExchange::Next> ProxyExchange::serve_conditional_or_range(con
   if (set.ranges.size() == 1) {
     const http::ByteRange r = set.ranges.front();
     http::append_single_range_head(fields, head, r, length);
-    client_.write_head({.fields = fields, .extra = tail.view(), .framing = framing});
+    write_head({.fields = fields, .extra = tail.view(), .framing = framing});
     if (!is_head_) client_.write_stored_body(e, e.body().substr(r.first, r.last - r.first + 1));
     return finish(client_.keep_alive());
   }
@@ -78,7 +81,7 @@ std::optional<ProxyExchange::Next> ProxyExchange::serve_conditional_or_range(con
   http::append_fields_except(fields, head, {"Content-Length", "Content-Type"});
   http::append_header(fields, "Content-Type", plan.content_type);
   http::append_header(fields, "Content-Length", plan.body_length);
-  client_.write_head({.fields = fields, .extra = tail.view(), .framing = framing});
+  write_head({.fields = fields, .extra = tail.view(), .framing = framing});
   if (!is_head_) {
     for (std::size_t i = 0; i < set.ranges.size(); ++i) {
       const http::ByteRange r = set.ranges[i];
@@ -96,7 +99,7 @@ ProxyExchange::Next ProxyExchange::write_not_modified(std::string_view head, std
   std::string fields;
   http::append_not_modified_head(fields, head);
   const http::ResponseTail tail(static_cast<std::uint64_t>(age), status_);
-  client_.write_head({.fields = fields, .extra = tail.view(), .framing = BodyFraming::None});
+  write_head({.fields = fields, .extra = tail.view(), .framing = BodyFraming::None});
   return finish(client_.keep_alive());
 }
 

@@ -38,13 +38,13 @@ ProxyExchange::Next ProxyExchange::serve_large(std::int64_t age) {
     large_next_ = set.ranges[0].first;
     large_end_ = set.ranges[0].last + 1;
     http::append_single_range_head(fields, head, set.ranges[0], desc->length);
-    client_.write_head({.fields = fields, .extra = tail.view(), .framing = BodyFraming::Length});
+    write_head({.fields = fields, .extra = tail.view(), .framing = BodyFraming::Length});
   } else if (set.outcome == http::RangeOutcome::Unsatisfiable) {
     http::append_unsatisfiable_head(fields, head, desc->length);
-    client_.write_head({.fields = fields, .extra = tail.view(), .framing = BodyFraming::Length});
+    write_head({.fields = fields, .extra = tail.view(), .framing = BodyFraming::Length});
     large_end_ = 0;
   } else {
-    client_.write_head({.fields = head, .owner = &e, .extra = tail.view(), .framing = BodyFraming::Length});
+    write_head({.fields = head, .owner = &e, .extra = tail.view(), .framing = BodyFraming::Length});
   }
   if (is_head_ || large_next_ == large_end_) return finish(client_.keep_alive());
   sending_large_ = true;

@@ -15,24 +15,28 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "conf/config.h"
 #include "conf/routing.h"
 #include "edge/admin/purge_acl.h"
+#include "edge/metric_slots.h"
 #include "origin/pool_state.h"
 
 namespace lacquer::edge {
 
 struct LiveSettings {
-  LiveSettings(const conf::Config& c, std::shared_ptr<const conf::Routing> r, std::shared_ptr<origin::PoolSet> p)
-      : config(c),
-        purge_acl(c.purge.allow_loopback, c.purge.allow_cidrs, c.purge.token),
-        routing(std::move(r)),
-        pools(std::move(p)) {}
+  LiveSettings(const conf::Config& c, std::shared_ptr<const conf::Routing> r, std::shared_ptr<origin::PoolSet> p,
+               std::shared_ptr<MetricSlots> slots);
   const conf::Config config;  // keys that need a restart keep the values the process started with
   const PurgeAcl purge_acl;
   const std::shared_ptr<const conf::Routing> routing;  // built from `config`
   const std::shared_ptr<origin::PoolSet> pools;        // routing->pools(), by the same index
+  // Where each site's and each origin server's per-worker metrics live (edge/metric_slots.h):
+  // site_slots[site index], server_slots[pool index][server index]; -1: not counted.
+  const std::shared_ptr<MetricSlots> slot_registry;  // main thread only, shared by all snapshots
+  const std::vector<int> site_slots;
+  const std::vector<std::vector<int>> server_slots;
 };
 
 using LiveSettingsPtr = std::shared_ptr<const LiveSettings>;

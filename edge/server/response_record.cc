@@ -62,6 +62,8 @@ void ResponseRecord::done(Worker& worker, std::string_view peer, const Request* 
     log->submit(static_cast<std::size_t>(worker.index()), r);
   }
   worker.metrics().response_body_bytes.inc(body_bytes);
+  if (site) site->body_bytes.inc(body_bytes);
+  site = nullptr;
   status = 0;
   body_bytes = 0;
   cache_status.clear();

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "edge/metrics.h"
+
 namespace lacquer::edge {
 
 class Worker;
@@ -20,6 +22,7 @@ struct ResponseRecord {
   int status = 0;
   std::uint64_t body_bytes = 0;
   std::string cache_status;
+  SiteCounters* site = nullptr;  // the routed site's counters (body bytes), when known
 
   void begin() { began = std::chrono::steady_clock::now(); }
   // The status and Cache-Status of a response head: `fields` starts with the status line

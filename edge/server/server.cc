@@ -273,6 +273,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
     return 1;
   }
   for (unsigned i = 0; i < threads; ++i) shared.workers.push_back(workers[i].get());  // not admin
+  if (workers.size() > threads) shared.admin_worker = workers[threads].get();
 
   event_base* main_base = event_base_new();
   // Every listening socket the workers own, offered to a process that takes over.

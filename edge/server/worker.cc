@@ -60,7 +60,7 @@ SharedState::SharedState(const conf::Config& c)
       tier(std::make_unique<storage::MemoryTier>(c.cache.memory_bytes,
                                                  storage::MemoryTierOptions{.admission = c.cache.memory_admission})),
       via(std::string("1.1 lacquer/") + LACQUER_VERSION) {
-  live = std::make_shared<const LiveSettings>(c, nullptr, nullptr);  // run_server sets the real one
+  live = std::make_shared<const LiveSettings>(c, nullptr, nullptr, nullptr);  // run_server sets the real one
   parse_limits.max_request_line = c.limits.max_request_line;
   parse_limits.max_field = c.limits.max_header_field;
   parse_limits.max_header_bytes = c.limits.max_header_bytes;
@@ -89,6 +89,8 @@ Worker::Worker(int index, SharedState& shared, int listen_fd, Role role)
   drain_deadline_ = evtimer_new(base_, &Worker::on_drain_deadline, this);
   inbox_ = std::make_unique<LoopInbox>(base_);
   retired_sweep_ = evtimer_new(base_, &Worker::on_retired_sweep, this);
+  site_counters_.reset(new SiteCounters[MetricSlots::kCapacity]);
+  server_first_byte_.reset(new LatencyHistogram[MetricSlots::kCapacity]);
   if (role == Role::Admin) {
     factory_ = std::make_unique<AdminExchangeFactory>(*this);
     return;
@@ -127,6 +129,11 @@ void Worker::apply_routes(const conf::OriginConfig& previous_origin) {
                                                   origin_counters_);
     next->pools.push_back(std::move(pool));
   }
+  for (int slot : live_->site_slots) next->sites.push_back(slot >= 0 ? &site_counters_[static_cast<std::size_t>(slot)] : nullptr);
+  for (const auto& row : live_->server_slots) {
+    auto& out = next->server_first_byte.emplace_back();
+    for (int slot : row) out.push_back(slot >= 0 ? &server_first_byte_[static_cast<std::size_t>(slot)] : nullptr);
+  }
   if (routes_) {
     for (const auto& p : routes_->pools)
       if (std::find(next->pools.begin(), next->pools.end(), p) == next->pools.end()) p->retire();
@@ -136,6 +143,12 @@ void Worker::apply_routes(const conf::OriginConfig& previous_origin) {
   }
   routes_ = std::move(next);
   engine_->routes = routes_;
+}
+
+SiteCounters* Worker::counters_of_site(int site) {
+  const auto& slots = live_->site_slots;
+  if (site < 0 || static_cast<std::size_t>(site) >= slots.size() || slots[static_cast<std::size_t>(site)] < 0) return nullptr;
+  return &site_counters_[static_cast<std::size_t>(slots[static_cast<std::size_t>(site)])];
 }
 
 void Worker::on_retired_sweep(int, short, void* self) {

@@ -82,6 +82,7 @@ struct SharedState {
   SystemClock clock;
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.
   std::vector<const class Worker*> workers;
+  const class Worker* admin_worker = nullptr;  // its purges count per site too
   class AccessLog* access_log = nullptr;  // set before the workers start; outlives them
   // One per [[listen]] table (null for cleartext ones); set before the workers start.
   const std::vector<std::unique_ptr<TlsListener>>* tls_listeners = nullptr;
@@ -135,6 +136,14 @@ class Worker {
   const LatencyHistogram& request_seconds() const { return request_seconds_; }
   LatencyHistogram& origin_first_byte_seconds() { return origin_first_byte_seconds_; }
   const LatencyHistogram& origin_first_byte_seconds() const { return origin_first_byte_seconds_; }
+  // Per site (conf::Routing's site index) and per origin server ([pool][server]) on this loop.
+  // By slot (edge/metric_slots.h: LiveSettings::site_slots, server_slots say which).
+  SiteCounters& site_counters(int slot) { return site_counters_[static_cast<std::size_t>(slot)]; }
+  const SiteCounters& site_counters(int slot) const { return site_counters_[static_cast<std::size_t>(slot)]; }
+  LatencyHistogram& server_first_byte(int slot) { return server_first_byte_[static_cast<std::size_t>(slot)]; }
+  const LatencyHistogram& server_first_byte(int slot) const { return server_first_byte_[static_cast<std::size_t>(slot)]; }
+  // This loop's counters of `site` (an index into live().routing); nullptr when it has no slot.
+  SiteCounters* counters_of_site(int site);
   LoopInbox& inbox() { return *inbox_; }
   const origin::OriginCounters* origin_counters_if_any() const { return routes_ ? &origin_counters_ : nullptr; }
   void connection_closed(Connection* conn);
@@ -176,6 +185,9 @@ class Worker {
   WorkerMetrics metrics_;
   LatencyHistogram request_seconds_;
   LatencyHistogram origin_first_byte_seconds_;
+  // Per site and per origin server on this loop, by slot (edge/metric_slots.h; live_ says which).
+  std::unique_ptr<SiteCounters[]> site_counters_;
+  std::unique_ptr<LatencyHistogram[]> server_first_byte_;
   origin::OriginCounters origin_counters_;  // all of this loop's pools together
   LoopRoutesPtr routes_;                    // proxy workers: sites and pools as live_ says
   // Views a reload replaced, kept until no request or fetch holds them, so they are always

@@ -1,7 +1,7 @@
 // PURGE control fields. Input: "Name: value" lines separated by '\n'. Invariants: no crash;
 // a refusal always says why and names no form; an accepted Purge-All form never comes with a
 // Surrogate-Key field; any field whose squeezed name mentions purge/surrogate/xkey/cachetag
-// and is not one of the three known ones is refused; flags accept exactly the eight words.
+// and is not one of the known ones is refused; flags accept exactly the eight words.
 #include <string>
 #include <vector>
 
@@ -21,8 +21,9 @@ extern "C" int LACQUER_FUZZ_ENTRY(const std::uint8_t* data, std::size_t size) {
   if (c.error.empty()) {
     FUZZ_CHECK(!(c.form == PurgeForm::All && has_tags));
     FUZZ_CHECK(c.form != PurgeForm::Tags || has_tags);
+    FUZZ_CHECK(!(c.form == PurgeForm::Prefix && has_tags));
     for (const Header& h : fields) {
-      if (iequals(h.name, "Purge-All") || iequals(h.name, "Soft-Purge"))
+      if (iequals(h.name, "Purge-All") || iequals(h.name, "Soft-Purge") || iequals(h.name, "Purge-Prefix"))
         FUZZ_CHECK(parse_purge_flag(h.value).has_value());
     }
   }

@@ -177,6 +177,9 @@ def test_acknowledged_purges_survive_kill_9(origin, start_lacquer, tmp_path, pre
     warm(first, origin, prefix + "/kept", "keep-me")
     warm(first, origin, prefix + "/gone", "purge-me")
     first.expect_stat("lacquer_disk_writes_total", lambda v: v >= 2)  # both reached the disk tier
+    # ... and a table file (entries skip the WAL; the writer flushes once writes stop): the purged
+    # object is on disk when lacquer dies, and only the purge's version keeps it from coming back.
+    first.expect_stat("lacquer_disk_unflushed_entries", 0, deadline=15)
     r, _ = purge(first, headers=[("Surrogate-Key", "purge-me")])
     assert r.status == 200
     seqs = []

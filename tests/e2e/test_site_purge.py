@@ -77,6 +77,7 @@ def test_scoped_purges_survive_kill_9(origin, start_lacquer, tmp_path):
     first = start_lacquer(origin.port, config_text=config(origin.port), state_dir=state)
     warm(first, origin, "/durable", "d")
     first.expect_stat("lacquer_disk_writes_total", lambda v: v >= 2)  # both copies reached the disk
+    first.expect_stat("lacquer_disk_unflushed_entries", 0, deadline=15)  # ... and a table file
     assert purge(first, "site-a.test", "token-a", [("Purge-All", "1")])[0].status == 200
     first.proc.kill()
     first.proc.wait()

@@ -87,3 +87,37 @@ TEST_CASE("bad entries are classified, never applied", "[cluster]") {
   // Unknown extra fields are ignored (a later version may add some).
   CHECK(kind({{"v", "1"}, {"kind", "purge"}, {"scope", "all"}, {"site", "x"}}) == E::None);
 }
+
+TEST_CASE("a site-scoped purge travels with its site and decodes to the site's keys", "[cluster]") {
+  const std::uint64_t scope = purge::site_scope_hash("news");
+  // The site's purge-all: scope=all with site=news is the site's scope tag, not everything.
+  auto all = decode(encode_purge("n1", purge::Scope::Global, {}, false, "news"));
+  REQUIRE(all.event);
+  CHECK(all.event->site == "news");
+  REQUIRE(all.event->targets.size() == 1);
+  CHECK(all.event->targets[0].scope == purge::Scope::Tag);
+  CHECK(all.event->targets[0].key == scope);
+  // The site's tags are combined with its scope, as when they were stored.
+  auto tags = decode(encode_purge("n1", purge::Scope::Tag, {"a", "b"}, true, "news"));
+  REQUIRE(tags.event);
+  REQUIRE(tags.event->targets.size() == 2);
+  CHECK(tags.event->targets[0].key == purge::site_tag(scope, purge::tag_hash("a")));
+  CHECK(tags.event->targets[1].key == purge::site_tag(scope, purge::tag_hash("b")));
+  CHECK(tags.event->soft);
+  // Without site (old events, external publishers): exactly as before.
+  auto plain = decode({{"v", "1"}, {"kind", "purge"}, {"scope", "tag"}, {"tags", "a"}});
+  REQUIRE(plain.event);
+  CHECK(plain.event->site.empty());
+  CHECK(plain.event->targets[0].key == purge::tag_hash("a"));
+  auto everything = decode({{"v", "1"}, {"kind", "purge"}, {"scope", "all"}});
+  REQUIRE(everything.event);
+  CHECK(everything.event->targets[0].scope == purge::Scope::Global);
+  // URL purges name their host already: a site field changes nothing.
+  auto url = decode(encode_purge("n1", purge::Scope::Url, {"http://a.test/x"}, false, "news"));
+  REQUIRE(url.event);
+  CHECK(url.event->targets[0].scope == purge::Scope::Url);
+  // A site that cannot be a site name is refused, not guessed.
+  auto bad = decode({{"v", "1"}, {"kind", "purge"}, {"scope", "all"}, {"site", "no such/site"}});
+  CHECK_FALSE(bad.event);
+  CHECK(bad.error == DecodeError::Malformed);
+}

@@ -153,6 +153,36 @@ TEST_CASE("routing: [origin] alone is one implicit site on a pool of one") {
   CHECK(r.pools()[0].servers[0].port == 81);
 }
 
+TEST_CASE("site header rules and trusted proxies load and compile") {
+  const std::string text = std::string(kTwoSites) + R"(
+[site.request_headers]
+set = { "X-Site" = "img", "X-Edge" = "lacquer" }
+remove = ["Cookie"]
+[site.response_headers]
+remove = ["Server", "X-Powered-By"]
+set = { "Strict-Transport-Security" = "max-age=63072000" }
+
+[server]
+trusted_proxies = ["10.0.0.0/8", "fd00::/8"]
+)";
+  auto out = load_config_text(text, "t.toml");
+  INFO(all_errors(out));
+  REQUIRE(out.ok());
+  const SiteConfig& img = out.config.routing.sites[1];
+  CHECK(img.request_headers.remove == std::vector<std::string>{"Cookie"});
+  REQUIRE(img.request_headers.set.size() == 2);
+  CHECK(out.config.routing.sites[0].request_headers.empty());
+  Routing routing(out.config);
+  const RoutedSite& site = routing.site(routing.find_site("img"));
+  CHECK(site.request_rules.drop == std::vector<std::string>{"Cookie", "X-Edge", "X-Site"});
+  CHECK(site.request_rules.add == "X-Edge: lacquer\r\nX-Site: img\r\n");
+  CHECK(site.response_rules.add == "Strict-Transport-Security: max-age=63072000\r\n");
+  CHECK(routing.site(routing.find_site("www")).response_rules.empty());
+  CHECK(routing.trusted_proxies().contains("10.1.1.1"));
+  CHECK(routing.trusted_proxies().contains("fd00::5"));
+  CHECK_FALSE(routing.trusted_proxies().contains("127.0.0.1"));
+}
+
 TEST_CASE("bad [[site]] / [[pool]] config: each a file:line error") {
   struct Case {
     const char* text;
@@ -177,6 +207,17 @@ TEST_CASE("bad [[site]] / [[pool]] config: each a file:line error") {
       {"[[site]]\nname = \"s\"\nhosts = [\"a.test\"]\npool = \"p\"\nfrobnicate = 1\n", "site[0].frobnicate", 5, "unknown key"},
       {"site = 3\n", "site", 1, "[[site]] tables"},
       {"[server]\nunknown_host_status = 500\n", "server.unknown_host_status", 2, "between 404 and 421"},
+      {"[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"10.0.0.0/40\"]\n", "server.trusted_proxies[1]", 2, "CIDR"},
+      {"[[site]]\nname = \"s\"\nhosts = [\"a.test\"]\npool = \"p\"\n[site.request_headers]\nremove = [\"Host\"]\n",
+       "site[0].request_headers.remove[0]", 6, "not Host, framing"},
+      {"[[site]]\nname = \"s\"\nhosts = [\"a.test\"]\npool = \"p\"\n[site.response_headers]\nset = { \"Content-Length\" = \"1\" }\n",
+       "site[0].response_headers.set.Content-Length", 6, "lacquer does not own"},
+      {"[[site]]\nname = \"s\"\nhosts = [\"a.test\"]\npool = \"p\"\n[site.response_headers]\nset = { \"X-A\" = \"a\\r\\nB: c\" }\n",
+       "site[0].response_headers.set.X-A", 6, "no line breaks"},
+      {"[[site]]\nname = \"s\"\nhosts = [\"a.test\"]\npool = \"p\"\n[site.response_headers]\nremove = [\"bad name\"]\n",
+       "site[0].response_headers.remove[0]", 6, "field name"},
+      {"[[site]]\nname = \"s\"\nhosts = [\"a.test\"]\npool = \"p\"\n[site.response_headers]\nadd = []\n",
+       "site[0].response_headers.add", 6, "set, remove"},
   };
   for (const auto& c : cases) {
     auto out = load_config_text(c.text, "t.toml");

@@ -144,6 +144,22 @@ TEST_CASE("h2 response: status, lower-cased names, connection fields dropped, ex
   CHECK_FALSE(h2_response_fields("HTTP/1.1 2x0 OK\r\n", "", storage, out));
 }
 
+TEST_CASE("h2 response fields: every connection-specific name dropped, same-length names kept, storage reused") {
+  std::string storage = "left over from the previous response";
+  std::vector<H2Field> out;
+  REQUIRE(h2_response_fields("HTTP/1.1 200 OK\r\nTE: trailers\r\nTK: 1\r\nUpgrade: h2c\r\nUpgradX: 2\r\n"
+                             "CONNECTION: close\r\nKeep-Alive: 5\r\nKeep-Alivx: 3\r\nProxy-Connection: x\r\n"
+                             "Transfer-Encoding: chunked\r\nTransfer-Encodinx: 4\r\nCONTENT-LENGTH: 10\r\n",
+                             "", storage, out));
+  REQUIRE(out.size() == 6);
+  CHECK(out[1].name == "tk");
+  CHECK(out[2].name == "upgradx");
+  CHECK(out[3].name == "keep-alivx");
+  CHECK(out[4].name == "transfer-encodinx");
+  CHECK(out[5].name == "content-length");  // earlier views stay valid as later names are added
+  CHECK(out[5].value == "10");
+}
+
 TEST_CASE("h2 preface: full, partial and no match") {
   CHECK(match_h2_preface(kH2Preface) == PrefaceMatch::Full);
   CHECK(match_h2_preface(std::string(kH2Preface) + "\x00\x00") == PrefaceMatch::Full);

@@ -57,3 +57,16 @@ TEST_CASE("purge controls: unclear requests are refused with the reason", "[purg
   INFO(c.error);
   CHECK(c.error.find(mentions) != std::string::npos);
 }
+
+TEST_CASE("purge controls: Purge-Prefix asks for a prefix purge, alone", "[purge_request]") {
+  CHECK(read({{"Purge-Prefix", "1"}}).form == PurgeForm::Prefix);
+  CHECK(read({{"purge-prefix", "on"}, {"Soft-Purge", "1"}}).soft);
+  CHECK(read({{"Purge-Prefix", "0"}}).form == PurgeForm::Url);
+  CHECK(read({{"Purge-Prefix", "0"}, {"Surrogate-Key", "a"}}).form == PurgeForm::Tags);
+  const auto both = read({{"Purge-Prefix", "1"}, {"Purge-All", "1"}});
+  CHECK(both.error.find("Purge-Prefix and Purge-All") != std::string::npos);
+  CHECK(read({{"Purge-Prefix", "1"}, {"Surrogate-Key", "a"}}).error.find("Surrogate-Key") != std::string::npos);
+  CHECK(read({{"Purge-Prefix", "maybe"}}).error.find("not understood") != std::string::npos);
+  CHECK(read({{"Purge-Prefix", "1"}, {"purge-prefix", "0"}}).error.find("twice") != std::string::npos);
+  CHECK(read({{"X-Purge-Prefix", "1"}}).error.find("not a purge control") != std::string::npos);
+}

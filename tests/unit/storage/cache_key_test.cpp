@@ -53,3 +53,15 @@ TEST_CASE("the process seed changes index hashes but not key text") {
   CHECK(before->text == after->text);
   CHECK(before->primary != after->primary);
 }
+
+TEST_CASE("cache key text around escapes, bytes above ASCII and the end of the target") {
+  auto k = make_cache_key("Example.COM:8080", "/%e2%82%ac/\xc3\xa9t\xc3\xa9/%41?q=%2a&r=%20");
+  REQUIRE(k);
+  CHECK(k->text == "http://example.com:8080/%E2%82%AC/\xc3\xa9t\xc3\xa9/%41?q=%2A&r=%20");
+  CHECK(k->target() == "/%E2%82%AC/\xc3\xa9t\xc3\xa9/%41?q=%2A&r=%20");
+  auto query_only = make_cache_key("example.com", "http://example.com?x=%7e");
+  REQUIRE(query_only);
+  CHECK(query_only->text == "http://example.com/?x=%7E");
+  auto bad = GENERATE(as<std::string>{}, "/a%", "/a%4", "/ok/%4g", "/a b", "/a\x7f", "/a\tb", "/a%41#x");
+  CHECK_FALSE(make_cache_key("example.com", bad));
+}

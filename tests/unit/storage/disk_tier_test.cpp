@@ -139,3 +139,51 @@ TEST_CASE("disk tier: once the disk holds its budget, admission wants a second f
   }
   std::filesystem::remove_all(dir);
 }
+
+namespace {
+std::uint64_t wal_bytes(const std::string& dir) {
+  std::uint64_t total = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir))
+    if (f.path().extension() == ".log") total += f.file_size();
+  return total;
+}
+}  // namespace
+
+TEST_CASE("disk tier: entries skip the WAL; purges still use it") {
+  auto dir = temp_dir();
+  auto db = StateDb::open(dir);
+  const std::uint64_t before = wal_bytes(dir);
+  DiskTierOptions o;
+  o.idle_flush_after = std::chrono::hours(1);  // nothing flushed behind the test's back
+  DiskTier disk(*db, o);
+  for (int i = 0; i < 64; ++i) disk.store(entry("http://wal/" + std::to_string(i), 16 << 10));
+  wait_written(disk, 64);
+  CHECK(db->entries_unflushed() >= 64);     // in the memtable, nowhere else yet
+  CHECK(wal_bytes(dir) - before < 4096);    // 1 MiB of entries, none of it logged
+  // A write to the purge family is still logged.
+  REQUIRE(db->db()->Put(rocksdb::WriteOptions(), db->purge_cf(), "k", std::string(8192, 'p')).ok());
+  CHECK(wal_bytes(dir) - before >= 8192);
+}
+
+TEST_CASE("disk tier: once writes stop, the writer flushes the memtable, at most once per interval") {
+  auto dir = temp_dir();
+  auto db = StateDb::open(dir);
+  DiskTierOptions o;
+  o.idle_flush_after = std::chrono::milliseconds(50);
+  o.idle_flush_every = std::chrono::hours(1);
+  DiskTier disk(*db, o);
+  disk.store(entry("http://idle/1", 1000));
+  wait_written(disk, 1);
+  for (int i = 0; i < 500 && db->entries_unflushed() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(db->entries_unflushed() == 0);
+  CHECK(disk.stats().idle_flushes.load() == 1);
+  CHECK(db->entries_table_bytes_written() > 1000);
+  // A second write within the interval stays in the memtable (no file per trickled write).
+  disk.store(entry("http://idle/2", 1000));
+  wait_written(disk, 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(disk.stats().idle_flushes.load() == 1);
+  CHECK(db->entries_unflushed() == 1);
+  CHECK(lookup(disk, "http://idle/1"));
+  CHECK(lookup(disk, "http://idle/2"));
+}

@@ -51,6 +51,9 @@ struct Fixture {
     DiskTierOptions o;
     o.chunk_bytes = chunk_bytes;
     o.scrub.interval = std::chrono::milliseconds(0);
+    // meta() is long expired: a flush (the writer's idle one, 2 s after the last write, can come
+    // in the middle of a slow sanitizer run) would drop the manifest and the chunks with it.
+    o.idle_flush_after = std::chrono::hours(1);
     disk = std::make_unique<DiskTier>(*db, o);
   }
   ~Fixture() {
