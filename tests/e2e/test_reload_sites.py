@@ -215,3 +215,43 @@ def test_a_response_in_flight_finishes_on_the_pool_it_started_with(origins, star
     # It was stored as usual, and is a hit on the new routing (the cache is keyed by URL).
     assert hit_ttl(l.get("/slow", host="one.test")) > 0
     assert a.count("/slow") == 1 and b.count("/slow") == 0
+
+
+def test_site_and_server_metrics_follow_their_names_across_a_reload_that_reorders_them(origins, start_lacquer):
+    """Per-site counters and per-server histograms are found by name, not position: a reload
+    that swaps the sites' order, drops one and adds another keeps each series monotonic and
+    attached to its own site and server (issue 14's metrics with issue 16's live routing)."""
+    a, b = origins(2)
+    for o in (a, b):
+        o.script("/p", lacq.ok("x"))
+    l = start_lacquer(a.port, config_text=pool("pa", [a.port]) + pool("pb", [b.port]) +
+                      site("a", ["a.test"], "pa") + site("b", ["b.test"], "pb"))
+    for _ in range(3):
+        assert l.get("/p", host="a.test").status == 200
+    assert l.get("/p", host="b.test").status == 200
+
+    def series(name):
+        return lacq.metrics(l.admin_port).get(name)
+    wait_until(lambda: series('lacquer_site_requests_total{site="a"}') == 3, message="a counted")
+    count_a = 'lacquer_origin_server_first_byte_seconds_count{pool="pa",server="127.0.0.1:%d"}' % a.port
+    assert series(count_a) == 1
+    # b first, a second, and a new site c on a's pool.
+    reload(l, pool("pb", [b.port]) + pool("pa", [a.port]) + site("b", ["b.test"], "pb") +
+           site("c", ["c.test"], "pa") + site("a", ["a.test"], "pa"))
+    # The admin loop applies the snapshot after the log line: poll for the new site's series.
+    wait_until(lambda: series('lacquer_site_requests_total{site="c"}') == 0, message="c listed")
+    assert series('lacquer_site_requests_total{site="a"}') == 3
+    assert series('lacquer_site_requests_total{site="b"}') == 1
+    assert l.get("/p", host="c.test").status == 200  # a miss on pool pa
+    assert l.get("/p", host="a.test").status == 200  # a hit
+    wait_until(lambda: series('lacquer_site_requests_total{site="a"}') == 4, message="a still counted as a")
+    assert series('lacquer_site_requests_total{site="c"}') == 1
+    assert series('lacquer_site_requests_total{site="b"}') == 1
+    assert series(count_a) == 2
+    # Dropping b hides its series; bringing it back continues its count.
+    reload(l, pool("pa", [a.port]) + pool("pb", [b.port]) + site("a", ["a.test"], "pa"), count=2)
+    wait_until(lambda: series('lacquer_site_requests_total{site="b"}') is None, message="b unlisted")
+    reload(l, pool("pa", [a.port]) + pool("pb", [b.port]) + site("a", ["a.test"], "pa") +
+           site("b", ["b.test"], "pb"), count=3)
+    wait_until(lambda: series('lacquer_site_requests_total{site="b"}') is not None, message="b listed again")
+    assert series('lacquer_site_requests_total{site="b"}') == 1
