@@ -173,6 +173,7 @@ class OriginPool {
   void forget(OriginConnection* conn);             // the connection closed itself
   const SocketAddress& address(int server);        // refreshed when the upkeep re-resolved it
   void report(int server, bool ok);                // passive health
+  void count_error(int server, OriginError e);     // per-server errors by kind, for /metrics
 
   event_base* base_;
   PoolState& pool_;

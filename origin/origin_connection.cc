@@ -360,6 +360,7 @@ void OriginConnection::fail(OriginError e) {
   if (!fetch) return;
   fetch->conn_ = nullptr;
   pool_.counters_.bump(pool_.counters_.errors[static_cast<int>(e)]);
+  pool_.count_error(server_, e);
   if (head_seen) {
     fetch->release_server();
     fetch->observer_->on_origin_error(e, true);

@@ -215,6 +215,11 @@ void OriginPool::forget(OriginConnection* conn) {
   all_.erase(std::remove(all_.begin(), all_.end(), conn), all_.end());
 }
 
+void OriginPool::count_error(int server, OriginError e) {
+  static_assert(ServerState::kErrorKinds == kOriginErrorKinds);
+  pool_.servers[static_cast<std::size_t>(server)]->errors[static_cast<int>(e)].fetch_add(1, std::memory_order_relaxed);
+}
+
 void OriginPool::report(int server, bool ok) {
   ServerState& s = *pool_.servers[static_cast<std::size_t>(server)];
   if (ok) s.request_succeeded();

@@ -54,6 +54,9 @@ class ServerState {
 
   // Counters for /metrics (relaxed).
   std::atomic<std::uint64_t> requests{0}, failures{0}, ejections{0}, probes_passed{0}, probes_failed{0};
+  // Fetches on this server that failed, by OriginError kind (origin/origin_client.h) but NoServer.
+  static constexpr int kErrorKinds = 6;
+  std::atomic<std::uint64_t> errors[kErrorKinds] = {};
 
  private:
   void publish_health();  // under mu_

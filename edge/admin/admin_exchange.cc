@@ -56,6 +56,20 @@ void render_origin_servers(std::string& out, const origin::PoolSet& pools) {
       }
     }
   }
+  const char* errors = "lacquer_origin_server_errors_total";
+  out.append("# HELP ").append(errors).append(" Fetches from the server that failed, by kind.\n");
+  out.append("# TYPE ").append(errors).append(" counter\n");
+  for (std::size_t p = 0; p < pools.size(); ++p) {
+    const origin::PoolState& pool = pools.pool(p);
+    for (const auto& server : pool.servers)
+      for (int k = 0; k < origin::kOriginErrorKinds; ++k) {
+        const auto kind = static_cast<origin::OriginError>(k);
+        if (kind == origin::OriginError::NoServer) continue;  // never tied to one server
+        out.append(errors).append("{pool=\"").append(pool.config.name).append("\",server=\"").append(server->label())
+            .append("\",kind=\"").append(origin::to_string(kind)).append("\"} ")
+            .append(std::to_string(server->errors[k].load(std::memory_order_relaxed))).append("\n");
+      }
+  }
 }
 
 }  // namespace

@@ -76,3 +76,20 @@ def test_origin_first_byte_histogram_per_server(origins, start_lacquer):
     bounds = ["0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"]
     counts = [bucket(m, f, b) for b in bounds]
     assert counts == sorted(counts)
+
+
+def test_origin_errors_by_kind_per_server(origins, start_lacquer):
+    """A refused connect is counted on the server that refused it, by kind; its pool peer's
+    count stays 0 (issue 14, item 7: errors by kind per origin server)."""
+    from test_sites import dead_port
+    (good,) = origins(1)
+    dead = dead_port()
+    good.script("/g", ok("g"))
+    config = pool("pg", [good.port]) + pool("pd", [dead]) + site("g", ["g.test"], "pg") + site("d", ["d.test"], "pd")
+    l = start_lacquer(good.port, config_text=config)
+    assert l.get("/g", host="g.test").status == 200
+    assert l.get("/x", host="d.test").status == 502
+    m = metrics(l.admin_port)
+    assert m['lacquer_origin_server_errors_total{pool="pd",server="127.0.0.1:%d",kind="refused"}' % dead] == 1
+    assert m['lacquer_origin_server_errors_total{pool="pg",server="127.0.0.1:%d",kind="refused"}' % good.port] == 0
+    assert m['lacquer_origin_server_errors_total{pool="pg",server="127.0.0.1:%d",kind="timeout"}' % good.port] == 0
