@@ -5,34 +5,9 @@ their health (an ejected server stays out), removed ones are no longer used or p
 import json
 import signal
 
-import pytest
-
 import lacq
 from lacq import hit_ttl, wait_until
-
-
-def pool(name, ports, extra=""):
-    servers = ", ".join('{ address = "127.0.0.1:%d" }' % p for p in ports)
-    return '[[pool]]\nname = "%s"\nservers = [ %s ]\n%s\n' % (name, servers, extra)
-
-
-def site(name, hosts, pool_name, extra=""):
-    return '[[site]]\nname = "%s"\nhosts = [ %s ]\npool = "%s"\n%s\n' % (
-        name, ", ".join('"%s"' % h for h in hosts), pool_name, extra)
-
-
-@pytest.fixture
-def origins():
-    started = []
-
-    def make(n):
-        for _ in range(n):
-            started.append(lacq.Origin())
-        return started[-n:]
-
-    yield make
-    for o in started:
-        o.stop()
+from test_sites import origins, pool, site  # noqa: F401 (origins is a fixture)
 
 
 def config_path(l):
