@@ -121,6 +121,9 @@ Decoded decode_event(const std::vector<Field>& fields) {
   if (!read_targets(fields, scope, ev, why)) return fail(DecodeError::Malformed, why);
   if (auto site = field(fields, "site")) {
     if (!is_site_name(*site)) return fail(DecodeError::Malformed, "site must be a [[site]] name");
+    // URL and prefix purges name their host already; encode_purge never adds a site to them.
+    if (scope != purge::Scope::Global && scope != purge::Scope::Tag)
+      return fail(DecodeError::Malformed, "site only goes with scope=all or scope=tag");
     ev.site = std::string(*site);
     // The same keys the node that accepted the purge wrote (edge/admin/purge_scope.cc).
     const std::uint64_t site_scope = purge::site_scope_hash(ev.site);

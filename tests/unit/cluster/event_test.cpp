@@ -116,6 +116,12 @@ TEST_CASE("a site-scoped purge travels with its site and decodes to the site's k
   auto url = decode(encode_purge("n1", purge::Scope::Url, {"http://a.test/x"}, false, "news"));
   REQUIRE(url.event);
   CHECK(url.event->targets[0].scope == purge::Scope::Url);
+  CHECK(url.event->site.empty());
+  // A site on a URL or prefix purge is not something lacquer sends: refused (the fuzzer found
+  // the decoder keeping it while the encoder drops it).
+  auto url_site = decode({{"v", "1"}, {"kind", "purge"}, {"scope", "url"}, {"url", "http://a.test/x"}, {"site", "news"}});
+  CHECK_FALSE(url_site.event);
+  CHECK(url_site.error == DecodeError::Malformed);
   // A site that cannot be a site name is refused, not guessed.
   auto bad = decode({{"v", "1"}, {"kind", "purge"}, {"scope", "all"}, {"site", "no such/site"}});
   CHECK_FALSE(bad.event);
