@@ -8,20 +8,7 @@ import re
 import lacq
 from lacq import cache_status, ok, wait_until
 from test_cluster import node_config, redis  # noqa: F401 (redis is a fixture)
-
-SITES = """
-[[pool]]
-name = "p"
-servers = ["127.0.0.1:%d"]
-[[site]]
-name = "a"
-hosts = ["site-a.test"]
-pool = "p"
-[[site]]
-name = "b"
-hosts = ["site-b.test"]
-pool = "p"
-"""
+from test_sites import pool, site
 
 
 def is_hit(node, path, host):
@@ -31,7 +18,8 @@ def is_hit(node, path, host):
 def test_site_scoped_purges_replay_as_site_scoped_on_other_nodes(start_lacquer, origin, redis, tmp_path, request):
     send = lacq.request
     stream = "t:" + re.sub(r"[^A-Za-z0-9_]", "_", request.node.name)
-    nodes = [start_lacquer(origin.port, config_text=node_config(redis.port, name, stream) + SITES % origin.port,
+    nodes = [start_lacquer(origin.port, config_text=node_config(redis.port, name, stream) + pool("p", [origin.port]) +
+                           site("a", ["site-a.test"], "p") + site("b", ["site-b.test"], "p"),
                            state_dir=tmp_path / name) for name in ("n1", "n2")]
     n1, n2 = nodes
     origin.script("/all", ok("v"))
