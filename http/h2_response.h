@@ -14,9 +14,11 @@ struct H2Field {
   std::string_view value;
 };
 
-// Fills `out` with views into `storage` (cleared and reused) and into the inputs. Returns false
-// when `fields` does not start with a status line with a three-digit status. Lines without a
-// colon are skipped.
+// Fills `out` with views into `storage` (cleared and reused; the inputs are copied there once and
+// the names lower-cased in place), except the literal ":status" name: so `storage` alone must
+// outlive the views, which lets nghttp2 take them without copying (NGHTTP2_NV_FLAG_NO_COPY_*).
+// Returns false when `fields` does not start with a status line with a three-digit status. Lines
+// without a colon are skipped.
 bool h2_response_fields(std::string_view fields, std::string_view extra, std::string& storage,
                         std::vector<H2Field>& out);
 

@@ -114,7 +114,8 @@ void Http2Connection::start() {
   timeval tv = ms_to_tv(limits.header_timeout_ms);
   evtimer_add(settings_timer_, &tv);
   arm_idle();
-  bufferevent_enable(bev_, EV_READ);  // EV_WRITE only while a backlog exists (flush)
+  bufferevent_disable(bev_, EV_WRITE);  // on only while a backlog exists (flush)
+  bufferevent_enable(bev_, EV_READ);
   receive();
   send();
 }
@@ -131,7 +132,8 @@ void Http2Connection::retire(std::unique_ptr<Exchange> exchange) {
 }
 
 void Http2Connection::schedule_send() {
-  if (send_pending_ || closed_) return;
+  // Under on_read the pass that follows the input sends it: no extra loop round.
+  if (send_pending_ || closed_ || in_read_) return;
   send_pending_ = true;
   event_active(send_event_, EV_TIMEOUT, 1);
 }
@@ -315,8 +317,13 @@ bool Http2Connection::flush() {
       if (n < 0 && err != EAGAIN && err != EINTR) return false;  // the client is gone
     }
   }
-  if (evbuffer_get_length(out) > 0) bufferevent_enable(bev_, EV_WRITE);
-  else bufferevent_disable(bev_, EV_WRITE);
+  // Switched only on a change: each call costs an event_del or event_add in libevent.
+  const bool backlog = evbuffer_get_length(out) > 0;
+  if (backlog != write_enabled_) {
+    write_enabled_ = backlog;
+    if (backlog) bufferevent_enable(bev_, EV_WRITE);
+    else bufferevent_disable(bev_, EV_WRITE);
+  }
   return true;
 }
 
@@ -327,6 +334,7 @@ void Http2Connection::linger() {
   evtimer_del(settings_timer_);
   send_close_notify(bev_);
   shutdown(bufferevent_getfd(bev_), SHUT_WR);
+  write_enabled_ = false;
   bufferevent_disable(bev_, EV_WRITE);
   bufferevent_enable(bev_, EV_READ);
   timeval tv{1, 0};
@@ -343,8 +351,11 @@ void Http2Connection::on_read(bufferevent*, void* self) {
     evbuffer_drain(in, evbuffer_get_length(in));
     return;
   }
+  c->in_read_ = true;
   c->receive();
+  c->in_read_ = false;
   c->send();
+  c->retired_.clear();  // exchanges that finished while the input was processed
 }
 
 // libevent wrote part of a backlog: refill from the loop, not under its write.

@@ -63,11 +63,10 @@ class Http2Connection final : public Connection {
   void add_buffered(std::size_t n) { buffered_ += n; }
   void sub_buffered(std::size_t n) { buffered_ -= n; }
   // Scratch space reused by every stream (one loop thread, never held across a callback): the
-  // parser's header slots, and a response head's fields on their way into nghttp2, which copies
-  // them. Saves a few heap allocations per stream.
+  // parser's header slots, and a response head's field list on its way into nghttp2, which
+  // copies the list (not the bytes). Saves a few heap allocations per stream.
   struct Scratch {
     std::vector<http::Header> headers;
-    std::string names;
     std::vector<http::H2Field> fields;
     std::vector<nghttp2_nv> nv;
   };
@@ -122,6 +121,8 @@ class Http2Connection final : public Connection {
   std::uint64_t sent_since_tick_ = 0; // DATA bytes handed to nghttp2 since the idle timer armed
   bool tls_ = false;
   bool send_pending_ = false;
+  bool in_read_ = false;        // on_read is processing input; a send pass follows
+  bool write_enabled_ = false;  // EV_WRITE is on (a backlog is being written by libevent)
   bool sending_ = false;
   bool draining_ = false;
   bool closing_ = false;  // GOAWAY queued: close once written

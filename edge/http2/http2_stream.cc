@@ -110,22 +110,29 @@ void Http2Stream::write_head(const ResponseHead& head) {
   record_.note_head(head.fields, head.extra);
   auto& scratch = conn_.scratch();
   auto& fields = scratch.fields;
-  if (!http::h2_response_fields(head.fields, head.extra, scratch.names, fields)) {
+  // head_bytes_ holds every name and value until the stream closes, so nghttp2 takes them by
+  // reference: it packs a HEADERS frame only while its stream is open. A second head on the
+  // stream (never expected) would move those bytes: then nghttp2 copies.
+  const bool by_reference = head_bytes_.empty();
+  std::string spare;
+  if (!http::h2_response_fields(head.fields, head.extra, by_reference ? head_bytes_ : spare, fields)) {
     nghttp2_submit_rst_stream(conn_.session(), NGHTTP2_FLAG_NONE, id_, NGHTTP2_INTERNAL_ERROR);
     conn_.schedule_send();
     return;
   }
+  const std::uint8_t flags =
+      by_reference ? NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE : NGHTTP2_NV_FLAG_NONE;
   auto& nv = scratch.nv;
   nv.clear();
   for (const auto& f : fields)
     nv.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.name.data())),
                   reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.value.data())), f.name.size(), f.value.size(),
-                  NGHTTP2_NV_FLAG_NONE});
+                  flags});
   has_body_ = head.framing != BodyFraming::None;
   nghttp2_data_provider provider{};
   provider.source.ptr = this;
   provider.read_callback = read_callback;
-  // nghttp2 copies the fields; the data provider pulls from out_ as windows open.
+  // The data provider pulls from out_ as windows open.
   nghttp2_submit_response(conn_.session(), id_, nv.data(), nv.size(), has_body_ ? &provider : nullptr);
   conn_.schedule_send();
 }

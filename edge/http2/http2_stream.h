@@ -72,6 +72,7 @@ class Http2Stream final : public ClientSide {
   std::unique_ptr<Exchange> exchange_;
   evbuffer* out_;
   ResponseRecord record_;  // the access log line, written when the exchange ends
+  std::string head_bytes_;  // the response fields nghttp2 holds by reference (write_head)
   bool answered_ = false;   // an exchange or a refusal owns the response
   bool has_body_ = false;   // the response has a data provider
   bool eof_ = false;        // finish() was called: the body is complete once out_ drains

@@ -168,3 +168,27 @@ TEST_CASE("h2 preface: full, partial and no match") {
   CHECK(match_h2_preface("GET / HTTP/1.1\r\n") == PrefaceMatch::No);
   CHECK(match_h2_preface("PRI * HTTP/1.1\r\n") == PrefaceMatch::No);
 }
+
+TEST_CASE("h2 response fields: every view but the :status name lies in storage, so the inputs may go") {
+  std::string storage;
+  std::vector<H2Field> out;
+  std::string fields = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nETag: \"x\"";  // last line unterminated
+  std::string extra = "Age: 0\r\nNo colon here\r\n: empty name\r\nCache-Status: lacquer; hit\r\n";
+  REQUIRE(h2_response_fields(fields, extra, storage, out));
+  const auto inside = [&](std::string_view v) {
+    return v.data() >= storage.data() && v.data() + v.size() <= storage.data() + storage.size();
+  };
+  REQUIRE(out.size() == 5);
+  CHECK(inside(out[0].value));
+  for (std::size_t i = 1; i < out.size(); ++i) CHECK((inside(out[i].name) && inside(out[i].value)));
+  fields.assign(fields.size(), 'Z');
+  extra.assign(extra.size(), 'Z');
+  CHECK(out[0].value == "200");
+  CHECK(out[1].name == "content-type");
+  CHECK(out[2].name == "etag");
+  CHECK(out[2].value == "\"x\"");
+  CHECK(out[3].name == "age");
+  CHECK(out[3].value == "0");
+  CHECK(out[4].name == "cache-status");
+  CHECK(out[4].value == "lacquer; hit");
+}
