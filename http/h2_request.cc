@@ -5,6 +5,8 @@
 namespace lacquer::http {
 namespace {
 
+constexpr std::size_t kKeptCapacity = 4096;
+
 bool valid_name(std::string_view n) {
   if (n.empty()) return false;
   for (unsigned char c : n)
@@ -50,6 +52,18 @@ std::string_view describe(H2FieldError e) {
     case H2FieldError::TooLarge: return "header list too large";
   }
   return "unknown";
+}
+
+void H2RequestHead::reset(std::size_t max_header_bytes) {
+  max_bytes_ = max_header_bytes;
+  bytes_ = 0;
+  error_ = H2FieldError::None;
+  saw_regular_ = has_content_length_ = has_scheme_ = false;
+  // Capacity is kept for the next request, except what one large head left behind.
+  for (std::string* s : {&method_, &authority_, &path_, &host_, &fields_, &cookie_}) {
+    s->clear();
+    if (s->capacity() > kKeptCapacity) s->shrink_to_fit();
+  }
 }
 
 H2FieldError H2RequestHead::add(std::string_view name, std::string_view value) {

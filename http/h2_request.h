@@ -47,6 +47,8 @@ class H2RequestHead {
  public:
   // Each field counts name + value + 4 bytes (": " and CRLF), as the HTTP/1.1 head would.
   explicit H2RequestHead(std::size_t max_header_bytes) : max_bytes_(max_header_bytes) {}
+  // Back to the state of a new head (for the next request), keeping the buffers' capacity.
+  void reset(std::size_t max_header_bytes);
 
   // One decoded field, in order. Returns the (sticky) error state.
   H2FieldError add(std::string_view name, std::string_view value);

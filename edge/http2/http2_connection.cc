@@ -6,6 +6,7 @@
 #include <nghttp2/nghttp2.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "edge/http2/http2_stream.h"
@@ -21,6 +22,9 @@ constexpr std::uint32_t kMaxConcurrentStreams = 100;
 constexpr std::uint64_t kResetAllowance = 100;
 // Streams share this many times the per-stream output cap.
 constexpr std::size_t kConnectionCapStreams = 4;
+// Closed streams kept for the next ones (their buffers keep their capacity): a busy connection
+// then opens streams without heap allocations of its own.
+constexpr std::size_t kSpareStreams = 16;
 
 Http2Connection* self_of(void* user_data) { return static_cast<Http2Connection*>(user_data); }
 
@@ -94,6 +98,7 @@ Http2Connection::Http2Connection(Worker& worker, ExchangeFactory& factory, buffe
 Http2Connection::~Http2Connection() {
   retired_.clear();
   streams_.clear();  // drops unfinished exchanges (cancelling origin fetches)
+  spare_streams_.clear();
   nghttp2_session_del(session_);
   event_free(send_event_);
   event_free(close_event_);
@@ -148,9 +153,16 @@ void Http2Connection::arm_idle() {
 
 int Http2Connection::on_begin_headers(std::int32_t stream_id) {
   if (draining_) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  auto s = std::make_unique<Http2Stream>(*this, stream_id, worker_.config().limits.max_header_bytes);
+  std::unique_ptr<Http2Stream> s;
+  if (spare_streams_.empty()) {
+    s = std::make_unique<Http2Stream>(*this);
+  } else {
+    s = std::move(spare_streams_.back());
+    spare_streams_.pop_back();
+  }
+  s->open(stream_id, worker_.config().limits.max_header_bytes);
   nghttp2_session_set_stream_user_data(session_, stream_id, s.get());
-  streams_[stream_id] = std::move(s);
+  streams_.push_back(std::move(s));
   worker_.metrics().h2_streams.inc();
   return 0;
 }
@@ -227,10 +239,16 @@ int Http2Connection::on_frame_sent(std::uint8_t type, std::int32_t, std::uint32_
 
 int Http2Connection::on_stream_close(std::int32_t stream_id, std::uint32_t error_code) {
   if (error_code == NGHTTP2_NO_ERROR) ++completed_streams_;
-  auto it = streams_.find(stream_id);
-  if (it == streams_.end()) return 0;
+  Http2Stream* s = stream(stream_id);
+  if (!s) return 0;
   nghttp2_session_set_stream_user_data(session_, stream_id, nullptr);
-  streams_.erase(it);
+  const auto it = std::find_if(streams_.begin(), streams_.end(), [s](const auto& p) { return p.get() == s; });
+  if (it == streams_.end()) return 0;
+  std::unique_ptr<Http2Stream> closed = std::move(*it);
+  *it = std::move(streams_.back());
+  streams_.pop_back();
+  closed->close();  // drops an unfinished exchange (cancelling its origin fetch) and queued output
+  if (spare_streams_.size() < kSpareStreams) spare_streams_.push_back(std::move(closed));
   return 0;
 }
 
@@ -292,7 +310,7 @@ void Http2Connection::send() {
   }
   sending_ = false;
   // Exchanges whose output went out may write more (their writes schedule another pass).
-  for (auto& [id, s] : streams_) s->notify_if_drained();
+  for (std::size_t i = 0; i < streams_.size(); ++i) streams_[i]->notify_if_drained();
   const bool done = closing_ || (draining_ && streams_.empty()) ||
                     (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_));
   if (done && evbuffer_get_length(out) == 0 && !nghttp2_session_want_write(session_)) linger();
@@ -377,7 +395,7 @@ void Http2Connection::on_idle_timer(int, short, void* self) {
   auto* c = static_cast<Http2Connection*>(self);
   c->retired_.clear();
   bool stalled = false;
-  for (auto& [id, s] : c->streams_) stalled = stalled || s->buffered() > 0;
+  for (const auto& s : c->streams_) stalled = stalled || s->buffered() > 0;
   if (c->streams_.empty() || (stalled && c->sent_since_tick_ == 0)) {
     // Idle, or output queued and none of it taken for a whole period (a zero window, a reader
     // that stopped): say goodbye and close.

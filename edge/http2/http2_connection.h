@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <nghttp2/nghttp2.h>
@@ -107,7 +106,8 @@ class Http2Connection final : public Connection {
   bufferevent* bev_;
   nghttp2_session* session_ = nullptr;
   std::string peer_ip_;
-  std::unordered_map<std::int32_t, std::unique_ptr<Http2Stream>> streams_;
+  std::vector<std::unique_ptr<Http2Stream>> streams_;        // open, in no order (nghttp2 maps ids)
+  std::vector<std::unique_ptr<Http2Stream>> spare_streams_;  // closed, kept for reuse
   std::vector<std::unique_ptr<Exchange>> retired_;
   Scratch scratch_;
   event* send_event_ = nullptr;

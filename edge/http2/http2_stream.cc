@@ -24,15 +24,49 @@ ssize_t read_callback(nghttp2_session*, std::int32_t, std::uint8_t* buf, std::si
 
 }  // namespace
 
-Http2Stream::Http2Stream(Http2Connection& conn, std::int32_t id, std::size_t max_header_bytes)
-    : conn_(conn), id_(id), fields_(max_header_bytes), out_(evbuffer_new()) {
-  record_.begin();
+namespace {
+// Buffers past this size are given back when a stream closes, not kept for the next one.
+constexpr std::size_t kKeptCapacity = 8 * 1024;
+
+void clear_keeping_small(std::string& s) {
+  s.clear();
+  if (s.capacity() > kKeptCapacity) s.shrink_to_fit();
 }
+}  // namespace
+
+Http2Stream::Http2Stream(Http2Connection& conn) : conn_(conn), fields_(0), out_(evbuffer_new()) {}
 
 Http2Stream::~Http2Stream() {
-  exchange_.reset();  // an unfinished exchange (client reset): cancels its origin fetch first
-  conn_.sub_buffered(evbuffer_get_length(out_));
+  close();
   evbuffer_free(out_);
+}
+
+void Http2Stream::open(std::int32_t id, std::size_t max_header_bytes) {
+  id_ = id;
+  fields_.reset(max_header_bytes);
+  clear_keeping_small(request_.raw);
+  clear_keeping_small(request_.body);
+  request_.headers.clear();
+  request_.line = {};
+  request_.framing = {};
+  request_.client_keep_alive = true;
+  clear_keeping_small(head_bytes_);
+  record_.site = nullptr;
+  record_.status = 0;
+  record_.body_bytes = 0;
+  record_.cache_status.clear();
+  record_.origin_head = {};
+  record_.begin();
+  answered_ = has_body_ = eof_ = deferred_ = drained_ = body_refused_ = false;
+}
+
+void Http2Stream::close() {
+  exchange_.reset();  // an unfinished exchange (client reset): cancels its origin fetch first
+  const std::size_t left = evbuffer_get_length(out_);
+  if (left > 0) {
+    conn_.sub_buffered(left);
+    evbuffer_drain(out_, left);  // releases the entries stored bodies were referenced from
+  }
 }
 
 std::string_view Http2Stream::peer_ip() const { return conn_.peer_ip(); }

@@ -3,8 +3,10 @@
 // ClientSide), and queues the response body in a per-stream buffer that nghttp2's data provider
 // drains as the client's flow-control windows allow.
 //
-// Lifetime: owned by its Http2Connection, destroyed when nghttp2 closes the stream (which drops
-// an unfinished exchange) or with the connection. Used only on the worker's loop thread.
+// Lifetime: owned by its Http2Connection. open() makes it a request stream; close(), when
+// nghttp2 closes the stream, drops an unfinished exchange and queued output, and the connection
+// may keep the object for a later stream (its buffers keep their capacity). Destroyed with the
+// connection. Used only on the worker's loop thread.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +26,7 @@ class Http2Connection;
 
 class Http2Stream final : public ClientSide {
  public:
-  Http2Stream(Http2Connection& conn, std::int32_t id, std::size_t max_header_bytes);
+  explicit Http2Stream(Http2Connection& conn);
   ~Http2Stream() override;
   Http2Stream(const Http2Stream&) = delete;
   Http2Stream& operator=(const Http2Stream&) = delete;
@@ -46,6 +48,11 @@ class Http2Stream final : public ClientSide {
   void note_site(SiteCounters* site) override { record_.site = site; }
 
   // ---- for the connection ----
+  // Starts request stream `id`, with nothing left of an earlier one.
+  void open(std::int32_t id, std::size_t max_header_bytes);
+  // The stream is closed: drops an unfinished exchange (cancelling its origin fetch first) and
+  // any queued output.
+  void close();
   std::int32_t id() const { return id_; }
   http::H2RequestHead& fields() { return fields_; }
   // Appends request body bytes; false once the body passes `max` (the stream is then refused).
@@ -66,7 +73,7 @@ class Http2Stream final : public ClientSide {
   void log_response(bool aborted);
 
   Http2Connection& conn_;
-  std::int32_t id_;
+  std::int32_t id_ = 0;
   http::H2RequestHead fields_;
   Request request_;
   std::unique_ptr<Exchange> exchange_;

@@ -192,3 +192,21 @@ TEST_CASE("h2 response fields: every view but the :status name lies in storage, 
   CHECK(out[4].name == "cache-status");
   CHECK(out[4].value == "lacquer; hit");
 }
+
+TEST_CASE("h2 request head: reset leaves nothing of the previous request, errors and limit included") {
+  H2RequestHead h(40);
+  REQUIRE(feed(h, with(with(kGet, "cookie", "a=1"), "x-big", std::string(64, 'v'))) == H2FieldError::TooLarge);
+  h.reset(4096);
+  CHECK(h.error() == H2FieldError::None);
+  CHECK(h.bytes() == 0);
+  REQUIRE(feed(h, {{":method", "HEAD"}, {":scheme", "https"}, {":path", "/z"}, {"host", "h.example"}}) ==
+          H2FieldError::None);
+  std::string raw;
+  h.build(raw, 0);
+  CHECK(raw == "HEAD /z HTTP/1.1\r\nHost: h.example\r\n\r\n");
+  h.reset(4096);
+  REQUIRE(feed(h, kGet) == H2FieldError::None);  // no duplicate pseudo-header from the last one
+  raw.clear();
+  h.build(raw, 0);
+  CHECK(raw == "GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\n\r\n");
+}
