@@ -7,26 +7,41 @@ namespace {
 
 constexpr std::size_t kKeptCapacity = 4096;
 
-bool valid_name(std::string_view n) {
-  if (n.empty()) return false;
-  for (unsigned char c : n)
-    if (!is_tchar(c) || (c >= 'A' && c <= 'Z')) return false;
+// One table lookup per byte for the character classes the checks below use.
+enum : std::uint8_t { kNameChar = 1, kValueChar = 2, kVchar = 4, kTchar = 8 };
+struct CharClasses {
+  std::uint8_t c[256] = {};
+  constexpr CharClasses() {
+    for (int i = 0; i < 256; ++i) {
+      // RFC 9113 §8.2.1, plus what our HTTP/1.1 parser accepts (field-vchar, SP, HTAB, obs-text).
+      if (i == '\t' || (i >= 0x20 && i != 0x7f)) c[i] |= kValueChar;
+      if (i >= 0x21 && i <= 0x7e) c[i] |= kVchar;
+    }
+    // tchar (RFC 9110 §5.6.2); a field name is a tchar that is not upper case.
+    for (int i = '0'; i <= '9'; ++i) c[i] |= kNameChar | kTchar;
+    for (int i = 'a'; i <= 'z'; ++i) c[i] |= kNameChar | kTchar;
+    for (int i = 'A'; i <= 'Z'; ++i) c[i] |= kTchar;
+    for (char x : {'!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~'})
+      c[static_cast<unsigned char>(x)] |= kNameChar | kTchar;
+  }
+};
+constexpr CharClasses kClasses{};
+
+bool all_of_class(std::string_view s, std::uint8_t cls) {
+  for (unsigned char ch : s)
+    if (!(kClasses.c[ch] & cls)) return false;
   return true;
 }
 
-// RFC 9113 §8.2.1, plus what our HTTP/1.1 parser accepts (field-vchar, SP, HTAB, obs-text).
+bool valid_name(std::string_view n) { return !n.empty() && all_of_class(n, kNameChar); }
+
 bool valid_value(std::string_view v) {
-  for (unsigned char c : v)
-    if (c < 0x20 ? c != '\t' : c == 0x7f) return false;
+  if (!all_of_class(v, kValueChar)) return false;
   if (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' || v.back() == '\t')) return false;
   return true;
 }
 
-bool all_vchar(std::string_view s) {
-  for (unsigned char c : s)
-    if (c < 0x21 || c > 0x7e) return false;
-  return true;
-}
+bool all_vchar(std::string_view s) { return all_of_class(s, kVchar); }
 
 bool connection_specific(std::string_view n) {
   return n == "connection" || n == "keep-alive" || n == "proxy-connection" || n == "transfer-encoding" ||
@@ -115,8 +130,7 @@ H2FieldError H2RequestHead::add_pseudo(std::string_view name, std::string_view v
   if (value.empty()) return fail(name == ":authority" ? H2FieldError::BadPseudo : H2FieldError::MissingPseudo);
   if (!all_vchar(value)) return fail(H2FieldError::BadPseudo);
   if (name == ":method") {
-    for (unsigned char c : value)
-      if (!is_tchar(c)) return fail(H2FieldError::BadPseudo);
+    if (!all_of_class(value, kTchar)) return fail(H2FieldError::BadPseudo);
   } else if (name == ":authority" && value.find('@') != std::string_view::npos) {
     return fail(H2FieldError::BadPseudo);  // no userinfo (§8.3.1)
   }

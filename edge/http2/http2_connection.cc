@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
 
 #include "edge/http2/http2_stream.h"
 #include "edge/server/tls_handshake.h"
@@ -25,6 +26,16 @@ constexpr std::size_t kConnectionCapStreams = 4;
 // Closed streams kept for the next ones (their buffers keep their capacity): a busy connection
 // then opens streams without heap allocations of its own.
 constexpr std::size_t kSpareStreams = 16;
+
+// A send pass gathers its frames here before they reach the socket, so a small response goes
+// out in one write with no evbuffer chain allocated and freed for it. One buffer per loop thread,
+// shared by its connections: every pass leaves it empty (flush). Past kWireBytes the frames
+// move on to the bufferevent's output.
+constexpr std::size_t kWireBytes = 64 * 1024;
+std::string& wire() {
+  thread_local std::string bytes;
+  return bytes;
+}
 
 Http2Connection* self_of(void* user_data) { return static_cast<Http2Connection*>(user_data); }
 
@@ -284,12 +295,15 @@ void Http2Connection::send() {
   if (closed_ || sending_ || lingering_) return;
   sending_ = true;
   evbuffer* out = bufferevent_get_output(bev_);
+  std::string& w = wire();
+  w.clear();
   const std::size_t cap = stream_cap();
   for (bool more = true; more;) {
-    while (evbuffer_get_length(out) < cap) {
+    while (evbuffer_get_length(out) + w.size() < cap) {
       const std::uint8_t* data = nullptr;
       const auto n = nghttp2_session_mem_send(session_, &data);
       if (n < 0) {
+        w.clear();
         sending_ = false;
         close_now();
         return;
@@ -298,7 +312,11 @@ void Http2Connection::send() {
         more = false;
         break;
       }
-      evbuffer_add(out, data, static_cast<std::size_t>(n));
+      if (w.size() + static_cast<std::size_t>(n) > kWireBytes && !w.empty()) {
+        evbuffer_add(out, w.data(), w.size());
+        w.clear();
+      }
+      w.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
       sent_since_tick_ += static_cast<std::uint64_t>(n);
     }
     if (!flush()) {
@@ -320,9 +338,27 @@ void Http2Connection::send() {
 // 16 KiB (tls_handshake.h), as an HTTP/1.1 connection does at the end of a loop iteration: no
 // epoll round trip and no EV_WRITE switched on and off per response. EV_WRITE stays on only while
 // a backlog remains. Never called under the bufferevent's own write callback (on_write defers).
+// Empties wire(): on a plain connection with nothing queued ahead its bytes go straight to the
+// socket, and whatever is not written joins the bufferevent's output.
 bool Http2Connection::flush() {
   evbuffer* out = bufferevent_get_output(bev_);
-  if (evbuffer_get_length(out) > 0) {
+  std::string& w = wire();
+  bool wrote = false;
+  if (!w.empty()) {
+    std::size_t written = 0;
+    if (!tls_ && evbuffer_get_length(out) == 0) {
+      wrote = true;
+      const ssize_t n = ::send(bufferevent_getfd(bev_), w.data(), w.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        w.clear();
+        return false;  // the client is gone
+      }
+      if (n > 0) written = static_cast<std::size_t>(n);
+    }
+    if (written < w.size()) evbuffer_add(out, w.data() + written, w.size() - written);
+    w.clear();
+  }
+  if (!wrote && evbuffer_get_length(out) > 0) {
     if (tls_) {
       if (!tls_write_now(bev_)) return false;
     } else {

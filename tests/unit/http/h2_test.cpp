@@ -210,3 +210,17 @@ TEST_CASE("h2 request head: reset leaves nothing of the previous request, errors
   h.build(raw, 0);
   CHECK(raw == "GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\n\r\n");
 }
+
+TEST_CASE("h2 response fields: names of every length lower-cased, other bytes untouched") {
+  std::string storage;
+  std::vector<H2Field> out;
+  REQUIRE(h2_response_fields("HTTP/1.1 200 OK\r\nA: 1\r\nABCDEFGH: 2\r\nX-@[`{AZaz09-\xC3\x89TAG-LONGER-THAN-16: 3\r\n"
+                             "Aaaaaaaaaaaaaaaa: 4\r\n",
+                             "", storage, out));
+  REQUIRE(out.size() == 5);
+  CHECK(out[1].name == "a");
+  CHECK(out[2].name == "abcdefgh");
+  CHECK(out[3].name == "x-@[`{azaz09-\xC3\x89tag-longer-than-16");
+  CHECK(out[3].value == "3");
+  CHECK(out[4].name == "aaaaaaaaaaaaaaaa");
+}
