@@ -99,8 +99,12 @@ Http2Connection::Http2Connection(Worker& worker, ExchangeFactory& factory, buffe
   linger_timer_ = evtimer_new(base, &Http2Connection::on_linger_timer, this);
   bufferevent_setcb(bev_, &Http2Connection::on_read, &Http2Connection::on_write, &Http2Connection::on_event, this);
   const auto& limits = worker_.config().limits;
-  // Frames are processed as they arrive; past this much unread input libevent stops reading.
-  bufferevent_setwatermark(bev_, EV_READ, 0, 256 * 1024);
+  // Frames are processed as they arrive, so unread input never builds up: a plain socket
+  // bufferevent reads at most 16 KiB per callback, and every callback hands all of it to nghttp2.
+  // A read high-water mark would only cost a watermark callback (and a timer adjustment) on every
+  // read and drain. Over TLS the bufferevent decrypts all that is pending in one go: past this
+  // much unread input it stops.
+  bufferevent_setwatermark(bev_, EV_READ, 0, tls_ ? 256 * 1024 : 0);
   bufferevent_setwatermark(bev_, EV_WRITE, limits.max_output_buffer / 2, 0);
   bufferevent_set_timeouts(bev_, nullptr, nullptr);
   worker_.metrics().h2_connections.inc();
