@@ -93,6 +93,17 @@ void choose_warm_listener(const conf::Config& config, const BoundListeners& main
 void start_cluster(const conf::Config& config, SharedState& shared) {
   shared.cluster = std::make_unique<cluster::Node>(config.cluster, shared.versions, *shared.purge_store,
                                                    shared.state_db->db(), shared.state_db->purge_cf());
+  RecentPurges* recent = &shared.recent_purges;  // listed on the dashboard with the local ones
+  shared.cluster->on_applied([recent](const cluster::Event& e) {
+    if (e.targets.empty()) return;
+    std::string label;
+    for (const auto& t : e.targets) label.append(label.empty() ? "" : " ").append(t.label);
+    if (!e.site.empty()) label.append(" (site ").append(e.site).append(")");
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    recent->add({now_ms, std::string(purge::to_string(e.targets.front().scope)), std::move(label), e.soft,
+                 e.node.empty() ? "a publisher" : e.node});
+  });
   shared.cluster->start();
   if (!shared.cluster->wait_ready(std::chrono::milliseconds(config.cluster.catch_up_timeout_ms)))
     std::fprintf(stderr, "lacquer: cluster: still catching up after %u ms; serving anyway (/healthz says 503)\n",
