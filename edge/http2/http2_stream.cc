@@ -141,7 +141,7 @@ void Http2Stream::refuse(int status, std::string_view why) {
 }
 
 void Http2Stream::write_head(const ResponseHead& head) {
-  record_.note_head(head.fields, head.extra);
+  record_.note_head(head.fields, head.extra, conn_.worker().logs_access());
   auto& scratch = conn_.scratch();
   auto& fields = scratch.fields;
   // head_bytes_ holds every name and value until the stream closes, so nghttp2 takes them by

@@ -77,7 +77,10 @@ struct SharedState {
   std::atomic<std::uint32_t> open_connections{0};
   std::string via;  // "1.1 lacquer/<version>"
   RecentPurges recent_purges;  // for the dashboard
-  std::string listen_address;  // the main listener as bound ("127.0.0.1:8080"): cache warming's way in
+  // Cache warming's way in: the main listener as bound ("127.0.0.1:8080"), else the first
+  // cleartext [[listen]] table, else the first TLS one (then warm_tls).
+  std::string warm_address;
+  bool warm_tls = false;
   std::int64_t started_at = 0;
   SystemClock clock;
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.
@@ -133,6 +136,8 @@ class Worker {
   const WorkerMetrics& metrics() const { return metrics_; }
   // Request duration and time to the origin's head, as the access log measures them.
   LatencyHistogram& request_seconds() { return request_seconds_; }
+  // Whether responses are written to the access log now (a reload may switch it).
+  bool logs_access() const;
   const LatencyHistogram& request_seconds() const { return request_seconds_; }
   LatencyHistogram& origin_first_byte_seconds() { return origin_first_byte_seconds_; }
   const LatencyHistogram& origin_first_byte_seconds() const { return origin_first_byte_seconds_; }
