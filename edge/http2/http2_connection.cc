@@ -315,8 +315,10 @@ bool Http2Connection::flush() {
       if (n < 0 && err != EAGAIN && err != EINTR) return false;  // the client is gone
     }
   }
+  // A disable costs an event_del even with nothing to delete, so only when on; but libevent's
+  // TLS bufferevent arms its write event whenever output arrives, so that one always.
   if (evbuffer_get_length(out) > 0) bufferevent_enable(bev_, EV_WRITE);
-  else bufferevent_disable(bev_, EV_WRITE);
+  else if (tls_ || (bufferevent_get_enabled(bev_) & EV_WRITE)) bufferevent_disable(bev_, EV_WRITE);
   return true;
 }
 
