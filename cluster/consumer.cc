@@ -149,6 +149,8 @@ void Consumer::recover(std::string_view reason, std::string_view detail) {
   bool soft = ctx_.config.gap_purge_soft;
   purge::PurgeRecord rec = ctx_.versions.apply(purge::Scope::Global, 0, soft);
   ctx_.metrics.gap_purges.fetch_add(1, std::memory_order_relaxed);
+  if (ctx_.on_applied)
+    ctx_.on_applied(Event{EventKind::Purge, ctx_.config.node, soft, {}, {{purge::Scope::Global, 0, "all (stream gap)"}}});
   std::fprintf(stderr,
                "lacquer: cluster: GAP (%.*s) on stream %s: %.*s. Events may have been missed: applied a "
                "conservative %s purge of everything (seq %llu); continuing from %s\n",
@@ -233,6 +235,7 @@ void Consumer::apply_entries(const redisReply* entries) {
     }
     for (const auto& t : d.event->targets) records.push_back(ctx_.versions.apply(t.scope, t.key, d.event->soft));
     ctx_.metrics.applied.fetch_add(1, std::memory_order_relaxed);
+    if (ctx_.on_applied) ctx_.on_applied(*d.event);
   }
   position_ = last;
   commit(std::move(records), last);

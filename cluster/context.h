@@ -86,6 +86,9 @@ struct Context {
   };
   std::vector<Waiter> waiters;
   std::map<std::uint64_t, StreamId> published;  // purge seq -> stream id (recent ones)
+  // Told of each purge applied from the stream (another node's or a publisher's, and the
+  // conservative purge after a gap) on the consumer thread; set before start().
+  std::function<void(const Event&)> on_applied;
 
   bool is_stopping() {
     std::lock_guard lock(mu);

@@ -24,6 +24,9 @@ class Node {
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
+  // `fn` is told of each purge applied from the stream (not this node's own), on the consumer
+  // thread. Precondition: before start().
+  void on_applied(std::function<void(const Event&)> fn) { ctx_->on_applied = std::move(fn); }
   // Precondition: called once, after the PurgeStore exists and before any purge.
   void start();
   // Start-up: waits until the consumer has caught up (or found Redis unreachable, in which case

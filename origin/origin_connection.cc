@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "origin/socket_read.h"
+
 namespace lacquer::origin {
 namespace {
 
@@ -40,6 +42,7 @@ OriginConnection::OriginConnection(OriginPool& pool, int server) : pool_(pool), 
     // BEV_EVENT_CONNECTED once it is done; it owns (and frees) the SSL.
     SSL* ssl = tls->new_ssl(pool_.pool_.servers[static_cast<std::size_t>(server)]->config().host);
     if (ssl) bev_ = bufferevent_openssl_socket_new(pool_.base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+    tls_ = true;
     if (bev_) bufferevent_openssl_set_allow_dirty_shutdown(bev_, 1);  // origins that close without close_notify
     else tls_setup_failed_ = true;  // never fall back to cleartext: connect() fails instead
   }
@@ -138,8 +141,19 @@ void OriginConnection::close_self() {
 void OriginConnection::on_read(bufferevent*, void* self) {
   auto* c = static_cast<OriginConnection*>(self);
   c->enter_callback();
+  if (c->may_have_more_queued()) read_queued(c->bev_, kReadAhead);
   c->process_input();
   c->leave_callback();
+}
+
+// libevent read its 4 KiB most (socket_read.h) and the response goes on: the socket probably
+// holds more of it. (A small response is read whole by libevent, with no extra FIONREAD.)
+bool OriginConnection::may_have_more_queued() const {
+  constexpr std::size_t kLibeventMaxRead = 4096;
+  if (tls_ || paused_ || (state_ != State::AwaitingHead && state_ != State::ReadingBody)) return false;
+  const std::size_t buffered = evbuffer_get_length(bufferevent_get_input(bev_));
+  if (buffered < kLibeventMaxRead) return false;
+  return !(state_ == State::ReadingBody && framing_.kind == http::BodyKind::ContentLength && remaining_ <= buffered);
 }
 
 void OriginConnection::on_timer(int, short, void* self) {

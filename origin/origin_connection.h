@@ -44,6 +44,7 @@ class OriginConnection {
   enum class State : std::uint8_t { Connecting, AwaitingHead, ReadingBody, Idle, Closed };
 
   static void on_read(bufferevent* bev, void* self);
+  bool may_have_more_queued() const;
   static void on_event(bufferevent* bev, short what, void* self);
   static void on_timer(int fd, short what, void* self);
   void enter_callback() { ++depth_; }
@@ -83,6 +84,10 @@ class OriginConnection {
   bool paused_ = false;
   bool connect_failed_ = false;
   bool tls_setup_failed_ = false;
+  bool tls_ = false;  // an OpenSSL bufferevent: it does its own reading
+  // Read from the socket per readiness event beyond libevent's 4 KiB (socket_read.h). A slow
+  // client's output may grow by this much before the fetch is paused.
+  static constexpr std::size_t kReadAhead = 64 * 1024;
 };
 
 }  // namespace lacquer::origin

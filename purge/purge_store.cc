@@ -46,11 +46,13 @@ PurgeStore::~PurgeStore() {
 std::size_t PurgeStore::load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, VersionTable& table) {
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
   std::size_t n = 0;
+  bool ran_before = false;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto k = it->key();
     auto v = it->value();
     if (k.ToString() == kSeqKey && v.size() == 8) {
       table.restore_counter(get_u64(v.data()));
+      ran_before = true;
       continue;
     }
     if (k.size() != 9 || v.size() != 16 || static_cast<unsigned char>(k[0]) > 3) continue;
@@ -62,6 +64,14 @@ std::size_t PurgeStore::load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, V
     ++n;
   }
   if (!it->status().ok()) throw std::runtime_error("reading purge versions: " + it->status().ToString());
+  if (ran_before) table.restore_counter(table.current_seq() + kRestartGap);
+  // Durable before any request is sent, so a crash right after this start cannot undo the gap.
+  std::string seq_value;
+  put_u64(seq_value, table.current_seq());
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status written = db->Put(wo, cf, kSeqKey, seq_value);
+  if (!written.ok()) throw std::runtime_error("writing the purge sequence: " + written.ToString());
   return n;
 }
 

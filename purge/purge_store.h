@@ -6,7 +6,8 @@
 // Record layout (column family "purge"):
 //   key   = scope (1 byte) | scope key (8 bytes, big-endian)
 //   value = hard seq (8 bytes, big-endian) | soft seq (8 bytes, big-endian)
-// plus key "\xff" "seq" = the highest sequence number issued, so the counter never goes back.
+// plus key "\xff" "seq" = the highest sequence number issued, so the counter never goes back
+// (written with every batch, and at start-up after the restart gap: see load()).
 // Other modules may add side records (keys starting "\xfc".."\xfe", skipped by load()) that
 // must commit in the same batch as a purge: the cluster outbox entry and stream position.
 #pragma once
@@ -46,8 +47,18 @@ class PurgeStore {
   PurgeStore& operator=(const PurgeStore&) = delete;
 
   // Reads every persisted purge into `table` (start-up, before the loops run). Returns the
-  // number of scopes restored; throws std::runtime_error on a read error.
+  // number of scopes restored; throws std::runtime_error on a read or write error.
+  //
+  // When the store has run before, the counter then jumps kRestartGap past the persisted one
+  // (and the jump is synced before load returns). A purge applied in memory whose synced write
+  // had not finished when the process died was never acknowledged, but it did hand out its
+  // number: entries whose requests were sent after it were born with it, and may sit on disk.
+  // Restarting from the persisted counter would hand that number out again, and the new purge
+  // (which is acknowledged) would not reach those entries, whose birth is not below it.
   static std::size_t load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, VersionTable& table);
+  // More than any run can apply between two synced counter writes; 2^32 leaves room for 2^31
+  // restarts below 2^63.
+  static constexpr std::uint64_t kRestartGap = std::uint64_t{1} << 32;
 
   // Queues the record's scope for a synced write; `done` reports the outcome.
   void persist(const PurgeRecord& record, Done done);

@@ -54,7 +54,7 @@ void run_purge(Worker& worker, const std::vector<PurgeTarget>& targets, bool sof
     for (const auto& t : targets) label.append(label.empty() ? "" : " ").append(t.label);
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
-    shared.recent_purges.add({now_ms, std::string(purge::to_string(targets.front().scope)), std::move(label), soft});
+    shared.recent_purges.add({now_ms, std::string(purge::to_string(targets.front().scope)), std::move(label), soft, ""});
   }
   std::vector<purge::SideWrite> side;
   if (shared.cluster && !targets.empty()) {

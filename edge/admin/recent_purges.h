@@ -1,6 +1,6 @@
 // The last purges this node accepted (scope, what was named, soft or hard, when), for the
-// dashboard. Any worker adds (purges are rare next to requests: a mutex is fine); the admin
-// thread reads a copy. Purges applied from the cluster stream are not listed here.
+// dashboard. Any worker, and the cluster's consumer thread, adds (purges are rare next to
+// requests: a mutex is fine); the admin thread reads a copy.
 #pragma once
 
 #include <array>
@@ -16,6 +16,7 @@ struct RecentPurge {
   std::string scope;         // "url", "tag", "prefix", "all"
   std::string label;         // the URL, tags (space-separated) or prefix; "all" for a purge of everything
   bool soft = false;
+  std::string from;          // "" when this node accepted it; else the node (or "a publisher") it came from
 };
 
 class RecentPurges {

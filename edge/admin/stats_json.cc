@@ -130,7 +130,7 @@ std::string render_stats_json(const SharedState& s, const LiveSettings& live, st
       if (!first) out += ',';
       first = false;
       JsonObject e(out);
-      e.num("time_ms", static_cast<std::uint64_t>(r.time_ms)).str("scope", r.scope).str("label", r.label).boolean("soft", r.soft);
+      e.num("time_ms", static_cast<std::uint64_t>(r.time_ms)).str("scope", r.scope).str("label", r.label).boolean("soft", r.soft).str("from", r.from);
     }
     out += ']';
     o.key("memory");

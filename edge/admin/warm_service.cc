@@ -17,7 +17,7 @@ WarmService::WarmService(event_base* base, const SharedState& shared) : base_(ba
   const auto& w = shared.config.warm;
   settings_ = {w.concurrency, w.rate, w.max_memory_fill, w.max_urls};
   conf::OriginConfig self;  // our own listener: timeouts as for an origin
-  self.address = conf::parse_endpoint(shared.listen_address).value_or(conf::Endpoint{"127.0.0.1", 0});
+  self.address = conf::parse_endpoint(shared.warm_address).value_or(conf::Endpoint{"127.0.0.1", 0});
   if (self.address.host == "0.0.0.0" || self.address.host.empty()) self.address.host = "127.0.0.1";
   if (self.address.host == "::") self.address.host = "::1";
   self.max_idle_per_worker = w.concurrency;
@@ -26,6 +26,10 @@ WarmService::WarmService(event_base* base, const SharedState& shared) : base_(ba
   pool.name = "self";
   pool.servers.push_back(conf::PoolServer{self.address.host, self.address.port, 1});
   pool.passive.max_failures = 0;
+  // Our own TLS listener: the connection never leaves the host, and its certificate names the
+  // sites, not the loopback address it is reached by.
+  pool.tls.enabled = shared.warm_tls;
+  pool.tls.verify = false;
   self_pools_ = std::make_unique<origin::PoolSet>(std::vector<conf::PoolConfig>{pool}, false);
   self_ = std::make_unique<origin::OriginPool>(base, self_pools_->pool(0), self, shared.parse_limits, self_counters_);
 }

@@ -72,10 +72,38 @@ storage::EntryFilterConfig disk_filter(const conf::Config& config, const purge::
   return f;
 }
 
+// Warm jobs request their URLs from one of our own listeners: the main one, else a cleartext
+// [[listen]] table, else a TLS one (a config may have only those).
+void choose_warm_listener(const conf::Config& config, const BoundListeners& main_fds,
+                          const std::vector<BoundListeners>& table_fds, SharedState& shared) {
+  if (!main_fds.fds.empty()) {
+    shared.warm_address = main_fds.address;
+    return;
+  }
+  for (bool tls : {false, true})
+    for (std::size_t i = 0; i < table_fds.size() && i < config.listeners.size(); ++i)
+      if (config.listeners[i].tls == tls && !table_fds[i].fds.empty()) {
+        shared.warm_address = table_fds[i].address;
+        shared.warm_tls = tls;
+        return;
+      }
+}
+
 // Joins the cluster and, before the node reports ready, replays what it missed.
 void start_cluster(const conf::Config& config, SharedState& shared) {
   shared.cluster = std::make_unique<cluster::Node>(config.cluster, shared.versions, *shared.purge_store,
                                                    shared.state_db->db(), shared.state_db->purge_cf());
+  RecentPurges* recent = &shared.recent_purges;  // listed on the dashboard with the local ones
+  shared.cluster->on_applied([recent](const cluster::Event& e) {
+    if (e.targets.empty()) return;
+    std::string label;
+    for (const auto& t : e.targets) label.append(label.empty() ? "" : " ").append(t.label);
+    if (!e.site.empty()) label.append(" (site ").append(e.site).append(")");
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    recent->add({now_ms, std::string(purge::to_string(e.targets.front().scope)), std::move(label), e.soft,
+                 e.node.empty() ? "a publisher" : e.node});
+  });
   shared.cluster->start();
   if (!shared.cluster->wait_ready(std::chrono::milliseconds(config.cluster.catch_up_timeout_ms)))
     std::fprintf(stderr, "lacquer: cluster: still catching up after %u ms; serving anyway (/healthz says 503)\n",
@@ -247,7 +275,7 @@ int run_server(const conf::Config& config, const ServerHooks& hooks) {
     std::fprintf(stderr, "lacquer: %s\n", e.what());
     return 1;
   }
-  shared.listen_address = main_fds.address;
+  choose_warm_listener(config, main_fds, table_fds, shared);
   const ListenerPlan main_plan = plan_listeners(main_fds.fds, threads);
   const ListenerPlan admin_plan = plan_listeners(admin_fds.fds, 1);
   std::vector<ListenerPlan> table_plans;  // a takeover may bring more or fewer sockets than workers

@@ -77,7 +77,10 @@ struct SharedState {
   std::atomic<std::uint32_t> open_connections{0};
   std::string via;  // "1.1 lacquer/<version>"
   RecentPurges recent_purges;  // for the dashboard
-  std::string listen_address;  // the main listener as bound ("127.0.0.1:8080"): cache warming's way in
+  // Cache warming's way in: the main listener as bound ("127.0.0.1:8080"), else the first
+  // cleartext [[listen]] table, else the first TLS one (then warm_tls).
+  std::string warm_address;
+  bool warm_tls = false;
   std::int64_t started_at = 0;
   SystemClock clock;
   // Every worker, for /metrics; filled before any thread starts, read-only afterwards.

@@ -54,14 +54,14 @@ def start_lacquer(request, tmp_path):
     started = []
     request.node._lacquer_procs = started
 
-    def start(origin_port, extra_args=(), config_text=None, state_dir=None, threads=2):
+    def start(origin_port, extra_args=(), config_text=None, state_dir=None, threads=2, listen=True):
         n = len(started)
         config_path = None
         if config_text is not None:
             config_path = tmp_path / ("lacquer%d.toml" % n)
             config_path.write_text(config_text)
         l = lacq.Lacquer(origin_port, state_dir or tmp_path / "state", extra_args, config_path,
-                         threads)
+                         threads, listen)
         started.append(l)
         return l
 

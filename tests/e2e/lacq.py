@@ -450,10 +450,12 @@ class Origin:
 class Lacquer:
     """One lacquer process; stdout and stderr are collected in `lines`."""
 
-    def __init__(self, origin_port, state_dir, extra_args=(), config_path=None, threads=2):
-        self.args = [LACQUER_BIN, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
-                     "--origin", "127.0.0.1:%d" % origin_port, "--state-dir", str(state_dir),
-                     "--threads", str(threads)]
+    def __init__(self, origin_port, state_dir, extra_args=(), config_path=None, threads=2, listen=True):
+        """listen=False: no --listen, so a config with [[listen]] tables has only those (`port`
+        is then the first table's)."""
+        self.args = [LACQUER_BIN] + (["--listen", "127.0.0.1:0"] if listen else []) + [
+            "--admin", "127.0.0.1:0", "--origin", "127.0.0.1:%d" % origin_port, "--state-dir", str(state_dir),
+            "--threads", str(threads)]
         if config_path:
             self.args += ["--config", str(config_path)]
         self.args += list(extra_args)

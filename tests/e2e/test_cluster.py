@@ -114,6 +114,20 @@ def test_every_form_of_purge_fans_out_to_the_other_nodes(fleet, origin, prefix):
         assert metric(n, 'lacquer_purge_stale_entries_total') >= 1  # soft: found stale, not invalid
 
 
+def test_purges_from_the_stream_are_listed_on_the_dashboard_with_their_node(fleet, prefix):
+    a, b = fleet["a"], fleet["b"]
+    purge(a, headers=[("Surrogate-Key", "t-listed")])
+
+    def listed():
+        recent = json.loads(admin_get(b.admin_port, "/stats.json")[2])["recent_purges"]
+        return [p for p in recent if p["label"] == "t-listed"]
+
+    got = wait_until(listed, message="node b lists node a's purge")
+    assert got[0]["scope"] == "tag" and got[0]["from"] == "a" and got[0]["soft"] is False
+    own = json.loads(admin_get(a.admin_port, "/stats.json")[2])["recent_purges"]
+    assert [p["from"] for p in own if p["label"] == "t-listed"] == [""]
+
+
 def test_purge_wait_all_answers_once_every_live_node_applied(fleet, origin, prefix):
     a = fleet["a"]
     r = request(a.port, "PURGE", "/", headers=[("Surrogate-Key", "t-wait"), ("Purge-Wait", "all")])

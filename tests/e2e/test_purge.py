@@ -211,6 +211,31 @@ def test_purge_that_cannot_be_made_durable_is_503(origin, start_lacquer, prefix,
     lacquer.expect_stat("lacquer_purges_failed_total", 1)
 
 
+def test_a_purge_lost_in_a_crash_leaves_no_sequence_number_to_reuse(origin, start_lacquer, tmp_path,
+                                                                      prefix, monkeypatch):
+    """A purge applied in memory whose write never became durable (here it fails: 503) has still
+    handed out its sequence number, and an object fetched after it is born with that number. Once
+    the process dies and comes back, the next acknowledged purge must reach that object, so it
+    must not be given the lost purge's number again."""
+    state = tmp_path / "lost-purge"
+    monkeypatch.setenv("LACQUER_FAULTS", "purge-writes")
+    first = start_lacquer(origin.port, state_dir=state)
+    r = request(first.port, "PURGE", "/", headers=[("Surrogate-Key", "elsewhere")])
+    assert r.status == 503
+    path = prefix + "/born-after-the-lost-purge"
+    warm(first, origin, path)
+    first.expect_stat("lacquer_disk_unflushed_entries", 0, deadline=15)  # in a table file
+    first.proc.kill()
+    first.proc.wait()
+    monkeypatch.delenv("LACQUER_FAULTS")
+    second = start_lacquer(origin.port, state_dir=state)
+    assert is_hit(second.get(path))  # it came back from disk
+    r, body = purge(second, path)
+    assert r.status == 200 and body["purged"] == "url"
+    assert not is_hit(second.get(path))
+    assert origin.count(path) == 2
+
+
 def test_background_sweep_reclaims_purged_objects_nobody_asks_for(origin, lacquer, prefix):
     for i in range(10):
         warm(lacquer, origin, "%s/sw%d" % (prefix, i), "sweep-me")

@@ -6,6 +6,7 @@ import os
 import subprocess
 
 from lacq import LACQUER_BIN, cache_status, ok, wait_until
+from test_tls import make_cert
 
 
 def admin(lacquer, method, path, body=None):
@@ -162,3 +163,20 @@ def test_warm_command_submits_and_reports_progress(origin, lacquer, prefix, tmp_
     r = subprocess.run([LACQUER_BIN, "warm", str(tmp_path / "missing.txt"), "--admin",
                         "127.0.0.1:%d" % lacquer.admin_port], capture_output=True, text=True, timeout=10)
     assert r.returncode == 2 and "cannot read" in r.stderr
+
+
+def test_warming_reaches_the_cache_when_the_only_listener_is_tls(origin, start_lacquer, prefix, tmp_path):
+    """With [[listen]] tables and no main listener, jobs go in through a table, over TLS when
+    that is all there is."""
+    cert, key = make_cert(tmp_path, "site", "www.example.com", ["www.example.com"])
+    config = '[[listen]]\naddress = "127.0.0.1:0"\ntls = true\ncertificates = [ { cert = "%s", key = "%s" } ]\n' % (
+        cert, key)
+    lacquer = start_lacquer(origin.port, config_text=config, listen=False)
+    assert not any("listening http=" in line for line in lacquer.lines)
+    names = ["t%d" % i for i in range(3)]
+    st = finished(lacquer, submit(lacquer, "\n".join(urls(prefix, names)))["id"])
+    assert (st["total"], st["stored"], st["failed"]) == (3, 3, 0), st
+    for n in names:
+        assert origin.count("%s/%s" % (prefix, n)) == 1
+    status, data = admin(lacquer, "GET", "/stats.json")
+    assert status == 200 and json.loads(data)["stored"] >= 3
