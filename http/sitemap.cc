@@ -2,16 +2,12 @@
 
 #include <cstdint>
 
+#include "http/whitespace.h"
+
 namespace lacquer::http {
 namespace {
 
 constexpr std::string_view kSpace = " \t\r\n";
-
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(kSpace);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
-}
 
 void append_utf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -81,7 +77,7 @@ bool loc_text(std::string_view raw, std::string& out) {
       out += raw[i++];
     }
   }
-  const std::string_view t = trim(out);
+  const std::string_view t = trim_whitespace(out);
   out = std::string(t);
   return !out.empty() && out.size() <= kMaxSitemapLoc;
 }

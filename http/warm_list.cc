@@ -3,17 +3,12 @@
 #include <cstdint>
 
 #include "http/sitemap.h"
+#include "http/whitespace.h"
 
 namespace lacquer::http {
 namespace {
 
 constexpr std::string_view kSpace = " \t\r\n";
-
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(kSpace);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
-}
 
 void keep(WarmList& out, std::string url, std::size_t max_urls) {
   if (out.urls.size() < max_urls && is_warmable_url(url)) out.urls.push_back(std::move(url));
@@ -78,7 +73,7 @@ void parse_json_array(std::string_view s, std::size_t max_urls, WarmList& out) {
     i = s.find_first_not_of(kSpace, i);
     if (i == std::string_view::npos) break;
     if (s[i] == ']' ) {
-      if (!trim(s.substr(i + 1)).empty()) break;
+      if (!trim_whitespace(s.substr(i + 1)).empty()) break;
       return;
     }
     if (expect_value && s[i] == '"') {
@@ -103,7 +98,7 @@ void parse_text(std::string_view s, std::size_t max_urls, WarmList& out) {
   while (pos < s.size()) {
     std::size_t nl = s.find('\n', pos);
     if (nl == std::string_view::npos) nl = s.size();
-    const std::string_view line = trim(s.substr(pos, nl - pos));
+    const std::string_view line = trim_whitespace(s.substr(pos, nl - pos));
     pos = nl + 1;
     if (line.empty() || line.front() == '#') continue;
     keep(out, std::string(line), max_urls);
@@ -139,7 +134,7 @@ bool is_warmable_url(std::string_view url) {
 
 WarmList parse_warm_list(std::string_view body, std::size_t max_urls) {
   WarmList out;
-  const std::string_view t = trim(body);
+  const std::string_view t = trim_whitespace(body);
   if (t.starts_with("[")) {
     parse_json_array(t, max_urls, out);
   } else if (looks_like_sitemap(t)) {

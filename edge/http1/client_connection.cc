@@ -175,7 +175,7 @@ void ClientConnection::write_interim(std::string_view raw_heads) {
 }
 
 void ClientConnection::write_head(const ResponseHead& head) {
-  record_.note_head(head.fields, head.extra);
+  record_.note_head(head.fields, head.extra, worker_.logs_access());
   evbuffer* out = output();
   if (head.owner) add_entry_bytes(out, *head.owner, head.fields);
   else evbuffer_add(out, head.fields.data(), head.fields.size());
@@ -595,7 +595,7 @@ void ClientConnection::drain() {
 
 void ClientConnection::start_tunnel(const ResponseHead& head, std::string_view protocol,
                                     origin::UpgradedConnection origin) {
-  record_.note_head(head.fields, head.extra);
+  record_.note_head(head.fields, head.extra, worker_.logs_access());
   evbuffer* out = output();
   evbuffer_add(out, head.fields.data(), head.fields.size());
   evbuffer_add(out, head.extra.data(), head.extra.size());

@@ -107,7 +107,7 @@ void Http2Stream::refuse(int status, std::string_view why) {
 }
 
 void Http2Stream::write_head(const ResponseHead& head) {
-  record_.note_head(head.fields, head.extra);
+  record_.note_head(head.fields, head.extra, conn_.worker().logs_access());
   auto& scratch = conn_.scratch();
   auto& fields = scratch.fields;
   if (!http::h2_response_fields(head.fields, head.extra, scratch.names, fields)) {

@@ -7,11 +7,12 @@
 
 namespace lacquer::edge {
 
-void ResponseRecord::note_head(std::string_view fields, std::string_view extra) {
+void ResponseRecord::note_head(std::string_view fields, std::string_view extra, bool for_log) {
   status = 0;
   if (fields.size() >= 12 && fields.substr(0, 5) == "HTTP/")
     for (std::size_t i = 9; i < 12 && fields[i] >= '0' && fields[i] <= '9'; ++i) status = status * 10 + (fields[i] - '0');
   cache_status.clear();
+  if (!for_log) return;
   constexpr std::string_view kName = "Cache-Status:";
   for (std::string_view in : {extra, fields}) {
     std::size_t at = in.find(kName);

@@ -27,8 +27,9 @@ struct ResponseRecord {
   void begin() { began = std::chrono::steady_clock::now(); }
   // The status and Cache-Status of a response head: `fields` starts with the status line
   // ("HTTP/1.1 200 OK\r\n"); Cache-Status is in `extra` when the exchange made it for this
-  // response, else among the fields.
-  void note_head(std::string_view fields, std::string_view extra);
+  // response, else among the fields. Only the access log reads Cache-Status: without one
+  // (`for_log` false) the fields are not searched.
+  void note_head(std::string_view fields, std::string_view extra, bool for_log);
   void note_origin_head() {
     if (origin_head == std::chrono::steady_clock::time_point{}) origin_head = std::chrono::steady_clock::now();
   }

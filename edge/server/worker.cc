@@ -18,6 +18,7 @@
 #include "edge/admin/admin_exchange.h"
 #include "edge/admin/purge_front_door.h"
 #include "edge/admin/purge_service.h"
+#include "edge/server/access_log.h"
 #include "edge/fetch/fetch_job.h"
 #include "edge/proxy/proxy_exchange.h"
 #include "edge/server/tls_context.h"
@@ -310,5 +311,7 @@ void Worker::on_drain_deadline(int, short, void* self) {
 void Worker::maybe_exit() {
   if (draining_ && connections_.empty()) event_base_loopexit(base_, nullptr);
 }
+
+bool Worker::logs_access() const { return shared_.access_log && shared_.access_log->enabled(); }
 
 }  // namespace lacquer::edge

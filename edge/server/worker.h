@@ -136,6 +136,8 @@ class Worker {
   const WorkerMetrics& metrics() const { return metrics_; }
   // Request duration and time to the origin's head, as the access log measures them.
   LatencyHistogram& request_seconds() { return request_seconds_; }
+  // Whether responses are written to the access log now (a reload may switch it).
+  bool logs_access() const;
   const LatencyHistogram& request_seconds() const { return request_seconds_; }
   LatencyHistogram& origin_first_byte_seconds() { return origin_first_byte_seconds_; }
   const LatencyHistogram& origin_first_byte_seconds() const { return origin_first_byte_seconds_; }

@@ -15,7 +15,7 @@ TEST_CASE("loopback may purge unless told otherwise") {
 }
 
 TEST_CASE("configured CIDRs, IPv4 and IPv6, at their exact boundaries") {
-  PurgeAcl acl(false, {"10.1.0.0/16", "192.168.1.128/25", "fd00::/8", "203.0.113.7"}, "");
+  PurgeAcl acl(false, {"10.1.0.0/16", "192.168.1.128/25", "fd00::/8", "203.0.113.7/32"}, "");
   CHECK(acl.allows("10.1.255.255", std::nullopt));
   CHECK_FALSE(acl.allows("10.2.0.0", std::nullopt));
   CHECK(acl.allows("192.168.1.128", std::nullopt));
