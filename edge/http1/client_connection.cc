@@ -304,7 +304,9 @@ void ClientConnection::after_write() {
   if (evbuffer_get_length(output()) > 0) {
     bufferevent_enable(bev_, EV_WRITE);  // a backlog: libevent writes it as the socket drains
   } else {
-    bufferevent_disable(bev_, EV_WRITE);
+    // A disable costs an event_del even with nothing to delete, so only when on; but libevent's
+    // TLS bufferevent arms its write event whenever output arrives, so that one always.
+    if (tls_ || (bufferevent_get_enabled(bev_) & EV_WRITE)) bufferevent_disable(bev_, EV_WRITE);
     if (state_ == State::Closing) start_linger();
   }
   if (state_ == State::Responding && exchange_ && !output_over_limit()) exchange_->on_output_drained();

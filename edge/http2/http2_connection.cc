@@ -375,9 +375,11 @@ bool Http2Connection::flush() {
       if (n < 0 && err != EAGAIN && err != EINTR) return false;  // the client is gone
     }
   }
-  // Switched only on a change: each call costs an event_del or event_add in libevent.
+  // Switched only on a change: each call costs an event_del or event_add in libevent. The TLS
+  // bufferevent arms its write event itself whenever output arrives, so an idle one is always
+  // switched off.
   const bool backlog = evbuffer_get_length(out) > 0;
-  if (backlog != write_enabled_) {
+  if (backlog != write_enabled_ || (tls_ && !backlog)) {
     write_enabled_ = backlog;
     if (backlog) bufferevent_enable(bev_, EV_WRITE);
     else bufferevent_disable(bev_, EV_WRITE);

@@ -290,6 +290,85 @@ def test_slow_reader_over_tls_pauses_the_origin_then_gets_everything(origin, sta
     assert origin.requests(path)[0]["sent"] == size
 
 
+# ---- records that arrive together (read-ahead) ---------------------------------------------------
+
+class RecordClient:
+    """A TLS client on ssl.SSLObject over a plain socket, so the test decides which TLS records
+    leave in one send(). lacquer reads ahead (one read() takes whatever the socket holds), so
+    records behind the first wait in OpenSSL's buffer, where no socket readiness announces them."""
+
+    def __init__(self, port):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.set_alpn_protocols(["http/1.1"])
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.incoming, self.outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.tls = ctx.wrap_bio(self.incoming, self.outgoing, server_hostname="www.example.com")
+        self.plain = b""
+        while True:
+            try:
+                self.tls.do_handshake()
+                break  # our Finished waits in `outgoing`: it leaves with the first records
+            except ssl.SSLWantReadError:
+                self.sock.sendall(self.outgoing.read())
+                self.receive()
+
+    def send_records(self, *pieces):
+        """Each piece in a record of its own, all of them (and anything pending) in one send()."""
+        for piece in pieces:
+            self.tls.write(piece)
+        self.sock.sendall(self.outgoing.read())
+
+    def receive(self):
+        data = self.sock.recv(65536)
+        assert data, "lacquer closed the connection"
+        self.incoming.write(data)
+        try:
+            while True:
+                self.plain += self.tls.read(65536)
+        except ssl.SSLWantReadError:
+            pass
+
+    def responses(self, count):
+        """The first `count` complete responses (status lines), reading until they are all in."""
+        while True:
+            statuses, rest = [], self.plain
+            while len(statuses) < count and b"\r\n\r\n" in rest:
+                head, _, rest = rest.partition(b"\r\n\r\n")
+                size = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+                if len(rest) < size:
+                    break
+                statuses.append(head.split(b"\r\n")[0].decode())
+                rest = rest[size:]
+            if len(statuses) == count:
+                return statuses
+            self.receive()  # a socket timeout (10 s) fails the test: records were left unread
+
+    def close(self):
+        self.sock.close()
+
+
+def test_records_that_arrive_together_are_all_read(origin, start_lacquer, certs, prefix):
+    """The handshake's last message, a request cut across two records and a pipelined second
+    request in a third, all in one TCP send: both requests are answered. Fails (times out) when
+    records read ahead are left in OpenSSL's buffer."""
+    l = start_tls(start_lacquer, origin, certs)
+    first = ("GET %s/together-1 HTTP/1.1\r\nHost: www.example.com\r\n\r\n" % prefix).encode()
+    second = ("GET %s/together-2 HTTP/1.1\r\nHost: www.example.com\r\n\r\n" % prefix).encode()
+    c = RecordClient(l.tls_port)
+    try:
+        c.send_records(first[:12], first[12:], second)
+        assert c.responses(2) == ["HTTP/1.1 200 OK"] * 2
+        # Later on the same connection: two whole requests in two records of one send.
+        c.plain = b""
+        c.send_records(first, second)
+        assert c.responses(2) == ["HTTP/1.1 200 OK"] * 2
+    finally:
+        c.close()
+    assert len(origin.requests(prefix + "/together-1")) == 1
+
+
 # ---- reload -----------------------------------------------------------------------------------------
 
 def test_sighup_reads_renewed_certificates_and_keeps_them_when_broken(origin, start_lacquer, tmp_path, prefix):
