@@ -13,6 +13,7 @@
 #include "edge/http1/upgrade_tunnel.h"
 #include "edge/proxy/synthetic.h"
 #include "edge/server/access_log.h"
+#include "edge/server/socket_reader.h"
 #include "edge/server/tls_handshake.h"
 #include "edge/server/worker.h"
 #include "http/h2_request.h"
@@ -102,10 +103,19 @@ std::string ClientConnection::local_address() const {
   return {};
 }
 
+namespace {
+
+bufferevent* plain_socket(event_base* base, int fd) {
+  bufferevent* bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+  if (bev) read_without_fionread(bev);
+  return bev;
+}
+
+}  // namespace
+
 ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, int fd,
                                    std::string peer_ip)
-    : ClientConnection(worker, factory, bufferevent_socket_new(worker.base(), fd, BEV_OPT_CLOSE_ON_FREE),
-                       std::move(peer_ip)) {}
+    : ClientConnection(worker, factory, plain_socket(worker.base(), fd), std::move(peer_ip)) {}
 
 ClientConnection::ClientConnection(Worker& worker, ExchangeFactory& factory, bufferevent* bev,
                                    std::string peer_ip)
