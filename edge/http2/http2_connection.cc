@@ -342,18 +342,19 @@ void Http2Connection::send() {
 // 16 KiB (tls_handshake.h), as an HTTP/1.1 connection does at the end of a loop iteration: no
 // epoll round trip and no EV_WRITE switched on and off per response. EV_WRITE stays on only while
 // a backlog remains. Never called under the bufferevent's own write callback (on_write defers).
-// Empties wire(): on a plain connection with nothing queued ahead its bytes go straight to the
-// socket, and whatever is not written joins the bufferevent's output.
+// Empties wire(): with nothing queued ahead its bytes go straight to the socket (or to SSL_write),
+// and whatever is not written joins the bufferevent's output.
 bool Http2Connection::flush() {
   evbuffer* out = bufferevent_get_output(bev_);
   std::string& w = wire();
   bool wrote = false;
   if (!w.empty()) {
     std::size_t written = 0;
-    if (!tls_ && evbuffer_get_length(out) == 0) {
+    if (evbuffer_get_length(out) == 0) {
       wrote = true;
-      const ssize_t n = ::send(bufferevent_getfd(bev_), w.data(), w.size(), MSG_NOSIGNAL);
-      if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      const ssize_t n = tls_ ? tls_write_direct(bev_, w.data(), w.size())
+                             : ::send(bufferevent_getfd(bev_), w.data(), w.size(), MSG_NOSIGNAL);
+      if (n < 0 && (tls_ || (errno != EAGAIN && errno != EINTR))) {
         w.clear();
         return false;  // the client is gone
       }

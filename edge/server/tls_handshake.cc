@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <cstddef>
 #include <cstring>
 
 #include "edge/server/tls_context.h"
@@ -36,6 +37,9 @@ void on_input_changed(evbuffer*, const evbuffer_cb_info*, void* bev) {
 
 // SSL_get_error reads the thread's error queue, so it must be empty before an SSL call; it
 // nearly always is, and ERR_clear_error (which walks all its slots) costs ~800 instructions.
+// The most one TLS record carries; each SSL_write is given at most this much.
+constexpr std::size_t kRecord = 16384;
+
 void clear_stale_errors() {
   if (ERR_peek_error() != 0) ERR_clear_error();
 }
@@ -126,7 +130,6 @@ void TlsHandshake::on_done(int, short, void* self) {
 bool is_tls(bufferevent* bev) { return bev && bufferevent_openssl_get_ssl(bev) != nullptr; }
 
 bool tls_write_now(bufferevent* bev) {
-  constexpr std::size_t kRecord = 16384;
   thread_local unsigned char scratch[kRecord];
   SSL* ssl = bufferevent_openssl_get_ssl(bev);
   evbuffer* out = bufferevent_get_output(bev);
@@ -156,6 +159,24 @@ bool tls_write_now(bufferevent* bev) {
     evbuffer_drain(out, static_cast<std::size_t>(n));
   }
   return true;
+}
+
+std::ptrdiff_t tls_write_direct(bufferevent* bev, const char* data, std::size_t size) {
+  SSL* ssl = bufferevent_openssl_get_ssl(bev);
+  std::size_t taken = 0;
+  while (taken < size) {
+    const std::size_t take = size - taken < kRecord ? size - taken : kRecord;
+    clear_stale_errors();
+    const int n = SSL_write(ssl, data + taken, static_cast<int>(take));
+    if (n <= 0) {
+      const int err = SSL_get_error(ssl, n);
+      if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) break;
+      ERR_clear_error();
+      return -1;
+    }
+    taken += static_cast<std::size_t>(n);
+  }
+  return static_cast<std::ptrdiff_t>(taken);
 }
 
 void send_close_notify(bufferevent* bev) {

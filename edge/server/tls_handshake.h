@@ -8,6 +8,8 @@
 // through Worker::tls_established.
 #pragma once
 
+#include <cstddef>
+
 #include <memory>
 #include <string>
 
@@ -63,5 +65,9 @@ void send_close_notify(bufferevent* bev);
 // Whatever the socket does not take stays queued for the bufferevent to write (SSL_write is then
 // retried with the same bytes first, as OpenSSL requires). False when the connection failed.
 bool tls_write_now(bufferevent* bev);
+// The same for bytes not yet queued, written from where they are when the output is empty (no
+// copy into the bufferevent). Returns how many were taken, or -1 when the connection failed; the
+// caller queues the rest, whose first record OpenSSL then expects again at the retry.
+std::ptrdiff_t tls_write_direct(bufferevent* bev, const char* data, std::size_t size);
 
 }  // namespace lacquer::edge

@@ -1,7 +1,9 @@
 """HTTP/2 with prior knowledge on the cleartext port (RFC 9113 §3.3): the same request engine
 as HTTP/1.1 behind curl and nghttp, and hostile frames crafted with python3-h2 (Debian's
 package; run with /usr/bin/python3 as scripts/test.sh does)."""
+import re
 import socket
+import ssl
 import subprocess
 import time
 
@@ -16,6 +18,8 @@ import h2.errors  # noqa: E402
 import h2.settings  # noqa: E402
 import hpack  # noqa: E402
 import hyperframe.frame  # noqa: E402
+
+from test_tls import make_cert  # noqa: E402
 
 
 def curl(port, path, *args):
@@ -36,8 +40,15 @@ class H2Client:
     """A raw HTTP/2 client on one socket: h2 for the protocol state, the socket for sending any
     bytes we like (frames h2 would never make)."""
 
-    def __init__(self, port, settings=None):
+    def __init__(self, port, settings=None, tls=False):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        if tls:  # h2 by ALPN, any certificate
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            ctx.set_alpn_protocols(["h2"])
+            self.sock = ctx.wrap_socket(self.sock, server_hostname="example.com")
+            assert self.sock.selected_alpn_protocol() == "h2"
         cfg = h2.config.H2Configuration(client_side=True, validate_outbound_headers=False,
                                         normalize_outbound_headers=False, validate_inbound_headers=False)
         self.conn = h2.connection.H2Connection(config=cfg)
@@ -368,15 +379,23 @@ def test_zero_window_stall_times_out(origin, start_lacquer, prefix):
 BIG = 32 << 20
 
 
-def test_slow_reader_of_a_large_object_pauses_the_origin(origin, start_lacquer, prefix):
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "tls"])
+def test_slow_reader_of_a_large_object_pauses_the_origin(origin, start_lacquer, prefix, tmp_path, tls):
     """As test_hostile_clients' HTTP/1.1 slow reader: a client whose HTTP/2 windows are wide open
     but which reads nothing gets at most the stream's and the connection's output caps buffered
     in lacquer, so the origin's writes stall; others are served; and the whole body arrives once
-    the client reads."""
-    l = start_lacquer(origin.port, config_text='[limits]\nmax_output_buffer = "1M"\n')
+    the client reads. Over TLS, frames written straight to SSL_write that the socket refuses are
+    queued and retried from the queue, in order."""
+    config = '[limits]\nmax_output_buffer = "1M"\n'
+    if tls:
+        cert, key = make_cert(tmp_path, "slow", "example.com", ["example.com"])
+        config += '[[listen]]\naddress = "127.0.0.1:0"\ntls = true\ncertificates = [ { cert = "%s", key = "%s" } ]\n' % (
+            cert, key)
+    l = start_lacquer(origin.port, config_text=config)
+    port = int(re.search(r"listening https=127\.0\.0\.1:(\d+)", "\n".join(l.lines)).group(1)) if tls else l.port
     path = prefix + "/big"
-    origin.script(path, lacq.ok(max_age=None, body_size=BIG, sndbuf=64 << 10))
-    c = H2Client(l.port, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 2 ** 31 - 1})
+    origin.script(path, lacq.ok(max_age=None, body_size=BIG, sndbuf=64 << 10, pattern=True))
+    c = H2Client(port, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 2 ** 31 - 1}, tls=tls)
     c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
     c.conn.increment_flow_control_window(2 ** 31 - 1 - 65535)  # the connection window too
     c.flush()
@@ -392,7 +411,8 @@ def test_slow_reader_of_a_large_object_pauses_the_origin(origin, start_lacquer, 
         history[-1], BIG)
     still_serves(l.port, prefix + "/other")
     status, headers, body = c.response(sid, deadline=60)
-    assert status == 200 and len(body) == BIG and body.count(b"x") == BIG
+    assert status == 200 and len(body) == BIG
+    assert body == (bytes(range(251)) * (BIG // 251 + 1))[:BIG]  # the origin's pattern, in order
     c.close()
     assert origin.requests(path)[0]["sent"] == BIG
 
@@ -434,3 +454,31 @@ def test_sigterm_sends_goaway_and_finishes_open_streams(origin, start_lacquer, p
     assert "recv GOAWAY" in out and "NO_ERROR" in out
     assert "done" in out and ":status: 200" in out
     assert l.proc.wait(10) == 0
+
+
+def test_a_record_the_socket_refuses_mid_pass_is_retried_in_order_over_tls(origin, start_lacquer, prefix, tmp_path):
+    """Over TLS a send pass of under 64 KiB goes straight to SSL_write from the pass's buffer. A
+    client that reads nothing lets the socket fill; the record it refuses is queued with the rest
+    of the pass and retried from the queue. Every response then arrives whole and in order."""
+    cert, key = make_cert(tmp_path, "retry", "example.com", ["example.com"])
+    l = start_lacquer(origin.port, config_text='[[listen]]\naddress = "127.0.0.1:0"\ntls = true\n'
+                      'certificates = [ { cert = "%s", key = "%s" } ]\n' % (cert, key))
+    port = int(re.search(r"listening https=127\.0\.0\.1:(\d+)", "\n".join(l.lines)).group(1))
+    path = prefix + "/48k"
+    size = 48 << 10
+    origin.script(path, lacq.ok(max_age=3600, body_size=size, pattern=True))
+    assert curl(l.port, path)[0] == 200  # cached: each request below is a hit, one pass each
+    c = H2Client(port, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 2 ** 31 - 1}, tls=True)
+    c.conn.increment_flow_control_window(2 ** 31 - 1 - 65535)
+    c.flush()
+    sids = []
+    for _ in range(160):  # 7.5 MiB: more than loopback's socket buffers hold
+        before = l.metric("lacquer_requests_total")
+        sids.append(c.request(path))
+        lacq.wait_until(lambda: l.metric("lacquer_requests_total") > before, deadline=5,
+                        message="lacquer to take the request")
+    expected = (bytes(range(251)) * (size // 251 + 1))[:size]
+    for sid in sids:
+        status, _, body = c.response(sid, deadline=30)
+        assert status == 200 and body == expected, "stream %d: %d bytes" % (sid, len(body))
+    c.close()
