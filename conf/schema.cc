@@ -24,6 +24,7 @@ constexpr std::uint64_t kDay = 86400;
 constexpr std::uint64_t kMaxTimeoutMs = 7 * kDay * 1000;  // every *_timeout
 constexpr std::uint64_t kMaxTtlS = 3650 * kDay;           // max_ttl, default_grace, disk_keep_expired
 constexpr std::uint64_t kMaxLimitBytes = 1ull << 30;      // 32-bit [limits] sizes
+constexpr std::uint64_t kMaxWarmEveryMs = 30 * kDay * 1000;  // [warm] every
 
 // --- sizes -------------------------------------------------------------------------------------
 
@@ -533,6 +534,7 @@ Schema::Schema(Config& c) : config_(c) {
                       token_field("token", p.token)}});
   tables_.push_back({"warm",
                      {readable_file_field("list", c.warm.list),
+                      duration_field("every", c.warm.every_s, true, kMaxWarmEveryMs, true),
                       integer_field("concurrency", c.warm.concurrency, 1, 1000),
                       integer_field("rate", c.warm.rate, 0, 1000000),
                       integer_field("max_memory_fill", c.warm.max_memory_fill, 1, 100),

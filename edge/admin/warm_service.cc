@@ -1,5 +1,7 @@
 #include "edge/admin/warm_service.h"
 
+#include <event2/event.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -35,6 +37,7 @@ WarmService::WarmService(event_base* base, const SharedState& shared) : base_(ba
 }
 
 WarmService::~WarmService() {
+  if (round_timer_) event_free(round_timer_);
   jobs_.clear();  // cancels their requests while the pool is still there
   self_.reset();
 }
@@ -71,20 +74,45 @@ std::optional<std::string> WarmService::status_json(std::uint64_t id) const {
   return std::nullopt;
 }
 
-void WarmService::run_configured_list() {
+bool WarmService::running(std::uint64_t id) const {
+  for (const auto& j : jobs_)
+    if (j->id() == id) return !j->finished();
+  return false;
+}
+
+void WarmService::start_configured_list() {
+  const auto& w = shared_.config.warm;
+  if (w.list.empty()) return;
+  last_round_job_ = run_configured_list();
+  if (w.every_s == 0) return;
+  round_timer_ = event_new(base_, -1, EV_PERSIST, &WarmService::on_round, this);
+  const timeval every{static_cast<time_t>(w.every_s), 0};
+  evtimer_add(round_timer_, &every);
+}
+
+void WarmService::on_round(int, short, void* self) {
+  auto* s = static_cast<WarmService*>(self);
+  if (s->running(s->last_round_job_)) {
+    std::fprintf(stderr, "lacquer: warm list round skipped: job %llu from the last round is still running\n",
+                 static_cast<unsigned long long>(s->last_round_job_));
+    return;
+  }
+  s->last_round_job_ = s->run_configured_list();
+}
+
+std::uint64_t WarmService::run_configured_list() {
   const std::string& path = shared_.config.warm.list;
-  if (path.empty()) return;
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   if (!in) {
     std::fprintf(stderr, "lacquer: warm list %s cannot be read; nothing warmed\n", path.c_str());
-    return;
+    return 0;
   }
   http::WarmList list = http::parse_warm_list(text.str(), settings_.max_urls);
   if (!list.error.empty()) {
     std::fprintf(stderr, "lacquer: warm list %s: %s; nothing warmed\n", path.c_str(), list.error.c_str());
-    return;
+    return 0;
   }
   if (list.format == http::WarmListFormat::SitemapIndex) {
     // An index names sitemaps: read each (the job takes the first; the others follow it).
@@ -93,12 +121,13 @@ void WarmService::run_configured_list() {
     job.start();
     std::fprintf(stderr, "lacquer: warming from %s: sitemap index, job %llu\n", path.c_str(),
                  static_cast<unsigned long long>(job.id()));
-    return;
+    return job.id();
   }
   const std::size_t n = list.urls.size(), rejected = list.rejected;
   const auto id = submit(std::move(list));
   std::fprintf(stderr, "lacquer: warming %zu URLs from %s (%zu rejected): job %llu\n", n, path.c_str(), rejected,
                static_cast<unsigned long long>(id));
+  return id;
 }
 
 }  // namespace lacquer::edge

@@ -1,5 +1,5 @@
-// The warm jobs of this process (POST /warm, GET /warm/<id>, the [warm] list at start), on the
-// admin worker's loop. Jobs reach the cache through lacquer's own main listener (warm_job.h) over
+// The warm jobs of this process (POST /warm, GET /warm/<id>, the [warm] list at start and every
+// [warm] every), on the admin worker's loop. Jobs reach the cache through lacquer's own main listener (warm_job.h) over
 // one keep-alive connection pool; finished jobs are kept for their status until 64 newer ones
 // push them out.
 #pragma once
@@ -14,6 +14,7 @@
 #include "http/warm_list.h"
 #include "origin/origin_client.h"
 
+struct event;
 struct event_base;
 
 namespace lacquer::edge {
@@ -31,12 +32,19 @@ class WarmService {
   std::uint64_t submit_sitemap(std::string url);
   // The job's status as JSON, or nullopt when there is no such job (any more).
   std::optional<std::string> status_json(std::uint64_t id) const;
-  // Runs the [warm] list file, if any; a file that cannot be read is reported on stderr.
-  void run_configured_list();
+  // Runs the [warm] list file, if any, now and then every [warm] every when that is set. Each round
+  // reads the file afresh (a deploy may have changed it); a round that finds the previous one's job
+  // still running is skipped, so a slow origin never has two rounds on it.
+  void start_configured_list();
 
  private:
   WarmJob& new_job();
   unsigned memory_fill() const;
+  // One round of the [warm] list: the job's id, or 0 when the file gave nothing to warm (reported
+  // on stderr).
+  std::uint64_t run_configured_list();
+  bool running(std::uint64_t id) const;
+  static void on_round(int, short, void* self);
 
   event_base* base_;
   const SharedState& shared_;
@@ -46,6 +54,8 @@ class WarmService {
   std::unique_ptr<origin::OriginPool> self_;  // to our own main listener; outlives the jobs
   std::deque<std::unique_ptr<WarmJob>> jobs_;
   std::uint64_t next_id_ = 1;
+  event* round_timer_ = nullptr;      // [warm] every
+  std::uint64_t last_round_job_ = 0;  // the last round's job, 0 = none
 };
 
 }  // namespace lacquer::edge

@@ -134,6 +134,28 @@ def test_configured_list_runs_at_start(origin, start_lacquer, prefix, tmp_path):
     assert any("warming 3 URLs" in line for line in l.lines)
 
 
+def test_configured_list_runs_again_every_period_and_is_read_afresh(origin, start_lacquer, prefix, tmp_path):
+    lst = tmp_path / "warm.txt"
+    lst.write_text("\n".join(urls(prefix, ["a"])) + "\n")
+    l = start_lacquer(origin.port, config_text='[warm]\nlist = "%s"\nevery = "1s"\n' % lst)
+    assert finished(l, 1)["stored"] == 1
+    lst.write_text("\n".join(urls(prefix, ["b"])) + "\n")  # a deploy changed the list
+    wait_until(lambda: origin.count(prefix + "/b") == 1, deadline=10, message="a later round to warm /b")
+    assert cache_status(l.get(prefix + "/b")).get("hit") is True
+    assert origin.count(prefix + "/a") == 1
+
+
+def test_a_round_is_skipped_while_the_last_one_still_runs(origin, start_lacquer, prefix, tmp_path):
+    origin.script(prefix + "/slow", ok(delay_ms=3000))
+    lst = tmp_path / "warm.txt"
+    lst.write_text("\n".join(urls(prefix, ["slow"])) + "\n")
+    l = start_lacquer(origin.port, config_text='[warm]\nlist = "%s"\nevery = "1s"\n' % lst)
+    wait_until(lambda: any("round skipped: job 1 " in line for line in l.lines), deadline=10,
+               message="a round to be skipped while job 1 waits on the origin")
+    assert finished(l, 1)["stored"] == 1
+    assert origin.count(prefix + "/slow") == 1
+
+
 def test_unreadable_configured_list_is_a_config_error(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text('[warm]\nlist = "%s/none.txt"\n' % tmp_path)
