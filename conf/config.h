@@ -134,7 +134,8 @@ struct ListenConfig {
 // Cache warming (POST /warm on the admin port, `lacquer warm FILE`, and a list run at start).
 struct WarmConfig {
   std::string list;                  // a URL list or sitemap file warmed at start; "" = none
-  std::uint32_t every_s = 0;         // the list runs again this often (read afresh); 0 = at start only
+  std::string sitemap;               // a sitemap (or sitemap index) URL warmed at start; "" = none
+  std::uint32_t every_s = 0;         // list and sitemap run again this often (read afresh); 0 = at start only
   std::uint32_t concurrency = 4;     // URLs fetched at once per warm job
   std::uint32_t rate = 100;          // URLs started per second per warm job; 0 = no limit
   std::uint32_t max_memory_fill = 90;  // percent of the memory budget past which warming stops

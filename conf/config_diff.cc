@@ -80,6 +80,7 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   LACQUER_DIFF("pool", routing.pools);
   LACQUER_DIFF("site", routing.sites);
   LACQUER_DIFF("warm.list", warm.list);
+  LACQUER_DIFF("warm.sitemap", warm.sitemap);
   LACQUER_DIFF("warm.every", warm.every_s);
   LACQUER_DIFF("warm.concurrency", warm.concurrency);
   LACQUER_DIFF("warm.rate", warm.rate);

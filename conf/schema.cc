@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "conf/values.h"
+#include "http/warm_list.h"
 
 namespace lacquer::conf {
 
@@ -316,6 +317,22 @@ SchemaField readable_file_field(std::string name, std::string& out) {
                      nullptr};
 }
 
+// A URL warming can fetch (http/warm_list.h: absolute http or https) or "" (none).
+SchemaField warmable_url_field(std::string name, std::string& out) {
+  return SchemaField{std::move(name),
+                     [&out](const toml::node& n, const Where& at, Sink& sink) {
+                       auto s = n.as_string();
+                       if (s && (s->get().empty() || http::is_warmable_url(s->get()))) {
+                         out = s->get();
+                         return true;
+                       }
+                       sink.add(at, "expected an absolute URL like \"https://example.com/sitemap.xml\" or \"\" "
+                                    "(none), got " + describe(n));
+                       return false;
+                     },
+                     nullptr};
+}
+
 SchemaField access_format_field(std::string name, AccessLogFormat& out) {
   return SchemaField{std::move(name),
                      [&out](const toml::node& n, const Where& at, Sink& sink) {
@@ -534,6 +551,7 @@ Schema::Schema(Config& c) : config_(c) {
                       token_field("token", p.token)}});
   tables_.push_back({"warm",
                      {readable_file_field("list", c.warm.list),
+                      warmable_url_field("sitemap", c.warm.sitemap),
                       duration_field("every", c.warm.every_s, true, kMaxWarmEveryMs, true),
                       integer_field("concurrency", c.warm.concurrency, 1, 1000),
                       integer_field("rate", c.warm.rate, 0, 1000000),

@@ -162,7 +162,7 @@ std::unique_ptr<Exchange> warm_route(ClientSide& conn, Worker& worker, WarmServi
 
 AdminExchangeFactory::AdminExchangeFactory(Worker& worker)
     : worker_(worker), warm_(std::make_unique<WarmService>(worker.base(), worker.shared())) {
-  warm_->start_configured_list();  // its requests start once the loop runs
+  warm_->start_configured_rounds();  // its requests start once the loop runs
 }
 
 AdminExchangeFactory::~AdminExchangeFactory() = default;

@@ -80,10 +80,10 @@ bool WarmService::running(std::uint64_t id) const {
   return false;
 }
 
-void WarmService::start_configured_list() {
+void WarmService::start_configured_rounds() {
   const auto& w = shared_.config.warm;
-  if (w.list.empty()) return;
-  last_round_job_ = run_configured_list();
+  if (w.list.empty() && w.sitemap.empty()) return;
+  run_round();
   if (w.every_s == 0) return;
   round_timer_ = event_new(base_, -1, EV_PERSIST, &WarmService::on_round, this);
   const timeval every{static_cast<time_t>(w.every_s), 0};
@@ -92,12 +92,28 @@ void WarmService::start_configured_list() {
 
 void WarmService::on_round(int, short, void* self) {
   auto* s = static_cast<WarmService*>(self);
-  if (s->running(s->last_round_job_)) {
-    std::fprintf(stderr, "lacquer: warm list round skipped: job %llu from the last round is still running\n",
-                 static_cast<unsigned long long>(s->last_round_job_));
-    return;
+  for (const std::uint64_t id : s->round_jobs_) {
+    if (s->running(id)) {
+      std::fprintf(stderr, "lacquer: warm round skipped: job %llu from the last round is still running\n",
+                   static_cast<unsigned long long>(id));
+      return;
+    }
   }
-  s->last_round_job_ = s->run_configured_list();
+  s->run_round();
+}
+
+void WarmService::run_round() {
+  const auto& w = shared_.config.warm;
+  round_jobs_.clear();
+  if (!w.list.empty()) {
+    if (const std::uint64_t id = run_configured_list()) round_jobs_.push_back(id);
+  }
+  if (!w.sitemap.empty()) {
+    const std::uint64_t id = submit_sitemap(w.sitemap);
+    round_jobs_.push_back(id);
+    std::fprintf(stderr, "lacquer: warming from sitemap %s: job %llu\n", w.sitemap.c_str(),
+                 static_cast<unsigned long long>(id));
+  }
 }
 
 std::uint64_t WarmService::run_configured_list() {

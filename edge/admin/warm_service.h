@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "edge/admin/warm_job.h"
 #include "http/warm_list.h"
@@ -32,17 +33,18 @@ class WarmService {
   std::uint64_t submit_sitemap(std::string url);
   // The job's status as JSON, or nullopt when there is no such job (any more).
   std::optional<std::string> status_json(std::uint64_t id) const;
-  // Runs the [warm] list file, if any, now and then every [warm] every when that is set. Each round
-  // reads the file afresh (a deploy may have changed it); a round that finds the previous one's job
-  // still running is skipped, so a slow origin never has two rounds on it.
-  void start_configured_list();
+  // Runs the [warm] list file and sitemap, if any, now and then every [warm] every when that is
+  // set. Each round reads them afresh (a deploy may have changed them); a round that finds one of
+  // the previous round's jobs still running is skipped, so a slow origin never has two on it.
+  void start_configured_rounds();
 
  private:
   WarmJob& new_job();
   unsigned memory_fill() const;
-  // One round of the [warm] list: the job's id, or 0 when the file gave nothing to warm (reported
-  // on stderr).
+  // The [warm] list file's job: its id, or 0 when the file gave nothing to warm (reported on
+  // stderr).
   std::uint64_t run_configured_list();
+  void run_round();
   bool running(std::uint64_t id) const;
   static void on_round(int, short, void* self);
 
@@ -55,7 +57,7 @@ class WarmService {
   std::deque<std::unique_ptr<WarmJob>> jobs_;
   std::uint64_t next_id_ = 1;
   event* round_timer_ = nullptr;      // [warm] every
-  std::uint64_t last_round_job_ = 0;  // the last round's job, 0 = none
+  std::vector<std::uint64_t> round_jobs_;  // the last round's jobs
 };
 
 }  // namespace lacquer::edge

@@ -145,6 +145,16 @@ def test_configured_list_runs_again_every_period_and_is_read_afresh(origin, star
     assert origin.count(prefix + "/a") == 1
 
 
+def test_configured_sitemap_is_warmed_at_start(origin, start_lacquer, prefix):
+    entries = "".join("<url><loc>http://example.com%s/m%d</loc></url>" % (prefix, i) for i in range(3))
+    origin.script(prefix + "/sitemap.xml", ok('<?xml version="1.0"?><urlset>%s</urlset>' % entries))
+    l = start_lacquer(origin.port, config_text='[warm]\nsitemap = "http://example.com%s/sitemap.xml"\n' % prefix)
+    st = finished(l, 1)
+    assert (st["total"], st["stored"], st["failed"]) == (3, 3, 0)
+    for i in range(3):
+        assert cache_status(l.get("%s/m%d" % (prefix, i))).get("hit") is True
+
+
 def test_a_round_is_skipped_while_the_last_one_still_runs(origin, start_lacquer, prefix, tmp_path):
     origin.script(prefix + "/slow", ok(delay_ms=3000))
     lst = tmp_path / "warm.txt"

@@ -337,6 +337,8 @@ TEST_CASE("impossible values", "[conf][loader]") {
        "expected a whole number of seconds, got \"1500ms\""},
       {"[cache]\nmax_ttl = \"3651d\"", "cache.max_ttl",
        "expected a duration of at most 3650d, got \"3651d\""},
+      {"[warm]\nsitemap = \"/sitemap.xml\"", "warm.sitemap",
+       "expected an absolute URL like \"https://example.com/sitemap.xml\" or \"\" (none), got \"/sitemap.xml\""},
       {"[warm]\nevery = \"31d\"", "warm.every", "expected a duration of at most 30d, got \"31d\""},
       {"[warm]\nevery = \"2500ms\"", "warm.every", "expected a whole number of seconds, got \"2500ms\""},
       {"[cache]\nstate_dir = \"\"", "cache.state_dir",
