@@ -224,7 +224,8 @@ def test_a_purge_lost_in_a_crash_leaves_no_sequence_number_to_reuse(origin, star
     assert r.status == 503
     path = prefix + "/born-after-the-lost-purge"
     warm(first, origin, path)
-    first.expect_stat("lacquer_disk_unflushed_entries", 0, deadline=15)  # in a table file
+    first.expect_stat("lacquer_disk_writes_total", lambda v: v >= 1)  # it reached the disk tier
+    first.expect_stat("lacquer_disk_unflushed_entries", 0, deadline=15)  # ... and a table file
     first.proc.kill()
     first.proc.wait()
     monkeypatch.delenv("LACQUER_FAULTS")
