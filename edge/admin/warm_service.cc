@@ -68,16 +68,16 @@ std::uint64_t WarmService::submit_sitemap(std::string url) {
   return job.id();
 }
 
-std::optional<std::string> WarmService::status_json(std::uint64_t id) const {
+const WarmJob* WarmService::find(std::uint64_t id) const {
   for (const auto& j : jobs_)
-    if (j->id() == id) return j->status_json();
-  return std::nullopt;
+    if (j->id() == id) return j.get();
+  return nullptr;
 }
 
-bool WarmService::running(std::uint64_t id) const {
-  for (const auto& j : jobs_)
-    if (j->id() == id) return !j->finished();
-  return false;
+std::optional<std::string> WarmService::status_json(std::uint64_t id) const {
+  const WarmJob* job = find(id);
+  if (!job) return std::nullopt;
+  return job->status_json();
 }
 
 void WarmService::start_configured_rounds() {
@@ -93,7 +93,8 @@ void WarmService::start_configured_rounds() {
 void WarmService::on_round(int, short, void* self) {
   auto* s = static_cast<WarmService*>(self);
   for (const std::uint64_t id : s->round_jobs_) {
-    if (s->running(id)) {
+    const WarmJob* job = s->find(id);
+    if (job && !job->finished()) {
       std::fprintf(stderr, "lacquer: warm round skipped: job %llu from the last round is still running\n",
                    static_cast<unsigned long long>(id));
       return;

@@ -1,7 +1,7 @@
-// The warm jobs of this process (POST /warm, GET /warm/<id>, the [warm] list at start and every
-// [warm] every), on the admin worker's loop. Jobs reach the cache through lacquer's own main listener (warm_job.h) over
-// one keep-alive connection pool; finished jobs are kept for their status until 64 newer ones
-// push them out.
+// The warm jobs of this process (POST /warm, GET /warm/<id>, the [warm] list and sitemap at start
+// and every [warm] every), on the admin worker's loop. Jobs reach the cache through lacquer's own
+// main listener (warm_job.h) over one keep-alive connection pool; finished jobs are kept for their
+// status until 64 newer ones push them out.
 #pragma once
 
 #include <cstdint>
@@ -45,7 +45,7 @@ class WarmService {
   // stderr).
   std::uint64_t run_configured_list();
   void run_round();
-  bool running(std::uint64_t id) const;
+  const WarmJob* find(std::uint64_t id) const;  // null when no (longer) kept
   static void on_round(int, short, void* self);
 
   event_base* base_;

@@ -35,13 +35,25 @@ void on_input_changed(evbuffer*, const evbuffer_cb_info*, void* bev) {
   kick_buffered_records(static_cast<bufferevent*>(bev));
 }
 
-// SSL_get_error reads the thread's error queue, so it must be empty before an SSL call; it
-// nearly always is, and ERR_clear_error (which walks all its slots) costs ~800 instructions.
 // The most one TLS record carries; each SSL_write is given at most this much.
 constexpr std::size_t kRecord = 16384;
 
+// SSL_get_error reads the thread's error queue, so it must be empty before an SSL call; it
+// nearly always is, and ERR_clear_error (which walks all its slots) costs ~800 instructions.
 void clear_stale_errors() {
   if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
+// One SSL_write of at most a record: the bytes taken (> 0), 0 when the socket will not take
+// them now (OpenSSL then expects the same bytes again), or -1 when the connection failed.
+int write_record(SSL* ssl, const void* data, std::size_t size) {
+  clear_stale_errors();
+  const int n = SSL_write(ssl, data, static_cast<int>(size));
+  if (n > 0) return n;
+  const int err = SSL_get_error(ssl, n);
+  if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) return 0;
+  ERR_clear_error();
+  return -1;
 }
 
 }  // namespace
@@ -143,18 +155,13 @@ bool tls_write_now(bufferevent* bev) {
       p = static_cast<const unsigned char*>(first.iov_base);
     else
       evbuffer_copyout(out, scratch, take);
-    clear_stale_errors();
-    const int n = SSL_write(ssl, p, static_cast<int>(take));
-    if (n <= 0) {
-      const int err = SSL_get_error(ssl, n);
-      if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
-        // libevent's writer retries from the front of the buffer, one chain per SSL_write:
-        // OpenSSL needs at least these `take` bytes again, so they must be one chain.
-        evbuffer_pullup(out, static_cast<ssize_t>(take));
-        return true;
-      }
-      ERR_clear_error();
-      return false;
+    const int n = write_record(ssl, p, take);
+    if (n < 0) return false;
+    if (n == 0) {
+      // libevent's writer retries from the front of the buffer, one chain per SSL_write:
+      // OpenSSL needs at least these `take` bytes again, so they must be one chain.
+      evbuffer_pullup(out, static_cast<ssize_t>(take));
+      return true;
     }
     evbuffer_drain(out, static_cast<std::size_t>(n));
   }
@@ -166,14 +173,9 @@ std::ptrdiff_t tls_write_direct(bufferevent* bev, const char* data, std::size_t 
   std::size_t taken = 0;
   while (taken < size) {
     const std::size_t take = size - taken < kRecord ? size - taken : kRecord;
-    clear_stale_errors();
-    const int n = SSL_write(ssl, data + taken, static_cast<int>(take));
-    if (n <= 0) {
-      const int err = SSL_get_error(ssl, n);
-      if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) break;
-      ERR_clear_error();
-      return -1;
-    }
+    const int n = write_record(ssl, data + taken, take);
+    if (n < 0) return -1;
+    if (n == 0) break;
     taken += static_cast<std::size_t>(n);
   }
   return static_cast<std::ptrdiff_t>(taken);
