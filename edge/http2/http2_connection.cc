@@ -97,14 +97,11 @@ Http2Connection::Http2Connection(Worker& worker, ExchangeFactory& factory, buffe
   idle_timer_ = evtimer_new(base, &Http2Connection::on_idle_timer, this);
   settings_timer_ = evtimer_new(base, &Http2Connection::on_settings_timer, this);
   linger_timer_ = evtimer_new(base, &Http2Connection::on_linger_timer, this);
-  bufferevent_setcb(bev_, &Http2Connection::on_read, &Http2Connection::on_write, &Http2Connection::on_event, this);
+  bufferevent_setcb(bev_, nullptr, &Http2Connection::on_write, &Http2Connection::on_event, this);
+  // Frames are processed as they arrive, so unread input never builds up: each read (at most
+  // 64 KiB) goes to nghttp2 whole, past the bufferevent's input buffer.
+  reader_.attach(bev_, &Http2Connection::on_bytes, this);
   const auto& limits = worker_.config().limits;
-  // Frames are processed as they arrive, so unread input never builds up: a plain socket
-  // bufferevent reads at most 16 KiB per callback, and every callback hands all of it to nghttp2.
-  // A read high-water mark would only cost a watermark callback (and a timer adjustment) on every
-  // read and drain. Over TLS the bufferevent decrypts all that is pending in one go: past this
-  // much unread input it stops.
-  bufferevent_setwatermark(bev_, EV_READ, 0, tls_ ? 256 * 1024 : 0);
   bufferevent_setwatermark(bev_, EV_WRITE, limits.max_output_buffer / 2, 0);
   bufferevent_set_timeouts(bev_, nullptr, nullptr);
   worker_.metrics().h2_connections.inc();
@@ -120,6 +117,7 @@ Http2Connection::~Http2Connection() {
   event_free(idle_timer_);
   event_free(settings_timer_);
   event_free(linger_timer_);
+  reader_.detach();
   bufferevent_free(bev_);
 }
 
@@ -135,8 +133,8 @@ void Http2Connection::start() {
   evtimer_add(settings_timer_, &tv);
   arm_idle();
   bufferevent_disable(bev_, EV_WRITE);  // on only while a backlog exists (flush)
-  bufferevent_enable(bev_, EV_READ);
-  receive();
+  reader_.enable();
+  receive_buffered();
   send();
 }
 
@@ -152,7 +150,7 @@ void Http2Connection::retire(std::unique_ptr<Exchange> exchange) {
 }
 
 void Http2Connection::schedule_send() {
-  // Under on_read the pass that follows the input sends it: no extra loop round.
+  // Under on_bytes the pass that follows the input sends it: no extra loop round.
   if (send_pending_ || closed_ || in_read_) return;
   send_pending_ = true;
   event_active(send_event_, EV_TIMEOUT, 1);
@@ -280,19 +278,21 @@ void Http2Connection::calm_down() {
 
 // ---- I/O ----
 
-void Http2Connection::receive() {
+void Http2Connection::receive(std::string_view bytes) {
+  if (closed_) return;
+  const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+  // nghttp2 takes all of it (no callback of ours pauses it), or fails: a bad preface, a flood it
+  // detected, or a fatal protocol error it answered with GOAWAY.
+  if (nghttp2_session_mem_recv(session_, data, bytes.size()) < 0) closing_ = true;
+}
+
+void Http2Connection::receive_buffered() {
   evbuffer* in = bufferevent_get_input(bev_);
-  while (!closed_ && evbuffer_get_length(in) > 0) {
-    const std::size_t len = evbuffer_get_contiguous_space(in);
-    const auto* data = evbuffer_pullup(in, static_cast<ssize_t>(len));
-    const auto n = nghttp2_session_mem_recv(session_, data, len);
-    if (n < 0) {  // bad preface, flood detected, or a fatal protocol error nghttp2 answered with GOAWAY
-      closing_ = true;
-      evbuffer_drain(in, evbuffer_get_length(in));
-      break;
-    }
-    evbuffer_drain(in, static_cast<std::size_t>(n));
-  }
+  const std::size_t len = evbuffer_get_length(in);
+  if (len == 0) return;
+  const auto* data = evbuffer_pullup(in, static_cast<ssize_t>(len));
+  receive({reinterpret_cast<const char*>(data), len});
+  evbuffer_drain(in, len);
 }
 
 void Http2Connection::send() {
@@ -397,23 +397,19 @@ void Http2Connection::linger() {
   shutdown(bufferevent_getfd(bev_), SHUT_WR);
   write_enabled_ = false;
   bufferevent_disable(bev_, EV_WRITE);
-  bufferevent_enable(bev_, EV_READ);
+  reader_.enable();
   timeval tv{1, 0};
   evtimer_add(linger_timer_, &tv);
 }
 
 void Http2Connection::on_linger_timer(int, short, void* self) { static_cast<Http2Connection*>(self)->close_now(); }
 
-void Http2Connection::on_read(bufferevent*, void* self) {
+void Http2Connection::on_bytes(std::string_view bytes, void* self) {
   auto* c = static_cast<Http2Connection*>(self);
   c->retired_.clear();
-  if (c->lingering_) {
-    evbuffer* in = bufferevent_get_input(c->bev_);
-    evbuffer_drain(in, evbuffer_get_length(in));
-    return;
-  }
+  if (c->lingering_) return;  // read only to be discarded until the client closes
   c->in_read_ = true;
-  c->receive();
+  c->receive(bytes);
   c->in_read_ = false;
   c->send();
   c->retired_.clear();  // exchanges that finished while the input was processed
@@ -471,6 +467,7 @@ void Http2Connection::close_now() {
   if (closed_) return;
   closed_ = true;
   bufferevent_disable(bev_, EV_READ | EV_WRITE);
+  reader_.disable();
   evtimer_del(idle_timer_);
   evtimer_del(settings_timer_);
   evtimer_del(linger_timer_);

@@ -17,12 +17,14 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nghttp2/nghttp2.h>
 
 #include "edge/proxy/client_side.h"
 #include "edge/server/connection.h"
+#include "edge/server/direct_reader.h"
 #include "http/h2_response.h"
 #include "http/message.h"
 
@@ -80,7 +82,7 @@ class Http2Connection final : public Connection {
   int on_stream_close(std::int32_t stream_id, std::uint32_t error_code);
 
  private:
-  static void on_read(bufferevent* bev, void* self);
+  static void on_bytes(std::string_view bytes, void* self);
   static void on_write(bufferevent* bev, void* self);
   static void on_event(bufferevent* bev, short what, void* self);
   static void on_send_event(int fd, short what, void* self);
@@ -89,7 +91,8 @@ class Http2Connection final : public Connection {
   static void on_settings_timer(int fd, short what, void* self);
   static void on_linger_timer(int fd, short what, void* self);
 
-  void receive();
+  void receive(std::string_view bytes);
+  void receive_buffered();  // what the bufferevent read before this connection took it over
   void send();
   bool flush();  // false: the client is gone
   void count_abuse();
@@ -104,6 +107,7 @@ class Http2Connection final : public Connection {
   Worker& worker_;
   ExchangeFactory& factory_;
   bufferevent* bev_;
+  DirectReader reader_;
   nghttp2_session* session_ = nullptr;
   std::string peer_ip_;
   std::vector<std::unique_ptr<Http2Stream>> streams_;        // open, in no order (nghttp2 maps ids)
@@ -121,7 +125,7 @@ class Http2Connection final : public Connection {
   std::uint64_t sent_since_tick_ = 0; // DATA bytes handed to nghttp2 since the idle timer armed
   bool tls_ = false;
   bool send_pending_ = false;
-  bool in_read_ = false;        // on_read is processing input; a send pass follows
+  bool in_read_ = false;        // on_bytes is processing input; a send pass follows
   bool write_enabled_ = false;  // EV_WRITE is on (a backlog is being written by libevent)
   bool sending_ = false;
   bool draining_ = false;
