@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "http/h2_error_code.h"
+#include "http/h2_flood_guard.h"
+
 namespace lacquer::edge {
 
 struct Counter {
@@ -47,9 +50,12 @@ struct alignas(64) WorkerMetrics {
   Counter invalidations;         // URLs invalidated by a successful unsafe request (§4.4)
   Counter h2_connections;        // connections that switched to HTTP/2
   Counter h2_streams;            // HTTP/2 request streams opened
-  Counter h2_resets_received;    // RST_STREAM from clients
-  Counter h2_resets_sent;        // RST_STREAM we sent (malformed requests, refusals, aborts)
+  // RST_STREAM from clients, and RST_STREAM we sent (malformed requests, refusals, aborts), by
+  // error code (http::h2_error_index).
+  Counter h2_resets_received[http::kH2ErrorLabels];
+  Counter h2_resets_sent[http::kH2ErrorLabels];
   Counter h2_goaways_sent;       // GOAWAY we sent (shutdown, timeouts, ENHANCE_YOUR_CALM)
+  Counter h2_floods[http::kH2FloodKinds - 1];  // connections ended for abuse, by cause (H2Flood - 1)
   Counter tls_handshakes;        // TLS handshakes completed
   Counter tls_resumptions;       // ... of which resumed a session (ticket or cache)
   Counter tls_handshake_failures;  // TLS handshakes that failed, were cut or timed out

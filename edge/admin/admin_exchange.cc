@@ -263,9 +263,25 @@ std::string render_metrics(const SharedState& s, const LiveSettings& live) {
   counter("lacquer_truncated_responses_total", "Responses cut off because the origin broke off.", &WorkerMetrics::truncated_responses);
   counter("lacquer_h2_connections_total", "Connections that switched to HTTP/2.", &WorkerMetrics::h2_connections);
   counter("lacquer_h2_streams_total", "HTTP/2 request streams opened.", &WorkerMetrics::h2_streams);
-  counter("lacquer_h2_resets_received_total", "HTTP/2 RST_STREAM frames received.", &WorkerMetrics::h2_resets_received);
-  counter("lacquer_h2_resets_sent_total", "HTTP/2 RST_STREAM frames sent.", &WorkerMetrics::h2_resets_sent);
+  // A series per label, zeros included, so a rate() over any of them starts at the first scrape.
+  auto labelled = [&](std::string_view name, std::string_view help, std::string_view label, std::size_t n,
+                      auto field, auto label_of) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" counter\n");
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t v = sum(s, [&](const Worker& w) { return (w.metrics().*field)[i].get(); });
+      out.append(name).append("{").append(label).append("=\"").append(label_of(i)).append("\"} ");
+      out.append(std::to_string(v)).append("\n");
+    }
+  };
+  labelled("lacquer_h2_resets_received_total", "HTTP/2 RST_STREAM frames received, by error code.", "reason",
+           http::kH2ErrorLabels, &WorkerMetrics::h2_resets_received, http::h2_error_label);
+  labelled("lacquer_h2_resets_sent_total", "HTTP/2 RST_STREAM frames sent, by error code.", "reason",
+           http::kH2ErrorLabels, &WorkerMetrics::h2_resets_sent, http::h2_error_label);
   counter("lacquer_h2_goaways_sent_total", "HTTP/2 GOAWAY frames sent.", &WorkerMetrics::h2_goaways_sent);
+  labelled("lacquer_h2_floods_total", "HTTP/2 connections ended with GOAWAY ENHANCE_YOUR_CALM (or closed), by cause.",
+           "cause", http::kH2FloodKinds - 1, &WorkerMetrics::h2_floods,
+           [](std::size_t i) { return http::flood_label(static_cast<http::H2Flood>(i + 1)); });
   counter("lacquer_tls_handshakes_total", "TLS handshakes completed.", &WorkerMetrics::tls_handshakes);
   counter("lacquer_tls_resumptions_total", "TLS handshakes that resumed a session.", &WorkerMetrics::tls_resumptions);
   counter("lacquer_tls_handshake_failures_total", "TLS handshakes that failed or timed out.",

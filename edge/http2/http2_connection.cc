@@ -52,8 +52,13 @@ int header_cb(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* 
   return self_of(user)->on_header(frame->hd.stream_id, view(name, namelen), view(value, valuelen));
 }
 
+int begin_frame_cb(nghttp2_session*, const nghttp2_frame_hd* hd, void* user) {
+  return self_of(user)->on_begin_frame(hd->type, hd->flags, hd->length);
+}
+
 int frame_recv_cb(nghttp2_session*, const nghttp2_frame* frame, void* user) {
-  return self_of(user)->on_frame_recv(frame->hd.type, frame->hd.flags, frame->hd.stream_id);
+  const std::uint32_t code = frame->hd.type == NGHTTP2_RST_STREAM ? frame->rst_stream.error_code : 0;
+  return self_of(user)->on_frame_recv(frame->hd.type, frame->hd.flags, frame->hd.stream_id, code);
 }
 
 int data_chunk_cb(nghttp2_session*, std::uint8_t, std::int32_t stream_id, const std::uint8_t* data, std::size_t len,
@@ -82,6 +87,7 @@ Http2Connection::Http2Connection(Worker& worker, ExchangeFactory& factory, buffe
     : worker_(worker), factory_(factory), bev_(bev), peer_ip_(std::move(peer_ip)), tls_(is_tls(bev)) {
   nghttp2_session_callbacks* cbs = nullptr;
   nghttp2_session_callbacks_new(&cbs);
+  nghttp2_session_callbacks_set_on_begin_frame_callback(cbs, begin_frame_cb);
   nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, begin_headers_cb);
   nghttp2_session_callbacks_set_on_header_callback(cbs, header_cb);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, frame_recv_cb);
@@ -127,6 +133,9 @@ void Http2Connection::start() {
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<std::uint32_t>(limits.max_header_bytes)},
       {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+      // RFC 9113 §5.3.2 deprecates RFC 7540's dependency tree; with it off nghttp2 neither
+      // builds the tree nor keeps closed streams for it, and schedules streams round-robin.
+      {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
   };
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, sizeof settings / sizeof settings[0]);
   timeval tv = ms_to_tv(limits.header_timeout_ms);
@@ -176,7 +185,14 @@ int Http2Connection::on_begin_headers(std::int32_t stream_id) {
   s->open(stream_id, worker_.config().limits.max_header_bytes);
   nghttp2_session_set_stream_user_data(session_, stream_id, s.get());
   streams_.push_back(std::move(s));
+  flood_guard_.on_stream_opened();
   worker_.metrics().h2_streams.inc();
+  return 0;
+}
+
+int Http2Connection::on_begin_frame(std::uint8_t type, std::uint8_t flags, std::size_t length) {
+  const auto flood = flood_guard_.on_frame(type, flags, length);
+  if (flood != http::H2Flood::None) calm_down(flood);
   return 0;
 }
 
@@ -188,7 +204,7 @@ int Http2Connection::on_header(std::int32_t stream_id, std::string_view name, st
   if (error == http::H2FieldError::TooLarge) {
     // Keep decoding (HPACK state must stay in step) but not forever: twice the limit ends the
     // connection, which bounds HPACK bombs and CONTINUATION floods.
-    if (s->fields().bytes() > 2 * worker_.config().limits.max_header_bytes) calm_down();
+    if (s->fields().bytes() > 2 * worker_.config().limits.max_header_bytes) calm_down(http::H2Flood::HeaderList);
     return 0;
   }
   // A malformed request (RFC 9113 §8.1.1): a stream error; it never reaches the engine.
@@ -197,13 +213,14 @@ int Http2Connection::on_header(std::int32_t stream_id, std::string_view name, st
   return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }
 
-int Http2Connection::on_frame_recv(std::uint8_t type, std::uint8_t flags, std::int32_t stream_id) {
+int Http2Connection::on_frame_recv(std::uint8_t type, std::uint8_t flags, std::int32_t stream_id,
+                                   std::uint32_t error_code) {
   switch (type) {
     case NGHTTP2_SETTINGS:
       if (flags & NGHTTP2_FLAG_ACK) evtimer_del(settings_timer_);
       return 0;
     case NGHTTP2_RST_STREAM:
-      worker_.metrics().h2_resets_received.inc();
+      worker_.metrics().h2_resets_received[http::h2_error_index(error_code)].inc();
       count_abuse();
       return 0;
     case NGHTTP2_HEADERS: {
@@ -240,12 +257,14 @@ int Http2Connection::on_data(std::int32_t stream_id, std::string_view data) {
 
 int Http2Connection::on_frame_sent(std::uint8_t type, std::int32_t, std::uint32_t error_code) {
   if (type == NGHTTP2_RST_STREAM) {
-    worker_.metrics().h2_resets_sent.inc();
+    worker_.metrics().h2_resets_sent[http::h2_error_index(error_code)].inc();
     // Resets the client provoked (malformed frames, flow-control errors): MadeYouReset.
     if (error_code != NGHTTP2_NO_ERROR && error_code != NGHTTP2_INTERNAL_ERROR && error_code != NGHTTP2_CANCEL)
       count_abuse();
   } else if (type == NGHTTP2_GOAWAY) {
     worker_.metrics().h2_goaways_sent.inc();
+  } else if (type == NGHTTP2_DATA) {
+    flood_guard_.on_data_sent();
   }
   return 0;
 }
@@ -266,12 +285,13 @@ int Http2Connection::on_stream_close(std::int32_t stream_id, std::uint32_t error
 }
 
 void Http2Connection::count_abuse() {
-  if (++abusive_resets_ > kResetAllowance + completed_streams_) calm_down();
+  if (++abusive_resets_ > kResetAllowance + completed_streams_) calm_down(http::H2Flood::Resets);
 }
 
-void Http2Connection::calm_down() {
+void Http2Connection::calm_down(http::H2Flood cause) {
   if (closing_) return;
   closing_ = true;
+  worker_.metrics().h2_floods[static_cast<std::size_t>(cause) - 1].inc();
   nghttp2_session_terminate_session(session_, NGHTTP2_ENHANCE_YOUR_CALM);
   schedule_send();
 }
@@ -279,11 +299,13 @@ void Http2Connection::calm_down() {
 // ---- I/O ----
 
 void Http2Connection::receive(std::string_view bytes) {
-  if (closed_) return;
+  if (closed_ || closing_) return;  // GOAWAY is queued: what else the client says changes nothing
   const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
-  // nghttp2 takes all of it (no callback of ours pauses it), or fails: a bad preface, a flood it
-  // detected, or a fatal protocol error it answered with GOAWAY.
-  if (nghttp2_session_mem_recv(session_, data, bytes.size()) < 0) closing_ = true;
+  // nghttp2 takes all of it (no callback of ours pauses it), or fails: a bad preface, too many
+  // acknowledgements it could not send, or a fatal protocol error it answered with GOAWAY.
+  const auto n = nghttp2_session_mem_recv(session_, data, bytes.size());
+  if (n == NGHTTP2_ERR_FLOODED) worker_.metrics().h2_floods[static_cast<std::size_t>(http::H2Flood::AckQueue) - 1].inc();
+  if (n < 0) closing_ = true;
 }
 
 void Http2Connection::receive_buffered() {

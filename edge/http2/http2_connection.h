@@ -6,8 +6,9 @@
 // limits.max_header_bytes (431 on the stream; twice that ends the connection, which bounds
 // CONTINUATION floods); request bodies against limits.max_body_bytes; resets the client sends or
 // provokes (Rapid Reset, MadeYouReset) are counted and past an allowance over the completed
-// streams the connection gets GOAWAY ENHANCE_YOUR_CALM; nghttp2 bounds SETTINGS/PING floods (its
-// queue of pending ACKs). Per-stream and per-connection output is capped (flow control back to
+// streams the connection gets GOAWAY ENHANCE_YOUR_CALM, as do PRIORITY, WINDOW_UPDATE, empty DATA,
+// SETTINGS and PING floods (http::H2FloodGuard); nghttp2 bounds its queue of unsent acknowledgements
+// (a flood from a client that never reads) and CONTINUATION frames per header block. Per-stream and per-connection output is capped (flow control back to
 // the exchange). Timeouts: idle (no stream), SETTINGS never acknowledged, and a stall (queued
 // output and nothing sent for the idle timeout, e.g. a zero window).
 //
@@ -25,6 +26,7 @@
 #include "edge/proxy/client_side.h"
 #include "edge/server/connection.h"
 #include "edge/server/direct_reader.h"
+#include "http/h2_flood_guard.h"
 #include "http/h2_response.h"
 #include "http/message.h"
 
@@ -76,7 +78,8 @@ class Http2Connection final : public Connection {
   // ---- nghttp2 callbacks (static trampolines in the .cc call these) ----
   int on_begin_headers(std::int32_t stream_id);
   int on_header(std::int32_t stream_id, std::string_view name, std::string_view value);
-  int on_frame_recv(std::uint8_t type, std::uint8_t flags, std::int32_t stream_id);
+  int on_begin_frame(std::uint8_t type, std::uint8_t flags, std::size_t length);
+  int on_frame_recv(std::uint8_t type, std::uint8_t flags, std::int32_t stream_id, std::uint32_t error_code);
   int on_data(std::int32_t stream_id, std::string_view data);
   int on_frame_sent(std::uint8_t type, std::int32_t stream_id, std::uint32_t error_code);
   int on_stream_close(std::int32_t stream_id, std::uint32_t error_code);
@@ -96,7 +99,7 @@ class Http2Connection final : public Connection {
   void send();
   bool flush();  // false: the client is gone
   void count_abuse();
-  void calm_down();  // GOAWAY ENHANCE_YOUR_CALM, then close once it is written
+  void calm_down(http::H2Flood cause);  // GOAWAY ENHANCE_YOUR_CALM, then close once it is written
   void arm_idle();
   // Everything is written: stop writing, read and discard briefly so our last frames (a GOAWAY)
   // reach the client before a reset caused by its unread bytes, then close.
@@ -121,6 +124,7 @@ class Http2Connection final : public Connection {
   event* linger_timer_ = nullptr;
   std::size_t buffered_ = 0;          // response bytes queued in all streams
   std::uint64_t completed_streams_ = 0;
+  http::H2FloodGuard flood_guard_;
   std::uint64_t abusive_resets_ = 0;  // resets received, and errors the client provoked
   std::uint64_t sent_since_tick_ = 0; // DATA bytes handed to nghttp2 since the idle timer armed
   bool tls_ = false;

@@ -325,6 +325,134 @@ def test_rapid_reset_gets_goaway_enhance_your_calm(origin, lacquer, prefix):
     still_serves(lacquer.port, prefix + "/ok")
 
 
+class RawFrames:
+    """Reads the server's frames off a socket without any HTTP/2 state of our own, so the test can
+    send frames no client library would."""
+
+    def __init__(self, sock):
+        self.sock, self.buf, self.frames, self.closed = sock, b"", [], False
+
+    def read(self, until, deadline=5.0):
+        end = time.monotonic() + deadline
+        while not until(self) and not self.closed and time.monotonic() < end:
+            self.sock.settimeout(max(0.01, end - time.monotonic()))
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                data = b""
+            if not data:
+                self.closed = True
+            self.buf += data
+            while len(self.buf) >= 9:
+                length = int.from_bytes(self.buf[:3], "big")
+                if len(self.buf) < 9 + length:
+                    break
+                frame, _ = hyperframe.frame.Frame.parse_frame_header(memoryview(self.buf[:9]))
+                frame.parse_body(memoryview(self.buf[9:9 + length]))
+                self.buf = self.buf[9 + length:]
+                self.frames.append(frame)
+        return until(self)
+
+    def goaway(self):
+        g = [f for f in self.frames if isinstance(f, hyperframe.frame.GoAwayFrame)]
+        return g[0] if g else None
+
+
+def send_until_refused(sock, frames, reader, rounds):
+    """Sends `frames` (bytes) `rounds` times, reading as it goes (so acknowledgements never pile
+    up on the server's side); stops at the server's GOAWAY or close."""
+    for _ in range(rounds):
+        try:
+            sock.sendall(frames)
+        except (BrokenPipeError, ConnectionResetError):
+            break
+        if reader.read(lambda r: r.goaway() is not None, deadline=0.001) or reader.closed:
+            break
+    reader.read(lambda r: r.goaway() is not None)
+
+
+def open_stream(prefix):
+    """The preface, our SETTINGS, and a request on stream 1 whose body never ends."""
+    enc = hpack.Encoder()
+    block = enc.encode([(":method", "POST"), (":scheme", "http"), (":authority", "e"), (":path", prefix + "/f")])
+    return b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + hyperframe.frame.SettingsFrame(0).serialize() + \
+        hyperframe.frame.HeadersFrame(1, data=block, flags=["END_HEADERS"]).serialize()
+
+
+FLOODS = {
+    # cause label: 100 frames of the flood, each cheap for the client and costing the server work
+    "priority": b"".join(hyperframe.frame.PriorityFrame(3 + 2 * i, depends_on=1, stream_weight=16).serialize()
+                         for i in range(100)),
+    "window_update": b"".join(hyperframe.frame.WindowUpdateFrame(0, window_increment=1).serialize() for _ in range(100)),
+    "empty_data": b"".join(hyperframe.frame.DataFrame(1, data=b"").serialize() for _ in range(100)),
+    "settings": b"".join(hyperframe.frame.SettingsFrame(0, settings={4: 65535}).serialize() for _ in range(100)),
+    "ping": b"".join(hyperframe.frame.PingFrame(0, opaque_data=i.to_bytes(8, "big")).serialize() for i in range(100)),
+}
+
+
+@pytest.mark.parametrize("cause", sorted(FLOODS))
+def test_a_flood_of_frames_gets_goaway_enhance_your_calm(origin, lacquer, prefix, cause):
+    sock = socket.create_connection(("127.0.0.1", lacquer.port), timeout=5)
+    sock.sendall(open_stream(prefix))
+    reader = RawFrames(sock)
+    send_until_refused(sock, FLOODS[cause], reader, rounds=200)  # up to 20,000 frames
+    g = reader.goaway()
+    assert g is not None, "no GOAWAY after a %s flood" % cause
+    assert g.error_code == h2.errors.ErrorCodes.ENHANCE_YOUR_CALM
+    sock.close()
+    assert lacquer.metric('lacquer_h2_floods_total{cause="%s"}' % cause) >= 1
+    still_serves(lacquer.port, prefix + "/ok")
+
+
+def test_a_ping_flood_from_a_client_that_never_reads_is_cut_off(origin, lacquer, prefix):
+    sock = socket.create_connection(("127.0.0.1", lacquer.port), timeout=5)
+    sock.sendall(open_stream(prefix))
+    sent = 0
+    try:
+        for _ in range(500):  # 50,000 PINGs; their acknowledgements are never read
+            sock.sendall(FLOODS["ping"])
+            sent += 100
+    except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        pass
+    reader = RawFrames(sock)
+    assert reader.read(lambda r: r.goaway() is not None) or reader.closed
+    sock.close()
+    assert lacquer.metric("lacquer_h2_floods_total") >= 1
+    still_serves(lacquer.port, prefix + "/ok")
+
+
+def test_resets_the_client_provokes_get_goaway_enhance_your_calm(origin, lacquer, prefix):
+    # MadeYouReset (CVE-2025-8671): each stream is opened, then a WINDOW_UPDATE that overflows its
+    # send window makes the server reset it (RFC 9113 §6.9.1: a stream error FLOW_CONTROL_ERROR),
+    # so the client never resets anything itself.
+    sock = socket.create_connection(("127.0.0.1", lacquer.port), timeout=5)
+    sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + hyperframe.frame.SettingsFrame(0).serialize())
+    reader = RawFrames(sock)
+    enc = hpack.Encoder()
+    for i in range(300):
+        sid = 1 + 2 * i
+        block = enc.encode([(":method", "POST"), (":scheme", "http"), (":authority", "e"), (":path", prefix + "/m")])
+        try:
+            sock.sendall(hyperframe.frame.HeadersFrame(sid, data=block, flags=["END_HEADERS"]).serialize() +
+                         hyperframe.frame.WindowUpdateFrame(sid, window_increment=2 ** 31 - 1).serialize())
+        except (BrokenPipeError, ConnectionResetError):
+            break
+        if reader.read(lambda r: r.goaway() is not None, deadline=0.001) or reader.closed:
+            break
+    reader.read(lambda r: r.goaway() is not None)
+    resets = [f for f in reader.frames if isinstance(f, hyperframe.frame.RstStreamFrame)]
+    assert len(resets) > 100 and all(f.error_code == h2.errors.ErrorCodes.FLOW_CONTROL_ERROR for f in resets)
+    g = reader.goaway()
+    assert g is not None and g.error_code == h2.errors.ErrorCodes.ENHANCE_YOUR_CALM
+    sock.close()
+    assert lacquer.metric('lacquer_h2_resets_sent_total{reason="flow_control_error"}') > 100
+    assert lacquer.metric('lacquer_h2_floods_total{cause="resets"}') >= 1
+    assert origin.count(prefix + "/m") == 0
+    still_serves(lacquer.port, prefix + "/ok")
+
+
 def test_more_than_100_concurrent_streams_are_refused(origin, lacquer, prefix):
     origin.script(prefix + "/slow", {"status": 200, "body": "slow\n", "hold": "held"})
     c = H2Client(lacquer.port)
