@@ -274,6 +274,10 @@ std::string render_metrics(const SharedState& s, const LiveSettings& live) {
       out.append(std::to_string(v)).append("\n");
     }
   };
+  labelled("lacquer_requests_by_protocol_total",
+           "Requests parsed on the main port, by protocol: http1, http1_tls, h2c (HTTP/2 in the clear), h2.",
+           "protocol", WorkerMetrics::kProtocols, &WorkerMetrics::requests_by_protocol,
+           [](std::size_t i) { return std::string_view(WorkerMetrics::kProtocolLabels[i]); });
   labelled("lacquer_h2_resets_received_total", "HTTP/2 RST_STREAM frames received, by error code.", "reason",
            http::kH2ErrorLabels, &WorkerMetrics::h2_resets_received, http::h2_error_label);
   labelled("lacquer_h2_resets_sent_total", "HTTP/2 RST_STREAM frames sent, by error code.", "reason",

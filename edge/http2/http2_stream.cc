@@ -101,6 +101,7 @@ void Http2Stream::dispatch(ExchangeFactory& factory) {
   if (answered_) return;
   auto& worker = conn_.worker();
   worker.metrics().requests.inc();
+  worker.metrics().requests_by_protocol[conn_.secure() ? WorkerMetrics::kH2 : WorkerMetrics::kH2c].inc();
   request_.raw.clear();
   fields_.build(request_.raw, request_.body.size());
   // The synthesized head goes through the HTTP/1.1 parser, so the Request views (and every rule

@@ -10,6 +10,7 @@ import time
 import pytest
 
 import lacq
+from lacq import wait_until
 
 h2 = pytest.importorskip("h2.connection", reason="python3-h2 (Debian) is needed: run with /usr/bin/python3")
 import h2.config  # noqa: E402
@@ -136,6 +137,41 @@ class H2Client:
         self.sock.close()
 
 
+class RawFrames:
+    """Reads the server's frames off a socket without any HTTP/2 state of our own, so the test can
+    send frames no client library would."""
+
+    def __init__(self, sock):
+        self.sock, self.buf, self.frames, self.closed = sock, b"", [], False
+
+    def read(self, until, deadline=5.0):
+        end = time.monotonic() + deadline
+        while not until(self) and not self.closed and time.monotonic() < end:
+            self.sock.settimeout(max(0.01, end - time.monotonic()))
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                data = b""
+            if not data:
+                self.closed = True
+            self.buf += data
+            while len(self.buf) >= 9:
+                length = int.from_bytes(self.buf[:3], "big")
+                if len(self.buf) < 9 + length:
+                    break
+                frame, _ = hyperframe.frame.Frame.parse_frame_header(memoryview(self.buf[:9]))
+                frame.parse_body(memoryview(self.buf[9:9 + length]))
+                self.buf = self.buf[9 + length:]
+                self.frames.append(frame)
+        return until(self)
+
+    def goaway(self):
+        g = [f for f in self.frames if isinstance(f, hyperframe.frame.GoAwayFrame)]
+        return g[0] if g else None
+
+
 def still_serves(port, path):
     status, _, _ = curl(port, path)
     assert status == 200
@@ -155,6 +191,8 @@ def test_miss_then_hit_over_h2c_and_http1_still_works(origin, lacquer, prefix):
     # The same port still speaks HTTP/1.1, and shares the cache.
     r = lacquer.get(prefix + "/a")
     assert r.status == 200 and "hit" in r.headers["Cache-Status"]
+    assert lacquer.metric('lacquer_requests_by_protocol_total{protocol="h2c"}') >= 2
+    assert lacquer.metric('lacquer_requests_by_protocol_total{protocol="http1"}') >= 1
 
 
 def test_authority_is_the_host_for_key_and_forwarding(origin, lacquer, prefix):
@@ -179,6 +217,41 @@ def test_head_range_and_large_body(origin, lacquer, prefix):
     # Larger than the client's initial windows and the per-stream output cap: flow control works.
     status, _, body = curl(lacquer.port, "/bytes/6000000" + prefix.replace("/", "_"))
     assert status == 200 and len(body) == 6000000
+
+
+def test_validators_multipart_ranges_coalescing_and_stale_over_h2(origin, lacquer, prefix):
+    c = H2Client(lacquer.port)
+    # 304 and 412 from a stored response with a validator.
+    path = prefix + "/v"
+    origin.script(path, {"status": 200, "headers": [["Cache-Control", "public, max-age=3600"], ["ETag", '"a"']],
+                         "body": "0123456789"})
+    assert c.response(c.request(path))[0] == 200
+    status, headers, body = c.response(c.request(path, extra=[("if-none-match", '"a"')]))
+    assert (status, body) == (304, b"") and headers["etag"] == '"a"' and "hit" in headers["cache-status"]
+    assert c.response(c.request(path, extra=[("if-match", '"other"')]))[0] == 412
+    # Two ranges: multipart/byteranges.
+    status, headers, body = c.response(c.request(path, extra=[("range", "bytes=0-1,5-6")]))
+    assert status == 206 and headers["content-type"].startswith("multipart/byteranges; boundary=")
+    assert b"Content-Range: bytes 0-1/10" in body and b"Content-Range: bytes 5-6/10" in body
+    assert origin.count(path) == 1
+    # Two streams for one held miss: one origin request, both answered.
+    slow = prefix + "/held"
+    origin.script(slow, {"status": 200, "headers": [["Cache-Control", "public, max-age=60"]], "body": "once",
+                         "hold": "h2-held"})
+    first, second = c.request(slow), c.request(slow)
+    wait_until(lambda: origin.count(slow) == 1, message="the miss at the origin")
+    origin.open("h2-held")
+    assert c.response(first)[2] == c.response(second)[2] == b"once"
+    assert origin.count(slow) == 1
+    # Stale from the start (Age past max-age) with stale-while-revalidate: served stale at once.
+    stale = prefix + "/stale"
+    origin.script(stale, {"status": 200, "headers": [["Cache-Control", "max-age=10, stale-while-revalidate=60"],
+                                                       ["Age", "20"]], "body": "old"},
+                  {"status": 200, "headers": [["Cache-Control", "max-age=60"]], "body": "new"})
+    assert c.response(c.request(stale))[2] == b"old"
+    status, headers, body = c.response(c.request(stale))
+    assert body == b"old" and "stale-while-revalidate" in headers["cache-status"]
+    c.close()
 
 
 def test_post_body_reaches_origin_and_purge(origin, lacquer, prefix):
@@ -248,6 +321,25 @@ def test_malformed_request_is_a_stream_error_and_reaches_no_origin(origin, lacqu
     assert c.response(good)[0] == 200
     assert origin.count(prefix + "/bad") == 0
     c.close()
+
+
+@pytest.mark.parametrize("declared,sent", [(5, 10), (10, 5)], ids=["more-data", "less-data"])
+def test_content_length_that_disagrees_with_data_is_a_stream_error(origin, lacquer, prefix, declared, sent):
+    # RFC 9113 §8.1.1: a content-length other than the DATA's total makes the request malformed.
+    sock = socket.create_connection(("127.0.0.1", lacquer.port), timeout=5)
+    enc = hpack.Encoder()
+    block = enc.encode([(":method", "POST"), (":scheme", "http"), (":authority", "e"), (":path", prefix + "/cl"),
+                        ("content-length", str(declared))])
+    sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + hyperframe.frame.SettingsFrame(0).serialize() +
+                 hyperframe.frame.HeadersFrame(1, data=block, flags=["END_HEADERS"]).serialize() +
+                 hyperframe.frame.DataFrame(1, data=b"x" * sent, flags=["END_STREAM"]).serialize())
+    reader = RawFrames(sock)
+    resets = lambda r: [f for f in r.frames if isinstance(f, hyperframe.frame.RstStreamFrame)]
+    assert reader.read(lambda r: resets(r))
+    assert resets(reader)[0].stream_id == 1 and resets(reader)[0].error_code == h2.errors.ErrorCodes.PROTOCOL_ERROR
+    sock.close()
+    assert origin.count(prefix + "/cl") == 0
+    still_serves(lacquer.port, prefix + "/ok")
 
 
 def test_missing_pseudo_header_is_a_stream_error(origin, lacquer, prefix):
@@ -323,41 +415,6 @@ def test_rapid_reset_gets_goaway_enhance_your_calm(origin, lacquer, prefix):
     c.close()
     assert lacquer.metric("lacquer_h2_resets_received_total") > 100
     still_serves(lacquer.port, prefix + "/ok")
-
-
-class RawFrames:
-    """Reads the server's frames off a socket without any HTTP/2 state of our own, so the test can
-    send frames no client library would."""
-
-    def __init__(self, sock):
-        self.sock, self.buf, self.frames, self.closed = sock, b"", [], False
-
-    def read(self, until, deadline=5.0):
-        end = time.monotonic() + deadline
-        while not until(self) and not self.closed and time.monotonic() < end:
-            self.sock.settimeout(max(0.01, end - time.monotonic()))
-            try:
-                data = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            except ConnectionResetError:
-                data = b""
-            if not data:
-                self.closed = True
-            self.buf += data
-            while len(self.buf) >= 9:
-                length = int.from_bytes(self.buf[:3], "big")
-                if len(self.buf) < 9 + length:
-                    break
-                frame, _ = hyperframe.frame.Frame.parse_frame_header(memoryview(self.buf[:9]))
-                frame.parse_body(memoryview(self.buf[9:9 + length]))
-                self.buf = self.buf[9 + length:]
-                self.frames.append(frame)
-        return until(self)
-
-    def goaway(self):
-        g = [f for f in self.frames if isinstance(f, hyperframe.frame.GoAwayFrame)]
-        return g[0] if g else None
 
 
 def send_until_refused(sock, frames, reader, rounds):

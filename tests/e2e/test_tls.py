@@ -108,6 +108,9 @@ def test_alpn_h2_and_http11_share_the_cache(origin, start_lacquer, certs, prefix
     assert origin.count(prefix + "/a") == 1
     # The cleartext port still takes HTTP/1.1.
     assert l.get(prefix + "/a").status == 200
+    # Requests by protocol: curl and nghttp over h2, curl over HTTP/1.1 with TLS, one in the clear.
+    by = lambda p: l.metric('lacquer_requests_by_protocol_total{protocol="%s"}' % p)
+    assert (by("h2"), by("http1_tls"), by("http1"), by("h2c")) == (2, 1, 1, 0)
 
 
 # ---- protocol versions and resumption -----------------------------------------------------------
