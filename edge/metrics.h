@@ -59,7 +59,8 @@ struct alignas(64) WorkerMetrics {
   Counter h2_resets_received[http::kH2ErrorLabels];
   Counter h2_resets_sent[http::kH2ErrorLabels];
   Counter h2_goaways_sent;       // GOAWAY we sent (shutdown, timeouts, ENHANCE_YOUR_CALM)
-  Counter h2_floods[http::kH2FloodKinds - 1];  // connections ended for abuse, by cause (H2Flood - 1)
+  Counter h2_floods[http::kH2FloodKinds - 1];  // connections ended for abuse, by cause (h2_flood)
+  Counter& h2_flood(http::H2Flood cause) { return h2_floods[static_cast<std::size_t>(cause) - 1]; }
   Counter tls_handshakes;        // TLS handshakes completed
   Counter tls_resumptions;       // ... of which resumed a session (ticket or cache)
   Counter tls_handshake_failures;  // TLS handshakes that failed, were cut or timed out

@@ -291,7 +291,7 @@ void Http2Connection::count_abuse() {
 void Http2Connection::calm_down(http::H2Flood cause) {
   if (closing_) return;
   closing_ = true;
-  worker_.metrics().h2_floods[static_cast<std::size_t>(cause) - 1].inc();
+  worker_.metrics().h2_flood(cause).inc();
   nghttp2_session_terminate_session(session_, NGHTTP2_ENHANCE_YOUR_CALM);
   schedule_send();
 }
@@ -304,7 +304,7 @@ void Http2Connection::receive(std::string_view bytes) {
   // nghttp2 takes all of it (no callback of ours pauses it), or fails: a bad preface, too many
   // acknowledgements it could not send, or a fatal protocol error it answered with GOAWAY.
   const auto n = nghttp2_session_mem_recv(session_, data, bytes.size());
-  if (n == NGHTTP2_ERR_FLOODED) worker_.metrics().h2_floods[static_cast<std::size_t>(http::H2Flood::AckQueue) - 1].inc();
+  if (n == NGHTTP2_ERR_FLOODED) worker_.metrics().h2_flood(http::H2Flood::AckQueue).inc();
   if (n < 0) closing_ = true;
 }
 
