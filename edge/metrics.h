@@ -20,7 +20,16 @@ struct Counter {
 };
 
 struct alignas(64) WorkerMetrics {
-  Counter requests;            // every request parsed
+  // Every request parsed, by protocol: HTTP/1.x in the clear and over TLS, HTTP/2 in the clear
+  // (h2c) and over TLS (h2). Their sum is the request count.
+  enum Protocol : std::uint8_t { kHttp1, kHttp1Tls, kH2c, kH2, kProtocols };
+  static constexpr const char* kProtocolLabels[kProtocols] = {"http1", "http1_tls", "h2c", "h2"};
+  Counter requests_by_protocol[kProtocols];
+  std::uint64_t requests() const {
+    std::uint64_t n = 0;
+    for (const Counter& c : requests_by_protocol) n += c.get();
+    return n;
+  }
   Counter hits;
   Counter disk_hits;           // hits served from the disk tier (and promoted)
   Counter misses;              // cacheable method, not served from cache
@@ -48,10 +57,6 @@ struct alignas(64) WorkerMetrics {
   Counter stale_if_error;        // stale served because the origin failed
   Counter not_modified;          // 304 answered from the cache to a conditional request
   Counter invalidations;         // URLs invalidated by a successful unsafe request (§4.4)
-  // Requests by protocol: HTTP/1.x in the clear and over TLS, HTTP/2 in the clear (h2c) and over TLS (h2).
-  enum Protocol : std::uint8_t { kHttp1, kHttp1Tls, kH2c, kH2, kProtocols };
-  static constexpr const char* kProtocolLabels[kProtocols] = {"http1", "http1_tls", "h2c", "h2"};
-  Counter requests_by_protocol[kProtocols];
   Counter h2_connections;        // connections that switched to HTTP/2
   Counter h2_streams;            // HTTP/2 request streams opened
   // RST_STREAM from clients, and RST_STREAM we sent (malformed requests, refusals, aborts), by

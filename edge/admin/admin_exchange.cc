@@ -251,7 +251,8 @@ std::string render_metrics(const SharedState& s, const LiveSettings& live) {
   auto counter = [&](std::string_view name, std::string_view help, Counter WorkerMetrics::*field) {
     metric(out, name, "counter", help, sum(s, [&](const Worker& w) { return (w.metrics().*field).get(); }));
   };
-  counter("lacquer_requests_total", "Requests parsed on the main port.", &WorkerMetrics::requests);
+  metric(out, "lacquer_requests_total", "counter", "Requests parsed on the main port.",
+         sum(s, [](const Worker& w) { return w.metrics().requests(); }));
   counter("lacquer_cache_hits_total", "Requests answered from the cache.", &WorkerMetrics::hits);
   counter("lacquer_cache_disk_hits_total", "Hits served from the disk tier (promoted to memory).", &WorkerMetrics::disk_hits);
   counter("lacquer_cache_misses_total", "Cacheable requests sent to the origin.", &WorkerMetrics::misses);

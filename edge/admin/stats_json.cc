@@ -66,7 +66,9 @@ std::string render_stats_json(const SharedState& s, const LiveSettings& live, st
     o.num("time_ms", static_cast<std::uint64_t>(now_ms));
     o.num("uptime_s", static_cast<std::uint64_t>(now_ms / 1000 > s.started_at ? now_ms / 1000 - s.started_at : 0));
     o.str("version", LACQUER_VERSION);
-    o.num("requests", total(&WorkerMetrics::requests));
+    std::uint64_t requests = 0;
+    for (const Worker* w : s.workers) requests += w->metrics().requests();
+    o.num("requests", requests);
     o.num("hits", total(&WorkerMetrics::hits));
     o.num("disk_hits", total(&WorkerMetrics::disk_hits));
     o.num("misses", total(&WorkerMetrics::misses));

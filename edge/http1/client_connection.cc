@@ -429,7 +429,6 @@ bool ClientConnection::step_head() {
   std::string_view buf(data, window);
   auto parsed = http::parse_request_head(buf, header_scratch_, limits);
   if (parsed.status == http::ParseStatus::Incomplete) return false;
-  worker_.metrics().requests.inc();
   worker_.metrics().requests_by_protocol[tls_ ? WorkerMetrics::kHttp1Tls : WorkerMetrics::kHttp1].inc();
   if (parsed.status == http::ParseStatus::Error) {
     reject(parsed.error);

@@ -100,7 +100,6 @@ bool Http2Stream::add_body(std::string_view data, std::size_t max) {
 void Http2Stream::dispatch(ExchangeFactory& factory) {
   if (answered_) return;
   auto& worker = conn_.worker();
-  worker.metrics().requests.inc();
   worker.metrics().requests_by_protocol[conn_.secure() ? WorkerMetrics::kH2 : WorkerMetrics::kH2c].inc();
   request_.raw.clear();
   fields_.build(request_.raw, request_.body.size());
