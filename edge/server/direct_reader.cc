@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstddef>
 
+#include "edge/server/tls_handshake.h"
+
 namespace lacquer::edge {
 namespace {
 
@@ -73,9 +75,7 @@ void DirectReader::read_tls() {
   char* buffer = read_buffer();
   std::size_t got = 0;
   short ended = 0;
-  // SSL_get_error reads the thread's error queue, which must be empty before the call; it nearly
-  // always is, and clearing it unconditionally walks all its slots.
-  if (ERR_peek_error() != 0) ERR_clear_error();
+  clear_stale_tls_errors();
   while (got < kMaxRead) {
     const int n = SSL_read(ssl, buffer + got, static_cast<int>(kMaxRead - got));
     if (n > 0) {

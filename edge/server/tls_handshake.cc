@@ -38,16 +38,10 @@ void on_input_changed(evbuffer*, const evbuffer_cb_info*, void* bev) {
 // The most one TLS record carries; each SSL_write is given at most this much.
 constexpr std::size_t kRecord = 16384;
 
-// SSL_get_error reads the thread's error queue, so it must be empty before an SSL call; it
-// nearly always is, and ERR_clear_error (which walks all its slots) costs ~800 instructions.
-void clear_stale_errors() {
-  if (ERR_peek_error() != 0) ERR_clear_error();
-}
-
 // One SSL_write of at most a record: the bytes taken (> 0), 0 when the socket will not take
 // them now (OpenSSL then expects the same bytes again), or -1 when the connection failed.
 int write_record(SSL* ssl, const void* data, std::size_t size) {
-  clear_stale_errors();
+  clear_stale_tls_errors();
   const int n = SSL_write(ssl, data, static_cast<int>(size));
   if (n > 0) return n;
   const int err = SSL_get_error(ssl, n);
@@ -140,6 +134,10 @@ void TlsHandshake::on_done(int, short, void* self) {
 }
 
 bool is_tls(bufferevent* bev) { return bev && bufferevent_openssl_get_ssl(bev) != nullptr; }
+
+void clear_stale_tls_errors() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
 
 bool tls_write_now(bufferevent* bev) {
   thread_local unsigned char scratch[kRecord];

@@ -57,6 +57,9 @@ class TlsHandshake final : public Connection {
 // and a close_notify alert written straight to the socket before a half-close, so the client
 // can tell our end of the stream from a truncation.
 bool is_tls(bufferevent* bev);
+// SSL_get_error reads the thread's error queue, so it must be empty before an SSL call; it
+// nearly always is, and ERR_clear_error (which walks all its slots) costs ~800 instructions.
+void clear_stale_tls_errors();
 void send_close_notify(bufferevent* bev);
 // Encrypts and writes the bufferevent's queued output now, the way a plain connection writes
 // its socket at the end of a loop iteration, instead of waiting a loop round for writability.
