@@ -6,11 +6,12 @@
 // limits.max_header_bytes (431 on the stream; twice that ends the connection, which bounds
 // CONTINUATION floods); request bodies against limits.max_body_bytes; resets the client sends or
 // provokes (Rapid Reset, MadeYouReset) are counted and past an allowance over the completed
-// streams the connection gets GOAWAY ENHANCE_YOUR_CALM, as do PRIORITY, WINDOW_UPDATE, empty DATA,
-// SETTINGS and PING floods (http::H2FloodGuard); nghttp2 bounds its queue of unsent acknowledgements
-// (a flood from a client that never reads) and CONTINUATION frames per header block. Per-stream and per-connection output is capped (flow control back to
-// the exchange). Timeouts: idle (no stream), SETTINGS never acknowledged, and a stall (queued
-// output and nothing sent for the idle timeout, e.g. a zero window).
+// streams the connection gets GOAWAY ENHANCE_YOUR_CALM, as do PRIORITY, WINDOW_UPDATE, empty
+// DATA, SETTINGS and PING floods (http::H2FloodGuard); nghttp2 bounds its queue of unsent
+// acknowledgements (a flood from a client that never reads) and CONTINUATION frames per header
+// block. Per-stream and per-connection output is capped (flow control back to the exchange).
+// Timeouts: idle (no stream), SETTINGS never acknowledged, and a stall (queued output and nothing
+// sent for the idle timeout, e.g. a zero window).
 //
 // Threading: one worker's loop thread. Deletes itself through Worker::connection_closed.
 #pragma once
